@@ -1,0 +1,163 @@
+"""Quality rules for a published guide (底清账明), as list auditors apply them.
+
+``check`` takes an item document (see documents.py) and returns every violation at once;
+publishing refuses a version with any.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+NOT_BROUGHT_SOURCES = {"shared", "elicence", "commitment"}
+
+
+@dataclass(frozen=True)
+class Violation:
+    code: str
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def working_days_equivalent(value: int, unit: str) -> float:
+    """A limit in working days; calendar days count 5 working days a week."""
+    return value if unit == "working" else value * 5 / 7
+
+
+def calendar_days_equivalent(value: int, unit: str) -> float:
+    return value if unit == "calendar" else math.ceil(value * 7 / 5)
+
+
+def check(doc: dict[str, Any]) -> list[Violation]:
+    """All quality-rule violations of one item document."""
+    out: list[Violation] = []
+
+    def add(code: str, field: str, message: str) -> None:
+        out.append(Violation(code, field, message))
+
+    if not str(doc.get("name") or "").strip():
+        add("name_missing", "name", "事项名称不能为空。")
+    if not doc.get("serves_persons") and not doc.get("serves_enterprises"):
+        add("target_missing", "serves_persons", "至少选择一种服务对象（自然人或法人）。")
+
+    promised = doc.get("promised_limit")
+    handling_type = doc.get("handling_type")
+    if promised == 0 and handling_type != "instant":
+        add("instant_mismatch", "handling_type", "承诺时限为即办，办件类型必须是即办件。")
+    if promised not in (None, 0) and handling_type != "promised":
+        add("promised_mismatch", "handling_type", "承诺时限不是即办，办件类型必须是承诺件。")
+
+    legal = doc.get("legal_limit")
+    if legal is not None and promised is not None:
+        p = calendar_days_equivalent(promised, doc.get("promised_limit_unit", "working"))
+        lg = calendar_days_equivalent(legal, doc.get("legal_limit_unit", "working"))
+        if doc.get("promised_limit_unit") == doc.get("legal_limit_unit"):
+            p, lg = promised, legal
+        if p > lg:
+            add("promised_exceeds_legal", "promised_limit", "承诺办结时限不能超过法定办结时限。")
+
+    visits = doc.get("visits_required") or 0
+    if visits > 0 and not str(doc.get("visits_reason") or "").strip():
+        add(
+            "visits_reason_missing",
+            "visits_reason",
+            "到办事现场次数不为 0 时，必须填写必须现场办理原因说明。",
+        )
+    depth = doc.get("online_depth") or 0
+    if depth == 4 and visits != 0:
+        add(
+            "full_online_with_visits",
+            "visits_required",
+            "网上办理深度为Ⅳ级（全程网办）时，到办事现场次数必须为 0。",
+        )
+    if depth > 0 and not doc.get("online_available"):
+        add("depth_without_online", "online_available", "填写了网上办理深度，但未标记为可网办。")
+    if doc.get("online_available") and depth == 0:
+        add("online_without_depth", "online_depth", "可网办的事项必须填写网上办理深度。")
+    if visits == 0 and not doc.get("online_available") and not doc.get("accepts_post_application"):
+        add(
+            "zero_visits_no_channel",
+            "accepts_post_application",
+            "到办事现场次数为 0 且不能网办的事项，必须接受邮寄申请。",
+        )
+
+    if doc.get("fee_charged"):
+        fees = doc.get("fees") or []
+        if not fees:
+            add("fee_items_missing", "fees", "收费事项必须列出收费项目。")
+        for i, fee in enumerate(fees):
+            if not str(fee.get("basis") or "").strip():
+                add("fee_basis_missing", f"fees[{i}].basis", "收费项目必须写明收费依据。")
+            if not str(fee.get("standard") or "").strip():
+                add("fee_standard_missing", f"fees[{i}].standard", "收费项目必须写明收费标准。")
+    elif doc.get("fees"):
+        add("fees_without_charge", "fee_charged", "列出了收费项目，但“是否收费”为否。")
+
+    consult = _digits(doc.get("consult_phone"))
+    complaint = _digits(doc.get("complaint_phone"))
+    if not consult:
+        add("consult_phone_missing", "consult_phone", "咨询电话不能为空。")
+    if not complaint:
+        add("complaint_phone_missing", "complaint_phone", "监督投诉电话不能为空。")
+    if consult and consult == complaint:
+        add("same_phones", "complaint_phone", "咨询电话和监督投诉电话不能相同。")
+
+    if (
+        str(doc.get("result_name") or "").strip()
+        and not str(doc.get("result_sample") or "").strip()
+    ):
+        add("result_sample_missing", "result_sample", "有审批结果名称的事项必须提供结果样本。")
+    if (
+        doc.get("result_type") not in (None, "", "none")
+        and not str(doc.get("result_name") or "").strip()
+    ):
+        add("result_name_missing", "result_name", "选择了审批结果类型，必须填写审批结果名称。")
+
+    if not doc.get("materials"):
+        add("materials_missing", "materials", "至少列出一项申请材料（如居民身份证）。")
+    situation_codes = {s.get("code") for s in doc.get("situations") or []}
+    for i, m in enumerate(doc.get("materials") or []):
+        where = f"materials[{i}]"
+        if m.get("deficiency_allowed") and m.get("is_key"):
+            add(
+                "key_material_deficiency",
+                f"{where}.deficiency_allowed",
+                f"“{m.get('name')}”是关键材料，不能容缺。",
+            )
+        if m.get("necessity") == "conditional" and not str(m.get("condition") or "").strip():
+            add(
+                "condition_missing",
+                f"{where}.condition",
+                f"“{m.get('name')}”为容情形提交，必须写明提交条件。",
+            )
+        if m.get("source") in {"shared", "elicence", "issued"} and not m.get("source_department"):
+            add(
+                "source_department_missing",
+                f"{where}.source_department",
+                f"“{m.get('name')}”由其他部门出具或共享，必须写明部门。",
+            )
+        if (
+            m.get("source") in {"shared", "elicence"}
+            and not str(m.get("evidence_type") or "").strip()
+        ):
+            add(
+                "evidence_type_missing",
+                f"{where}.evidence_type",
+                f"“{m.get('name')}”通过共享或电子证照获取，必须写明数据类型。",
+            )
+        for code in m.get("situations") or []:
+            if code not in situation_codes:
+                add(
+                    "unknown_situation",
+                    f"{where}.situations",
+                    f"“{m.get('name')}”引用了不存在的情形“{code}”。",
+                )
+    return out
+
+
+def _digits(value: Any) -> str:
+    return "".join(ch for ch in str(value or "") if ch.isdigit())

@@ -1,0 +1,200 @@
+"""Reads of the catalogue: the public list, search, checklists and version diffs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from pypinyin import Style, lazy_pinyin
+
+from onetrip.catalog.documents import (
+    FAQ_FIELDS,
+    FEE_FIELDS,
+    MATERIAL_FIELDS,
+    SITUATION_FIELDS,
+    VERSION_FIELDS,
+    item_document,
+)
+from onetrip.catalog.models import Department, Item, ItemVersion, Material
+
+
+def published_versions() -> QuerySet[ItemVersion]:
+    """Current published versions, in list order, ready for listing."""
+    return (
+        ItemVersion.objects.filter(
+            pk__in=Item.objects.filter(current_version__isnull=False).values("current_version")
+        )
+        .select_related("item", "item__department")
+        .order_by("item__order", "item__code")
+    )
+
+
+@dataclass(frozen=True)
+class GuideFilters:
+    q: str = ""
+    department: str = ""
+    target: str = ""  # "person" | "enterprise"
+    zero_visits: bool = False
+    fully_online: bool = False
+    instant: bool = False
+
+
+def _initials(text: str) -> str:
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
+
+
+def _is_subsequence(needle: str, haystack: str) -> bool:
+    it = iter(haystack)
+    return all(ch in it for ch in needle)
+
+
+def search_rank(q: str, version: ItemVersion) -> int:
+    """How well ``q`` matches an item; 0 = no match. Handles 简称 such as 社保卡 and pinyin."""
+    q = "".join(q.lower().split())
+    if not q:
+        return 1
+    name = version.name.lower()
+    if q in name:
+        return 100 - min(len(name) - len(q), 50)
+    keywords = [k.lower() for k in version.keyword_list()]
+    if any(q in k for k in keywords):
+        return 80
+    if q in version.search_text.replace(" ", ""):
+        return 60
+    if q.isascii() and q.isalpha() and _initials(version.name).startswith(q):
+        return 50
+    if not q.isascii() and len(q) >= 2 and _is_subsequence(q, name):
+        return 40  # 社保卡 → 社会保障卡申领
+    return 0
+
+
+def guide_search(filters: GuideFilters) -> list[ItemVersion]:
+    """Published versions matching the guide's search box and filters, best match first."""
+    qs = published_versions()
+    if filters.department:
+        qs = qs.filter(item__department__code=filters.department) | qs.filter(
+            item__department__parent__code=filters.department
+        )
+    if filters.target == "person":
+        qs = qs.filter(serves_persons=True)
+    elif filters.target == "enterprise":
+        qs = qs.filter(serves_enterprises=True)
+    if filters.zero_visits:
+        qs = qs.filter(visits_required=0)
+    if filters.fully_online:
+        qs = qs.filter(online_depth=4)
+    if filters.instant:
+        qs = qs.filter(handling_type=ItemVersion.HandlingType.INSTANT)
+    versions = list(qs)
+    if not filters.q.strip():
+        return versions
+    ranked = [(search_rank(filters.q, v), i, v) for i, v in enumerate(versions)]
+    return [v for rank, _, v in sorted(ranked, key=lambda t: (-t[0], t[1])) if rank > 0]
+
+
+def guide_departments() -> QuerySet[Department]:
+    """Departments that implement at least one published item, with their units."""
+    return Department.objects.filter(role=Department.Role.SERVICE).order_by("order", "code")
+
+
+def version_with_content(version_id: int) -> ItemVersion:
+    return (
+        ItemVersion.objects.select_related("item", "item__department")
+        .prefetch_related(
+            "situations",
+            "fees",
+            "faqs",
+            "co_departments",
+            Prefetch(
+                "materials",
+                queryset=Material.objects.select_related("source_department").prefetch_related(
+                    "situations"
+                ),
+            ),
+        )
+        .get(pk=version_id)
+    )
+
+
+def materials_for_situation(version: ItemVersion, situation_code: str = "") -> list[Material]:
+    """The checklist: materials that apply to one situation (all when none is chosen)."""
+    materials = list(version.materials.all())
+    if not situation_code:
+        return materials
+    return [
+        m
+        for m in materials
+        if not m.situations.all() or any(s.code == situation_code for s in m.situations.all())
+    ]
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    section: str
+    label: str
+    old: str
+    new: str
+    change: str  # "added" | "removed" | "changed"
+
+
+def _label(model: type, field: str) -> str:
+    try:
+        return str(model._meta.get_field(field).verbose_name)
+    except Exception:
+        return field
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "（无）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "（无）"
+    return str(value)
+
+
+def version_diff(old: ItemVersion, new: ItemVersion) -> list[DiffRow]:
+    """A readable field-by-field diff between two versions of an item."""
+    from onetrip.catalog.models import Faq, Fee, Situation
+
+    a = item_document(old.item, old)
+    b = item_document(new.item, new)
+    rows: list[DiffRow] = []
+    for field in [*VERSION_FIELDS, "co_departments"]:
+        if a.get(field) != b.get(field):
+            label = "联办机构" if field == "co_departments" else _label(ItemVersion, field)
+            rows.append(
+                DiffRow("基本信息", label, _show(a.get(field)), _show(b.get(field)), "changed")
+            )
+
+    def compare(section: str, key: str, fields: list[str], model: type) -> None:
+        olds = {r[key]: r for r in a[section]}
+        news = {r[key]: r for r in b[section]}
+        title = str(model._meta.verbose_name)
+        for k, row in olds.items():
+            if k not in news:
+                rows.append(DiffRow(title, str(row.get("name") or k), "存在", "已删除", "removed"))
+        for k, row in news.items():
+            name = str(row.get("name") or k)
+            if k not in olds:
+                rows.append(DiffRow(title, name, "（无）", "新增", "added"))
+                continue
+            for f in fields:
+                if olds[k].get(f) != row.get(f):
+                    rows.append(
+                        DiffRow(
+                            title,
+                            f"{name} · {_label(model, f)}",
+                            _show(olds[k].get(f)),
+                            _show(row.get(f)),
+                            "changed",
+                        )
+                    )
+
+    compare("situations", "code", SITUATION_FIELDS, Situation)
+    compare("materials", "code", MATERIAL_FIELDS, Material)
+    compare("fees", "name", FEE_FIELDS, Fee)
+    compare("faqs", "question", FAQ_FIELDS, Faq)
+    return rows

@@ -1,0 +1,199 @@
+"""Valid catalogue documents and objects for tests."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from typing import Any
+
+import factory
+
+from onetrip.accounts.models import User
+from onetrip.accounts.services import staff_role_grant
+from onetrip.catalog import services
+from onetrip.catalog.models import Department, Item
+
+_seq = itertools.count(1)
+
+DEPARTMENTS: list[dict[str, Any]] = [
+    {
+        "code": "bureau",
+        "name": "测试市人力资源和社会保障局",
+        "short_name": "市人社局",
+        "credit_code": "116201000139240626",
+        "parent": "",
+        "role": "service",
+        "order": 1,
+    },
+    {
+        "code": "jobs",
+        "name": "测试市就业服务中心",
+        "short_name": "就业中心",
+        "parent": "bureau",
+        "role": "service",
+        "order": 2,
+    },
+    {
+        "code": "insurance",
+        "name": "测试市社会保险事业管理中心",
+        "short_name": "社保中心",
+        "parent": "bureau",
+        "role": "service",
+        "order": 3,
+    },
+    {
+        "code": "police",
+        "name": "测试市公安局",
+        "short_name": "公安局",
+        "parent": "",
+        "role": "data_owner",
+        "order": 10,
+    },
+]
+
+
+def item_doc(**overrides: Any) -> dict[str, Any]:
+    """An item document that passes every quality rule."""
+    n = next(_seq)
+    doc: dict[str, Any] = {
+        "code": f"TEST-{n:04d}",
+        "catalog_code": f"0001170{n:05d}",
+        "department": "jobs",
+        "order": n,
+        "name": "社会保障卡申领",
+        "name_en": "Social security card application",
+        "summary": "首次申领社会保障卡。",
+        "handling_item": "",
+        "kind": "public_service",
+        "keywords": "社保卡 办卡",
+        "serves_persons": True,
+        "serves_enterprises": False,
+        "co_departments": ["police"],
+        "handling_type": "promised",
+        "legal_limit": 10,
+        "legal_limit_unit": "working",
+        "legal_limit_note": "",
+        "promised_limit": 2,
+        "promised_limit_unit": "working",
+        "promised_limit_note": "",
+        "visits_required": 0,
+        "visits_reason": "",
+        "online_available": True,
+        "online_depth": 4,
+        "supports_post_delivery": True,
+        "accepts_post_application": False,
+        "supports_appointment": True,
+        "supports_online_payment": False,
+        "conditions": "参加本市社会保险的人员。",
+        "legal_basis": "《中华人民共和国社会保险法》",
+        "process_steps": "网上申请\n审核\n制卡\n邮寄送达",
+        "handling_place": "市政务服务中心",
+        "handling_hours": "工作日 9:00-17:00",
+        "consult_phone": "0931-12333",
+        "complaint_phone": "0931-12345",
+        "fee_charged": False,
+        "fee_note": "",
+        "result_type": "certificate",
+        "result_name": "社会保障卡",
+        "result_sample": "社会保障卡正反面样式",
+        "fees": [],
+        "situations": [
+            {"code": "first", "name": "首次申领", "description": ""},
+            {"code": "replace", "name": "补领", "description": "卡片遗失"},
+        ],
+        "materials": [
+            {
+                "code": "id-card",
+                "name": "居民身份证",
+                "material_type": "original",
+                "material_form": "both",
+                "copies": 1,
+                "necessity": "required",
+                "condition": "",
+                "is_key": True,
+                "deficiency_allowed": False,
+                "source": "shared",
+                "source_department": "police",
+                "evidence_type": "identity",
+                "situations": [],
+                "notes": "",
+                "legal_basis": "",
+                "blank_form": "",
+                "sample": "",
+            },
+            {
+                "code": "photo",
+                "name": "近期免冠照片",
+                "material_type": "electronic",
+                "material_form": "electronic",
+                "copies": 1,
+                "necessity": "required",
+                "condition": "",
+                "is_key": False,
+                "deficiency_allowed": True,
+                "source": "applicant",
+                "source_department": "",
+                "evidence_type": "",
+                "situations": ["first"],
+                "notes": "白底证件照",
+                "legal_basis": "",
+                "blank_form": "",
+                "sample": "",
+            },
+            {
+                "code": "loss-statement",
+                "name": "挂失声明",
+                "material_type": "original",
+                "material_form": "paper",
+                "copies": 1,
+                "necessity": "conditional",
+                "condition": "卡片遗失时",
+                "is_key": False,
+                "deficiency_allowed": False,
+                "source": "commitment",
+                "source_department": "",
+                "evidence_type": "",
+                "situations": ["replace"],
+                "notes": "",
+                "legal_basis": "",
+                "blank_form": "",
+                "sample": "",
+            },
+        ],
+        "faqs": [{"question": "多久能拿到卡？", "answer": "2 个工作日内制卡并寄出。"}],
+    }
+    for key, value in overrides.items():
+        doc[key] = value
+    return copy.deepcopy(doc)
+
+
+def departments_create() -> dict[str, Department]:
+    for d in DEPARTMENTS:
+        services.department_upsert(data=dict(d))
+    return {d.code: d for d in Department.objects.all()}
+
+
+def item_publish(**overrides: Any) -> Item:
+    """A published item (departments must exist)."""
+    item = services.item_create(data=item_doc(**overrides), user=None)
+    services.item_version_publish(version=item.versions.get(), user=None)
+    item.refresh_from_db()
+    return item
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pass-word-123")
+
+
+def catalogue_staff(department_code: str, username: str | None = None) -> User:
+    user = UserFactory(username=username or f"cat-{department_code}-{next(_seq)}")
+    user.save()
+    staff_role_grant(
+        user=user, department=Department.objects.get(code=department_code), role="catalogue"
+    )
+    return user

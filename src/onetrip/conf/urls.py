@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve as static_serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+admin.site.site_header = "onetrip 政务服务管理"
+admin.site.site_title = "onetrip 管理"
+admin.site.index_title = "事项清单与账户管理"
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("onetrip.catalog.api_urls")),
+    path("api/v1/", include("onetrip.stats.api_urls")),
+    path("stats/", include("onetrip.stats.urls")),
+    path("", include("onetrip.portal.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns.append(
+        path("media/<path:path>", static_serve, {"document_root": settings.MEDIA_ROOT})
+    )

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from onetrip.core.demo import DEMO_PASSWORD, DEMO_STAFF, demo_ensure
+
+
+class Command(BaseCommand):
+    help = "Load the shipped catalogue (if empty) and create the demo accounts."
+
+    def handle(self, *args, **opts):
+        demo_ensure(stdout=self.stdout)
+        self.stdout.write(
+            f"演示账号（密码均为 {DEMO_PASSWORD}）：admin " + " ".join(u for u, *_ in DEMO_STAFF)
+        )

@@ -1,0 +1,45 @@
+"""`onetrip serve`: migrate, load the demo on first run and serve on one process group."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from onetrip.core.demo import DEMO_PASSWORD, demo_ensure
+
+
+class Command(BaseCommand):
+    help = "Run onetrip: database migrations, demo data on first run, and the web server."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--no-demo",
+            action="store_true",
+            help="do not load the shipped catalogue and demo accounts",
+        )
+
+    def handle(self, *args, host: str, port: int, threads: int, no_demo: bool, **opts):
+        from waitress import serve
+
+        from onetrip.conf.wsgi import application
+
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        if not no_demo:
+            demo_ensure(stdout=self.stdout)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        url = f"http://{shown}:{port}/"
+        self.stdout.write(self.style.SUCCESS(f"onetrip 已启动：{url}"))
+        self.stdout.write(f"  办事指南 {url}   统计 {url}stats/   API 文档 {url}api/docs/")
+        if not no_demo:
+            self.stdout.write(f"  管理后台 {url}admin/ （演示账号 admin / {DEMO_PASSWORD}）")
+        self.stdout.write(f"  数据目录 {settings.DATA_DIR}   按 Ctrl+C 停止")
+        self.stdout.flush()
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+        serve(application, host=host, port=port, threads=threads, ident="onetrip")

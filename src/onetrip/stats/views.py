@@ -1,0 +1,34 @@
+from django.shortcuts import render
+
+from onetrip.stats.selectors import KPI_LABELS, catalogue_kpis
+
+
+def scoreboard(request):
+    """Public 最多跑一次 scoreboard."""
+    data = catalogue_kpis()
+    chart = {
+        "labels": [label for _, label in KPI_LABELS],
+        "values": [round((getattr(data["overall"], key) or 0) * 100, 1) for key, _ in KPI_LABELS],
+        "departments": [
+            d.department["short_name"] or d.department["name"] for d in data["departments"]
+        ],
+        "dept_at_most_once": [
+            round((d.at_most_once_rate or 0) * 100, 1) for d in data["departments"]
+        ],
+        "dept_zero": [round((d.zero_visit_rate or 0) * 100, 1) for d in data["departments"]],
+    }
+    rows = [
+        {"label": label, "key": key, "value": getattr(data["overall"], key)}
+        for key, label in KPI_LABELS
+    ]
+    return render(
+        request,
+        "stats/scoreboard.html",
+        {
+            "overall": data["overall"],
+            "departments": data["departments"],
+            "rows": rows,
+            "labels": KPI_LABELS,
+            "chart": chart,
+        },
+    )
