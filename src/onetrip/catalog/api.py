@@ -31,20 +31,11 @@ from onetrip.core.problems import ProblemError
 # ------------------------------------------------------------------ serializers
 
 
-class ProblemSerializer(serializers.Serializer):
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.ListField(child=serializers.DictField(), required=False)
-
-
-PROBLEM = OpenApiResponse(ProblemSerializer, description="RFC 9457 problem document")
+PROBLEM = OpenApiResponse(description="RFC 9457 problem document (application/problem+json)")
 
 
 class DepartmentSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Department
@@ -193,15 +184,6 @@ def _validated(serializer_class, request: Request) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ views
 
-GUIDE_PARAMS = [
-    OpenApiParameter("q", str, description="名称、简称或拼音首字母，如 社保卡 / sbk"),
-    OpenApiParameter("department", str, description="部门代码（含下属单位）"),
-    OpenApiParameter("target", str, enum=["person", "enterprise"]),
-    OpenApiParameter("zero_visits", bool, description="只看零跑动"),
-    OpenApiParameter("fully_online", bool, description="只看全程网办"),
-    OpenApiParameter("instant", bool, description="只看即办件"),
-]
-
 
 class DepartmentList(APIView):
     permission_classes = [AllowAny]
@@ -212,8 +194,35 @@ class DepartmentList(APIView):
         return Response(DepartmentSerializer(qs, many=True).data)
 
 
-def _flag(request: Request, name: str) -> bool:
-    return str(request.query_params.get(name, "")).lower() in {"1", "true", "on", "yes"}
+class GuideQuerySerializer(serializers.Serializer):
+    """Query parameters of the public list; anything malformed is a 400 problem."""
+
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        default="",
+        help_text="名称、简称或拼音首字母，如 社保卡 / sbk",
+    )
+    department = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        default="",
+        help_text="部门代码（含下属单位）",
+    )
+    target = serializers.ChoiceField(choices=["person", "enterprise"], required=False)
+    zero_visits = serializers.BooleanField(required=False, default=False)
+    fully_online = serializers.BooleanField(required=False, default=False)
+    instant = serializers.BooleanField(required=False, default=False)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
+    offset = serializers.IntegerField(required=False, min_value=0, default=0)
+
+
+def _query(serializer_class, request: Request) -> dict[str, Any]:
+    s = serializer_class(data=request.query_params.dict())
+    s.is_valid(raise_exception=True)
+    return dict(s.validated_data)
 
 
 class ItemList(APIView):
@@ -223,23 +232,15 @@ class ItemList(APIView):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
 
     @extend_schema(
-        parameters=[*GUIDE_PARAMS, OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
-        responses={200: ItemSummarySerializer(many=True)},
+        parameters=[GuideQuerySerializer],
+        responses={200: ItemSummarySerializer(many=True), 400: PROBLEM},
         tags=["catalogue"],
         summary="Published items (the public list)",
     )
     def get(self, request: Request) -> Response:
-        filters = selectors.GuideFilters(
-            q=str(request.query_params.get("q", ""))[:100],
-            department=str(request.query_params.get("department", "")),
-            target=str(request.query_params.get("target", "")),
-            zero_visits=_flag(request, "zero_visits"),
-            fully_online=_flag(request, "fully_online"),
-            instant=_flag(request, "instant"),
-        )
-        results = selectors.guide_search(filters)
-        limit = _bounded_int(request.query_params.get("limit"), 100, 1, 500)
-        offset = _bounded_int(request.query_params.get("offset"), 0, 0, 10**6)
+        params = _query(GuideQuerySerializer, request)
+        limit, offset = params.pop("limit"), params.pop("offset")
+        results = selectors.guide_search(selectors.GuideFilters(**params))  # type: ignore[arg-type]
         page = results[offset : offset + limit]
         response = Response(ItemSummarySerializer(page, many=True).data)
         response["X-Total-Count"] = str(len(results))
@@ -266,13 +267,6 @@ class ItemList(APIView):
             raise _catalog_error(exc) from None
         draft = services.item_draft(item=item)
         return Response(_document_response(item, draft), status=status.HTTP_201_CREATED)
-
-
-def _bounded_int(raw: Any, default: int, low: int, high: int) -> int:
-    try:
-        return max(low, min(high, int(raw)))
-    except (TypeError, ValueError):
-        return default
 
 
 class ItemDetail(APIView):
@@ -429,9 +423,7 @@ class ItemDraftPublish(APIView):
             401: PROBLEM,
             403: PROBLEM,
             404: PROBLEM,
-            422: OpenApiResponse(
-                ProblemSerializer, description="quality rules failed: every violation"
-            ),
+            422: OpenApiResponse(description="quality rules failed: every violation"),
         },
         tags=["catalogue staff"],
         summary="Publish the draft after the quality rules",
@@ -492,6 +484,10 @@ class CatalogueExportXlsx(APIView):
         return response
 
 
+class ImportQuerySerializer(serializers.Serializer):
+    publish = serializers.BooleanField(required=False, default=False)
+
+
 class CatalogueImport(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, JSONParser]
@@ -508,13 +504,14 @@ class CatalogueImport(APIView):
             ),
             "application/json": OpenApiTypes.OBJECT,
         },
-        parameters=[OpenApiParameter("publish", bool, description="publish changed items")],
+        parameters=[ImportQuerySerializer],
         responses={200: IMPORT_RESULT, 400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 422: PROBLEM},
         tags=["catalogue staff"],
         summary="Import departments and items; nothing is written if anything is wrong",
     )
     def post(self, request: Request) -> Response:
         _require_staff(request)
+        publish = _query(ImportQuerySerializer, request)["publish"]
         upload = request.FILES.get("file") if hasattr(request, "FILES") else None
         if upload is not None:
             if upload.size > 20 * 1024 * 1024:
@@ -554,7 +551,7 @@ class CatalogueImport(APIView):
                     departments=departments,
                     items=items,
                     user=request.user,
-                    publish=_flag(request, "publish"),
+                    publish=publish,
                 )
         except services.CatalogError as exc:
             raise _catalog_error(exc) from None

@@ -23,3 +23,6 @@ if settings.DEBUG:
     urlpatterns.append(
         path("media/<path:path>", static_serve, {"document_root": settings.MEDIA_ROOT})
     )
+
+handler404 = "onetrip.core.views.not_found"
+handler500 = "onetrip.core.views.server_error"

@@ -51,6 +51,9 @@ def _flatten(detail: Any, prefix: str = "") -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if isinstance(detail, dict):
         for key, value in detail.items():
+            if isinstance(key, int):  # a list serializer's errors, keyed by position
+                out += _flatten(value, f"{prefix}[{key}]")
+                continue
             field = key if key != "non_field_errors" else ""
             out += _flatten(value, f"{prefix}.{field}" if prefix and field else prefix or field)
     elif isinstance(detail, list):

@@ -1,0 +1,139 @@
+"""Import and export: round trips through JSON and .xlsx, and broken files write nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from openpyxl import load_workbook
+
+from onetrip.catalog import services, transfer
+from onetrip.catalog.models import Department, Item, ItemVersion
+from onetrip.catalog.tests.factories import DEPARTMENTS, item_doc, item_publish
+
+pytestmark = pytest.mark.django_db
+
+
+def _import(raw: bytes, *, xlsx: bool, publish: bool = True) -> dict:
+    bundle = transfer.parse_xlsx(raw) if xlsx else transfer.parse_json(raw)
+    departments, items = transfer.validate_documents(bundle)
+    return services.catalogue_import(
+        departments=departments, items=items, user=None, publish=publish
+    )
+
+
+def _wipe() -> None:
+    ItemVersion.objects.all().delete()
+    Item.objects.all().delete()
+    Department.objects.filter(parent__isnull=False).delete()
+    Department.objects.all().delete()
+
+
+@pytest.mark.parametrize("xlsx", [False, True], ids=["json", "xlsx"])
+def test_export_then_import_reproduces_the_catalogue(departments, xlsx):
+    item_publish()
+    item_publish(
+        department="insurance",
+        name="社会保险登记",
+        fee_charged=True,
+        fees=[{"name": "工本费", "standard": "20元", "basis": "某文件", "reduction": ""}],
+    )
+    before = transfer.export_documents()
+    raw = transfer.export_xlsx() if xlsx else transfer.export_json()
+    _wipe()
+    counts = _import(raw, xlsx=xlsx)
+    assert counts["created"] == 2 and counts["published"] == 2
+    after = transfer.export_documents()
+    assert after == before
+
+
+def test_reimporting_unchanged_content_makes_no_new_version(departments):
+    item_publish()
+    raw = transfer.export_json()
+    counts = _import(raw, xlsx=False)
+    assert counts["unchanged"] == 1
+    assert ItemVersion.objects.count() == 1
+
+
+def test_changed_content_becomes_a_new_version(departments):
+    item = item_publish()
+    data = json.loads(transfer.export_json())
+    data["items"][0]["promised_limit"] = 1
+    counts = _import(json.dumps(data).encode(), xlsx=False)
+    assert counts["updated"] == 1 and counts["published"] == 1
+    item.refresh_from_db()
+    assert item.current_version.number == 2
+    assert item.current_version.promised_limit == 1
+
+
+def _broken_workbook() -> bytes:
+    raw = transfer.export_xlsx()
+    wb = load_workbook(io.BytesIO(raw))
+    items = wb["事项 (items)"]
+    header = [c.value for c in items[1]]
+    col = {h.split("(")[-1].rstrip(")"): i + 1 for i, h in enumerate(header)}
+    items.cell(row=2, column=col["kind"], value="魔法")  # not a kind
+    items.cell(row=2, column=col["promised_limit"], value="三天")  # not a number
+    items.cell(row=3, column=col["department"], value="nowhere")  # unknown department
+    mats = wb["材料 (materials)"]
+    mheader = [c.value for c in mats[1]]
+    mcol = {h.split("(")[-1].rstrip(")"): i + 1 for i, h in enumerate(mheader)}
+    mats.cell(row=2, column=mcol["source"], value="天上掉的")
+    mats.cell(row=3, column=mcol["item"], value="NO-SUCH-ITEM")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_broken_spreadsheet_reports_every_error_and_writes_nothing(departments):
+    item_publish()
+    item_publish(name="失业登记")
+    raw = _broken_workbook()
+    versions_before = ItemVersion.objects.count()
+    with pytest.raises(transfer.ImportRejected) as caught:
+        _import(raw, xlsx=True)
+    problems = {(p.sheet, p.row, p.field) for p in caught.value.problems}
+    assert ("事项 (items)", 2, "kind") in problems
+    assert ("事项 (items)", 2, "promised_limit") in problems
+    assert ("事项 (items)", 3, "department") in problems
+    assert ("材料 (materials)", 2, "source") in problems
+    assert ("材料 (materials)", 3, "item") in problems
+    assert all(p.message for p in caught.value.problems)
+    assert ItemVersion.objects.count() == versions_before
+
+
+def test_quality_failure_during_import_rolls_back_everything(departments):
+    good = item_doc(code="GOOD-1")
+    bad = item_doc(code="BAD-1", visits_required=1, visits_reason="", online_depth=3)
+    bundle = transfer.parse_mapping({"departments": DEPARTMENTS, "items": [good, bad]})
+    deps, items = transfer.validate_documents(bundle)
+    with pytest.raises(services.QualityError) as caught:
+        services.catalogue_import(departments=deps, items=items, user=None, publish=True)
+    assert any("BAD-1" in v.field for v in caught.value.violations)
+    assert not Item.objects.filter(code__in=["GOOD-1", "BAD-1"]).exists()
+
+
+@pytest.mark.parametrize("raw", [b"", b"not json", b"[1, 2]", b'{"items": 3}', b"\xff\xfe garbage"])
+def test_garbage_json_is_a_clear_error(db, raw):
+    with pytest.raises(transfer.ImportRejected) as caught:
+        transfer.validate_documents(transfer.parse_json(raw))
+    assert caught.value.problems[0].message
+
+
+def test_garbage_xlsx_is_a_clear_error(db):
+    with pytest.raises(transfer.ImportRejected) as caught:
+        transfer.validate_documents(transfer.parse_xlsx(b"PK\x03\x04 not really a zip"))
+    assert "xlsx" in caught.value.problems[0].message
+
+
+def test_shipped_catalogue_is_valid_and_meets_the_promise(db):
+    bundle = transfer.load_shipped()
+    departments, items = transfer.validate_documents(bundle)
+    counts = services.catalogue_import(
+        departments=departments, items=items, user=None, publish=True
+    )
+    assert counts["published"] == len(items) >= 31
+    assert sum(1 for i in items if i["visits_required"] <= 1) >= 31
+    names = {i["name"] for i in items}
+    assert {"社会保障卡申领", "失业保险金申领"} <= names

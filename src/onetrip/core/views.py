@@ -1,0 +1,35 @@
+"""Error pages: HTML in Chinese for people, problem documents for API clients."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from onetrip.core.problems import PROBLEM_CONTENT_TYPE
+
+
+def _problem(status: int, code: str, title: str, detail: str) -> HttpResponse:
+    body = {
+        "type": f"https://onetrip.invalid/problems/{code}",
+        "title": title,
+        "status": status,
+        "code": code,
+        "detail": detail,
+    }
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE
+    )
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _problem(404, "not_found", "找不到", "请求的地址不存在。")
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return _problem(500, "server_error", "服务器错误", "服务暂时不可用，请稍后再试。")
+    return render(request, "500.html", status=500)
