@@ -30,15 +30,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def role_groups_sync() -> None:
+def role_groups_sync(*, using: str = "default") -> None:
     """Create one permission group per staff role and give it the role's permissions."""
     for role, perms in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=f"role:{role}")
+        group, _ = Group.objects.using(using).get_or_create(name=f"role:{role}")
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
             wanted += list(
-                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+                Permission.objects.using(using).filter(
+                    content_type__app_label=app_label, codename=codename
+                )
             )
         group.permissions.set(wanted)
 

@@ -58,6 +58,11 @@ class ItemSummarySerializer(serializers.ModelSerializer):
     department = serializers.CharField(source="item.department.code")
     department_name = serializers.CharField(source="item.department.name")
     version = serializers.IntegerField(source="number")
+    # Declared explicitly so the schema does not vary with the database's integer ranges.
+    promised_limit = serializers.IntegerField(read_only=True)
+    legal_limit = serializers.IntegerField(read_only=True, allow_null=True)
+    visits_required = serializers.IntegerField(read_only=True)
+    online_depth = serializers.IntegerField(read_only=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -89,6 +94,7 @@ class ItemSummarySerializer(serializers.ModelSerializer):
 
 
 class VersionMetaSerializer(serializers.ModelSerializer):
+    number = serializers.IntegerField(read_only=True)
     published_by = serializers.CharField(source="published_by.username", default=None)
 
     class Meta:

@@ -1,4 +1,5 @@
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from onetrip.stats.selectors import KPI_LABELS, catalogue_kpis
 
@@ -7,8 +8,10 @@ def scoreboard(request):
     """Public 最多跑一次 scoreboard."""
     data = catalogue_kpis()
     chart = {
-        "labels": [label for _, label in KPI_LABELS],
-        "values": [round((getattr(data["overall"], key) or 0) * 100, 1) for key, _ in KPI_LABELS],
+        "labels": [_(label) for _key, label in KPI_LABELS],
+        "values": [
+            round((getattr(data["overall"], key) or 0) * 100, 1) for key, _label in KPI_LABELS
+        ],
         "departments": [
             d.department["short_name"] or d.department["name"] for d in data["departments"]
         ],
@@ -16,6 +19,7 @@ def scoreboard(request):
             round((d.at_most_once_rate or 0) * 100, 1) for d in data["departments"]
         ],
         "dept_zero": [round((d.zero_visit_rate or 0) * 100, 1) for d in data["departments"]],
+        "series": [_("最多跑一次实现率"), _("跑零次率")],
     }
     rows = [
         {"label": label, "key": key, "value": getattr(data["overall"], key)}

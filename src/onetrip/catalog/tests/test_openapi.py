@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 import schemathesis
 import yaml
+from django.core import signals
 from django.core.management import call_command
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from onetrip.catalog.tests.factories import departments_create, item_publish
@@ -37,8 +39,18 @@ schema.app = application
 
 @pytest.fixture
 def published(db):
+    """Catalogue data, and the WSGI app kept on the test's database connection.
+
+    Like Django's test client, stop the request signals from closing the connection that
+    holds the test transaction.
+    """
     departments_create()
     item_publish(code="FUZZ-1")
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.slow

@@ -21,8 +21,8 @@
     xAxis: { type: "category", data: data.departments, axisLabel: { interval: 0, rotate: 20 } },
     yAxis: pct,
     series: [
-      { name: document.documentElement.lang === "en" ? "At most one trip" : "最多跑一次实现率", type: "bar", data: data.dept_at_most_once },
-      { name: document.documentElement.lang === "en" ? "Zero trips" : "跑零次率", type: "bar", data: data.dept_zero }
+      { name: data.series[0], type: "bar", data: data.dept_at_most_once },
+      { name: data.series[1], type: "bar", data: data.dept_zero }
     ]
   });
   window.addEventListener("resize", function () { kpi.resize(); dept.resize(); });
