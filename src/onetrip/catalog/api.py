@@ -246,10 +246,10 @@ class ItemList(APIView):
     def get(self, request: Request) -> Response:
         params = _query(GuideQuerySerializer, request)
         limit, offset = params.pop("limit"), params.pop("offset")
-        results = selectors.guide_search(selectors.GuideFilters(**params))  # type: ignore[arg-type]
-        page = results[offset : offset + limit]
+        ids = selectors.guide_search_ids(selectors.GuideFilters(**params))
+        page = selectors.versions_in_order(ids[offset : offset + limit])
         response = Response(ItemSummarySerializer(page, many=True).data)
-        response["X-Total-Count"] = str(len(results))
+        response["X-Total-Count"] = str(len(ids))
         return response
 
     @extend_schema(

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
-from pypinyin import Style, lazy_pinyin
+from django.db.models import Prefetch, Q, QuerySet
 
 from onetrip.catalog.documents import (
     FAQ_FIELDS,
@@ -40,41 +39,39 @@ class GuideFilters:
     instant: bool = False
 
 
-def _initials(text: str) -> str:
-    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()
-
-
 def _is_subsequence(needle: str, haystack: str) -> bool:
     it = iter(haystack)
     return all(ch in it for ch in needle)
 
 
-def search_rank(q: str, version: ItemVersion) -> int:
+def search_rank(q: str, name: str, keywords: str, search_text: str) -> int:
     """How well ``q`` matches an item; 0 = no match. Handles 简称 such as 社保卡 and pinyin."""
     q = "".join(q.lower().split())
     if not q:
         return 1
-    name = version.name.lower()
+    name = name.lower()
     if q in name:
         return 100 - min(len(name) - len(q), 50)
-    keywords = [k.lower() for k in version.keyword_list()]
-    if any(q in k for k in keywords):
+    if any(q in k for k in keywords.lower().replace(",", " ").replace("，", " ").split()):
         return 80
-    if q in version.search_text.replace(" ", ""):
-        return 60
-    if q.isascii() and q.isalpha() and _initials(version.name).startswith(q):
+    tokens = search_text.split()
+    if any(t.startswith(q) for t in tokens):
+        return 60  # pinyin or initials: shebaoka, sbk
+    if any(q in t for t in tokens):
         return 50
     if not q.isascii() and len(q) >= 2 and _is_subsequence(q, name):
         return 40  # 社保卡 → 社会保障卡申领
     return 0
 
 
-def guide_search(filters: GuideFilters) -> list[ItemVersion]:
-    """Published versions matching the guide's search box and filters, best match first."""
-    qs = published_versions()
+def _filtered(filters: GuideFilters) -> QuerySet[ItemVersion]:
+    qs = ItemVersion.objects.filter(
+        pk__in=Item.objects.filter(current_version__isnull=False).values("current_version")
+    )
     if filters.department:
-        qs = qs.filter(item__department__code=filters.department) | qs.filter(
-            item__department__parent__code=filters.department
+        qs = qs.filter(
+            Q(item__department__code=filters.department)
+            | Q(item__department__parent__code=filters.department)
         )
     if filters.target == "person":
         qs = qs.filter(serves_persons=True)
@@ -86,11 +83,35 @@ def guide_search(filters: GuideFilters) -> list[ItemVersion]:
         qs = qs.filter(online_depth=4)
     if filters.instant:
         qs = qs.filter(handling_type=ItemVersion.HandlingType.INSTANT)
-    versions = list(qs)
+    return qs.order_by("item__order", "item__code")
+
+
+def guide_search_ids(filters: GuideFilters) -> list[int]:
+    """Ids of published versions matching the search box and filters, best match first."""
+    rows = _filtered(filters).values_list("pk", "name", "keywords", "search_text")
     if not filters.q.strip():
-        return versions
-    ranked = [(search_rank(filters.q, v), i, v) for i, v in enumerate(versions)]
-    return [v for rank, _, v in sorted(ranked, key=lambda t: (-t[0], t[1])) if rank > 0]
+        return [row[0] for row in rows]
+    ranked = [(search_rank(filters.q, *row[1:]), i, row[0]) for i, row in enumerate(rows)]
+    ranked.sort(key=lambda t: (-t[0], t[1]))
+    return [pk for rank, _, pk in ranked if rank > 0]
+
+
+def versions_in_order(ids: list[int]) -> list[ItemVersion]:
+    """The versions with these ids, ready for listing, in the order given."""
+    by_id = {
+        v.pk: v
+        for v in ItemVersion.objects.filter(pk__in=ids).select_related("item", "item__department")
+    }
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def guide_search(filters: GuideFilters) -> list[ItemVersion]:
+    """Published versions matching the guide's search box and filters, best match first."""
+    return versions_in_order(guide_search_ids(filters))
+
+
+def count_at_most_one_visit(ids: list[int]) -> int:
+    return ItemVersion.objects.filter(pk__in=ids, visits_required__lte=1).count()
 
 
 def guide_departments() -> QuerySet[Department]:

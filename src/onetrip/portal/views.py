@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from onetrip.catalog import selectors
 from onetrip.catalog.models import Department, Item
+
+PAGE_SIZE = 20
 
 
 def _flag(request: HttpRequest, name: str) -> bool:
@@ -26,8 +29,12 @@ def home(request: HttpRequest) -> HttpResponse:
         fully_online=_flag(request, "fully_online"),
         instant=_flag(request, "instant"),
     )
-    results = selectors.guide_search(filters)
+    ids = selectors.guide_search_ids(filters)
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    results = selectors.versions_in_order(list(page.object_list))
     total = selectors.published_versions().count()
+    params = request.GET.copy()
+    params.pop("page", None)
     filtered = bool(
         q
         or filters.department
@@ -43,9 +50,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "nav": "guide",
             "filters": filters,
             "results": results,
+            "page": page,
+            "page_query": params.urlencode(),
+            "matches": len(ids),
             "total": total,
             "filtered": filtered,
-            "at_most_once": sum(1 for v in results if v.visits_required <= 1),
+            "at_most_once": selectors.count_at_most_one_visit(ids),
             "departments": selectors.guide_departments(),
         },
     )

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet, Sum
 
-from onetrip.catalog.models import Department, ItemVersion, Material
+from onetrip.catalog.models import Department, Item, ItemVersion, Material
 from onetrip.catalog.quality import working_days_equivalent
-from onetrip.catalog.selectors import published_versions
 
 
 @dataclass
@@ -68,42 +67,73 @@ KPI_LABELS = [
 ]
 
 
-def _add(kpis: CatalogueKpis, v: ItemVersion, materials: tuple[int, int]) -> None:
-    kpis.items += 1
-    kpis.at_most_once += v.visits_required <= 1
-    kpis.zero_visits += v.visits_required == 0
-    kpis.online += v.online_available
-    kpis.fully_online += v.online_depth == 4
-    kpis.instant += v.handling_type == ItemVersion.HandlingType.INSTANT
-    if v.legal_limit:
-        kpis.legal_working_days += working_days_equivalent(v.legal_limit, v.legal_limit_unit)
-        kpis.promised_working_days += working_days_equivalent(
-            v.promised_limit, v.promised_limit_unit
-        )
-    kpis.materials += materials[0]
-    kpis.materials_not_brought += materials[1]
+def _published() -> QuerySet[ItemVersion]:
+    return ItemVersion.objects.filter(
+        pk__in=Item.objects.filter(current_version__isnull=False).values("current_version")
+    )
+
+
+def _limit_sum(field: str, unit_field: str, unit: str) -> Sum:
+    return Sum(field, filter=Q(legal_limit__gt=0, **{unit_field: unit}))
 
 
 def catalogue_kpis() -> dict[str, Any]:
-    """Overall and per-department KPIs: {"overall": CatalogueKpis, "departments": [...]}."""
-    versions = list(published_versions())
-    counts = {
-        row["version_id"]: (row["total"], row["exempt"])
-        for row in Material.objects.filter(version__in=[v.pk for v in versions])
-        .values("version_id")
+    """Overall and per-department KPIs: {"overall": CatalogueKpis, "departments": [...]}.
+
+    Computed in the database (two grouped queries), whatever the catalogue's size.
+    """
+    rows = (
+        _published()
+        .values("item__department")
+        .annotate(
+            items=Count("id"),
+            at_most_once=Count("id", filter=Q(visits_required__lte=1)),
+            zero_visits=Count("id", filter=Q(visits_required=0)),
+            online=Count("id", filter=Q(online_available=True)),
+            fully_online=Count("id", filter=Q(online_depth=4)),
+            instant=Count("id", filter=Q(handling_type=ItemVersion.HandlingType.INSTANT)),
+            legal_working=_limit_sum("legal_limit", "legal_limit_unit", "working"),
+            legal_calendar=_limit_sum("legal_limit", "legal_limit_unit", "calendar"),
+            promised_working=_limit_sum("promised_limit", "promised_limit_unit", "working"),
+            promised_calendar=_limit_sum("promised_limit", "promised_limit_unit", "calendar"),
+        )
+        .order_by()
+    )
+    materials = {
+        row["version__item__department"]: (row["total"], row["exempt"])
+        for row in Material.objects.filter(version__in=_published())
+        .values("version__item__department")
         .annotate(total=Count("id"), exempt=Count("id", filter=Q(source__in=Material.NOT_BROUGHT)))
+        .order_by()
     }
+    departments = {d.pk: d for d in Department.objects.order_by("order", "code")}
     overall = CatalogueKpis()
     per_department: dict[int, CatalogueKpis] = {}
-    for v in versions:
-        m = counts.get(v.pk, (0, 0))
-        _add(overall, v, m)
-        dept = v.item.department
-        if dept.pk not in per_department:
-            per_department[dept.pk] = CatalogueKpis(
-                department={"code": dept.code, "name": dept.name, "short_name": dept.short_name}
+    for row in rows:
+        dept = departments[row["item__department"]]
+        kpis = CatalogueKpis(
+            department={"code": dept.code, "name": dept.name, "short_name": dept.short_name}
+        )
+        for target in (kpis, overall):
+            for key in (
+                "items",
+                "at_most_once",
+                "zero_visits",
+                "online",
+                "fully_online",
+                "instant",
+            ):
+                setattr(target, key, getattr(target, key) + row[key])
+            target.legal_working_days += (row["legal_working"] or 0) + working_days_equivalent(
+                row["legal_calendar"] or 0, "calendar"
             )
-        _add(per_department[dept.pk], v, m)
-    order = {d.pk: i for i, d in enumerate(Department.objects.order_by("order", "code"))}
-    departments = [per_department[k].finish() for k in sorted(per_department, key=order.get)]
-    return {"overall": overall.finish(), "departments": departments}
+            target.promised_working_days += (row["promised_working"] or 0) + (
+                working_days_equivalent(row["promised_calendar"] or 0, "calendar")
+            )
+            total, exempt = materials.get(dept.pk, (0, 0))
+            target.materials += total
+            target.materials_not_brought += exempt
+        per_department[dept.pk] = kpis
+    order = list(departments)
+    ordered = [per_department[k].finish() for k in sorted(per_department, key=order.index)]
+    return {"overall": overall.finish(), "departments": ordered}

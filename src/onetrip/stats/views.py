@@ -29,6 +29,7 @@ def scoreboard(request):
         request,
         "stats/scoreboard.html",
         {
+            "nav": "stats",
             "overall": data["overall"],
             "departments": data["departments"],
             "rows": rows,

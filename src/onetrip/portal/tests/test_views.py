@@ -127,3 +127,17 @@ def test_stats_page_shows_kpis(client, catalogue):
         assert label in html
     assert "100.0%" in html  # every item here needs at most one visit
     assert 'id="kpi-chart"' in html and "echarts" in html
+
+
+def test_long_lists_are_paginated(client, departments):
+    for i in range(23):
+        item_publish(name=f"测试事项{i:02d}", keywords="")
+    first = client.get("/")
+    assert len(first.context["results"]) == 20
+    html = first.content.decode()
+    assert "第 1 页，共 2 页" in html and 'rel="next"' in html
+    second = client.get("/", {"page": 2})
+    assert len(second.context["results"]) == 3
+    # Filters survive paging, and a nonsense page number shows a real page.
+    assert "zero_visits=1&amp;page=2" in client.get("/", {"zero_visits": 1}).content.decode()
+    assert client.get("/", {"page": "abc"}).status_code == 200
