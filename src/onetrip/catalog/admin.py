@@ -17,7 +17,17 @@ from django.utils.html import format_html, format_html_join
 from onetrip.accounts.selectors import staff_department_ids
 from onetrip.catalog import quality, selectors, services
 from onetrip.catalog.documents import item_document
-from onetrip.catalog.models import Department, Faq, Fee, Item, ItemVersion, Material, Situation
+from onetrip.catalog.models import (
+    Department,
+    Faq,
+    Fee,
+    FormField,
+    Item,
+    ItemVersion,
+    Material,
+    ReviewStage,
+    Situation,
+)
 
 
 def _scope(request: HttpRequest) -> set[int] | None:
@@ -250,13 +260,43 @@ class FaqInline(FrozenInlineMixin, admin.StackedInline):
     fields = ["order", "question", "answer"]
 
 
+class FormFieldInline(FrozenInlineMixin, admin.TabularInline):
+    model = FormField
+    fields = [
+        "order",
+        "code",
+        "label",
+        "field_type",
+        "required",
+        "choices",
+        "situations",
+        "help_text",
+        "min_value",
+        "max_value",
+        "max_length",
+        "prefill",
+    ]
+
+
+class ReviewStageInline(FrozenInlineMixin, admin.TabularInline):
+    model = ReviewStage
+    fields = ["order", "code", "name", "limit"]
+
+
 @admin.register(ItemVersion)
 class ItemVersionAdmin(DepartmentScopedAdmin):
     department_path = "item__department"
     list_display = ["name", "item", "number", "status", "published_at", "published_by"]
     list_filter = ["status", "item__department", "kind", "online_depth", "visits_required"]
     search_fields = ["name", "item__code", "keywords"]
-    inlines = [SituationInline, MaterialInline, FeeInline, FaqInline]
+    inlines = [
+        SituationInline,
+        MaterialInline,
+        FormFieldInline,
+        ReviewStageInline,
+        FeeInline,
+        FaqInline,
+    ]
     actions = ["publish", "new_draft"]
     readonly_fields = ["status_line", "quality_report"]
     autocomplete_fields = ["co_departments"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
 from onetrip.catalog.models import Item, ItemVersion
@@ -73,6 +74,21 @@ MATERIAL_FIELDS = [
     "sample",
 ]
 FEE_FIELDS = ["name", "standard", "basis", "reduction"]
+FORM_FIELD_FIELDS = [
+    "code",
+    "label",
+    "label_en",
+    "field_type",
+    "required",
+    "choices",
+    "situations",
+    "help_text",
+    "min_value",
+    "max_value",
+    "max_length",
+    "prefill",
+]
+STAGE_FIELDS = ["code", "name", "limit"]
 FAQ_FIELDS = ["question", "answer"]
 
 
@@ -96,7 +112,19 @@ def version_document(version: ItemVersion) -> dict[str, Any]:
     doc["materials"] = materials
     doc["fees"] = [{f: getattr(x, f) for f in FEE_FIELDS} for x in version.fees.all()]
     doc["faqs"] = [{f: getattr(x, f) for f in FAQ_FIELDS} for x in version.faqs.all()]
+    doc["form_fields"] = [
+        {f: _plain_number(getattr(x, f)) for f in FORM_FIELD_FIELDS}
+        for x in version.form_fields.all()
+    ]
+    doc["stages"] = [{f: getattr(x, f) for f in STAGE_FIELDS} for x in version.stages.all()]
     return doc
+
+
+def _plain_number(value: Any) -> Any:
+    """Decimals as int or float so documents stay JSON and compare equal after a round trip."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def item_document(item: Item, version: ItemVersion) -> dict[str, Any]:

@@ -414,3 +414,88 @@ class Faq(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+
+class FormField(models.Model):
+    """A field the applicant fills in for this item version (表单字段), validated on the server."""
+
+    class FieldType(models.TextChoices):
+        TEXT = "text", "单行文本"
+        TEXTAREA = "textarea", "多行文本"
+        INTEGER = "integer", "整数"
+        DECIMAL = "decimal", "金额或小数"
+        DATE = "date", "日期"
+        CHOICE = "choice", "单选"
+        MULTICHOICE = "multichoice", "多选"
+        BOOLEAN = "boolean", "是否"
+        ID_NUMBER = "id_number", "公民身份号码"
+        CREDIT_CODE = "credit_code", "统一社会信用代码"
+        PHONE = "phone", "手机号码"
+        EMAIL = "email", "电子邮箱"
+        BANK_ACCOUNT = "bank_account", "银行账号"
+
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="form_fields")
+    code = models.SlugField("字段代码", max_length=40)
+    label = models.CharField("字段名称", max_length=100)
+    label_en = models.CharField("英文名称", max_length=150, blank=True)
+    field_type = models.CharField("类型", max_length=20, choices=FieldType.choices)
+    required = models.BooleanField("必填", default=True)
+    choices = models.JSONField(
+        "选项",
+        default=list,
+        blank=True,
+        help_text='单选或多选的选项：[{"value": "a", "label": "甲"}]',
+    )
+    situations = models.JSONField(
+        "适用情形", default=list, blank=True, help_text="情形代码列表；空表示所有情形"
+    )
+    help_text = models.CharField("填写说明", max_length=300, blank=True)
+    min_value = models.DecimalField(
+        "最小值", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    max_value = models.DecimalField(
+        "最大值", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    max_length = models.PositiveIntegerField("最大长度", null=True, blank=True)
+    prefill = models.CharField(
+        "预填来源",
+        max_length=80,
+        blank=True,
+        help_text="由共享数据预填时的数据项，如 identity.name",
+    )
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "表单字段"
+        verbose_name_plural = "表单字段"
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="uniq_form_field_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ReviewStage(models.Model):
+    """审批环节 of an item version: 承办 → 审核 → 批准, as the item configures them."""
+
+    class Code(models.TextChoices):
+        HANDLE = "handle", "承办"
+        CHECK = "check", "审核"
+        APPROVE = "approve", "批准"
+
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="stages")
+    code = models.CharField("环节", max_length=12, choices=Code.choices)
+    name = models.CharField("环节名称", max_length=60)
+    limit = models.PositiveIntegerField("环节时限（工作日）", null=True, blank=True)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "审批环节"
+        verbose_name_plural = "审批环节"
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="uniq_stage_code")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -156,6 +156,31 @@ def check(doc: dict[str, Any]) -> list[Violation]:
                     f"{where}.situations",
                     f"“{m.get('name')}”引用了不存在的情形“{code}”。",
                 )
+    for i, f in enumerate(doc.get("form_fields") or []):
+        if f.get("field_type") in {"choice", "multichoice"} and not f.get("choices"):
+            add(
+                "choices_missing",
+                f"form_fields[{i}].choices",
+                f"选择类字段“{f.get('label')}”必须列出选项。",
+            )
+        lo, hi = f.get("min_value"), f.get("max_value")
+        if lo is not None and hi is not None and lo > hi:
+            add(
+                "range_inverted",
+                f"form_fields[{i}].min_value",
+                f"字段“{f.get('label')}”的最小值大于最大值。",
+            )
+        for code in f.get("situations") or []:
+            if code not in situation_codes:
+                add(
+                    "unknown_situation",
+                    f"form_fields[{i}].situations",
+                    f"字段“{f.get('label')}”引用了不存在的情形“{code}”。",
+                )
+    stage_order = {"handle": 0, "check": 1, "approve": 2}
+    codes = [s.get("code") for s in doc.get("stages") or []]
+    if codes != sorted(codes, key=lambda c: stage_order.get(c, 9)):
+        add("stage_order", "stages", "审批环节必须按 承办 → 审核 → 批准 的顺序排列。")
     return out
 
 

@@ -10,8 +10,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from onetrip.catalog.documents import (
     FAQ_FIELDS,
     FEE_FIELDS,
+    FORM_FIELD_FIELDS,
     MATERIAL_FIELDS,
     SITUATION_FIELDS,
+    STAGE_FIELDS,
     VERSION_FIELDS,
     item_document,
 )
@@ -126,6 +128,8 @@ def version_with_content(version_id: int) -> ItemVersion:
             "situations",
             "fees",
             "faqs",
+            "form_fields",
+            "stages",
             "co_departments",
             Prefetch(
                 "materials",
@@ -172,13 +176,18 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):
-        return "、".join(str(v) for v in value) or "（无）"
+        return (
+            "、".join(
+                f"{v['value']}={v['label']}" if isinstance(v, dict) else str(v) for v in value
+            )
+            or "（无）"
+        )
     return str(value)
 
 
 def version_diff(old: ItemVersion, new: ItemVersion) -> list[DiffRow]:
     """A readable field-by-field diff between two versions of an item."""
-    from onetrip.catalog.models import Faq, Fee, Situation
+    from onetrip.catalog.models import Faq, Fee, FormField, ReviewStage, Situation
 
     a = item_document(old.item, old)
     b = item_document(new.item, new)
@@ -196,9 +205,17 @@ def version_diff(old: ItemVersion, new: ItemVersion) -> list[DiffRow]:
         title = str(model._meta.verbose_name)
         for k, row in olds.items():
             if k not in news:
-                rows.append(DiffRow(title, str(row.get("name") or k), "存在", "已删除", "removed"))
+                rows.append(
+                    DiffRow(
+                        title,
+                        str(row.get("name") or row.get("label") or k),
+                        "存在",
+                        "已删除",
+                        "removed",
+                    )
+                )
         for k, row in news.items():
-            name = str(row.get("name") or k)
+            name = str(row.get("name") or row.get("label") or k)
             if k not in olds:
                 rows.append(DiffRow(title, name, "（无）", "新增", "added"))
                 continue
@@ -218,4 +235,6 @@ def version_diff(old: ItemVersion, new: ItemVersion) -> list[DiffRow]:
     compare("materials", "code", MATERIAL_FIELDS, Material)
     compare("fees", "name", FEE_FIELDS, Fee)
     compare("faqs", "question", FAQ_FIELDS, Faq)
+    compare("form_fields", "code", FORM_FIELD_FIELDS, FormField)
+    compare("stages", "code", STAGE_FIELDS, ReviewStage)
     return rows

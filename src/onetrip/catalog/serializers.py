@@ -6,7 +6,15 @@ from typing import Any
 
 from rest_framework import serializers
 
-from onetrip.catalog.models import Department, ItemVersion, Kind, LimitUnit, Material
+from onetrip.catalog.models import (
+    Department,
+    FormField,
+    ItemVersion,
+    Kind,
+    LimitUnit,
+    Material,
+    ReviewStage,
+)
 from onetrip.core.identifiers import credit_code_problem
 
 
@@ -88,6 +96,59 @@ class FaqDocumentSerializer(serializers.Serializer):
     answer = serializers.CharField()
 
 
+class ChoiceDocumentSerializer(serializers.Serializer):
+    value = serializers.CharField(max_length=40)
+    label = serializers.CharField(max_length=100)
+
+
+class FormFieldDocumentSerializer(serializers.Serializer):
+    code = serializers.SlugField(max_length=40)
+    label = serializers.CharField(max_length=100)
+    label_en = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    field_type = serializers.ChoiceField(choices=FormField.FieldType.choices)
+    required = serializers.BooleanField(default=True)
+    choices = ChoiceDocumentSerializer(many=True, required=False, default=list)
+    situations = serializers.ListField(
+        child=serializers.SlugField(max_length=40), required=False, default=list
+    )
+    help_text = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    min_value = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        coerce_to_string=False,
+    )
+    max_value = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        coerce_to_string=False,
+    )
+    max_length = serializers.IntegerField(
+        min_value=1, max_value=10000, required=False, allow_null=True, default=None
+    )
+    prefill = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        for key in ("min_value", "max_value"):
+            value = attrs.get(key)
+            if value is not None:
+                attrs[key] = int(value) if value == value.to_integral_value() else float(value)
+        return attrs
+
+
+class StageDocumentSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ReviewStage.Code.choices)
+    name = serializers.CharField(max_length=60)
+    limit = serializers.IntegerField(
+        min_value=0, max_value=3650, required=False, allow_null=True, default=None
+    )
+
+
 def _text(max_length: int | None = None) -> serializers.CharField:
     if max_length:
         return serializers.CharField(
@@ -143,6 +204,8 @@ class VersionContentSerializer(serializers.Serializer):
     materials = MaterialDocumentSerializer(many=True, required=False, default=list)
     fees = FeeDocumentSerializer(many=True, required=False, default=list)
     faqs = FaqDocumentSerializer(many=True, required=False, default=list)
+    form_fields = FormFieldDocumentSerializer(many=True, required=False, default=list)
+    stages = StageDocumentSerializer(many=True, required=False, default=list)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, Any] = {}
@@ -152,7 +215,7 @@ class VersionContentSerializer(serializers.Serializer):
         unknown = [c for c in attrs.get("co_departments", []) if c not in known]
         if unknown:
             errors["co_departments"] = [f"部门代码不存在：{'、'.join(unknown)}"]
-        for key in ("situations", "materials"):
+        for key in ("situations", "materials", "form_fields", "stages"):
             codes = [row["code"] for row in attrs.get(key, [])]
             dupes = sorted({c for c in codes if codes.count(c) > 1})
             if dupes:
@@ -169,6 +232,14 @@ class VersionContentSerializer(serializers.Serializer):
             material_errors.append(problems)
         if any(material_errors):
             errors["materials"] = material_errors
+        field_errors: list[Any] = []
+        for f in attrs.get("form_fields", []):
+            missing = [c for c in f["situations"] if c not in situation_codes]
+            field_errors.append(
+                {"situations": [f"情形代码不存在：{'、'.join(missing)}"]} if missing else {}
+            )
+        if any(field_errors):
+            errors["form_fields"] = field_errors
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

@@ -24,9 +24,11 @@ from onetrip.catalog.models import (
     Department,
     Faq,
     Fee,
+    FormField,
     Item,
     ItemVersion,
     Material,
+    ReviewStage,
     Situation,
 )
 
@@ -105,6 +107,8 @@ def _write_content(version: ItemVersion, doc: dict[str, Any]) -> None:
     version.materials.all().delete()
     version.fees.all().delete()
     version.faqs.all().delete()
+    version.form_fields.all().delete()
+    version.stages.all().delete()
     version.co_departments.set(Department.objects.filter(code__in=doc.get("co_departments", [])))
     situations = {}
     for order, s in enumerate(doc.get("situations", [])):
@@ -125,6 +129,10 @@ def _write_content(version: ItemVersion, doc: dict[str, Any]) -> None:
         Fee.objects.create(version=version, order=order, **{k: f.get(k, "") for k in FEE_FIELDS})
     for order, q in enumerate(doc.get("faqs", [])):
         Faq.objects.create(version=version, order=order, **{k: q.get(k, "") for k in FAQ_FIELDS})
+    for order, f in enumerate(doc.get("form_fields", [])):
+        FormField.objects.create(version=version, order=order, **f)
+    for order, st in enumerate(doc.get("stages", [])):
+        ReviewStage.objects.create(version=version, order=order, **st)
 
 
 @transaction.atomic

@@ -23,9 +23,11 @@ from openpyxl.utils.exceptions import InvalidFileException
 from onetrip.catalog.documents import (
     FAQ_FIELDS,
     FEE_FIELDS,
+    FORM_FIELD_FIELDS,
     ITEM_FIELDS,
     MATERIAL_FIELDS,
     SITUATION_FIELDS,
+    STAGE_FIELDS,
     VERSION_FIELDS,
     item_document,
 )
@@ -91,7 +93,7 @@ class Bundle:
 
 def _origin_for(origins: dict[str, Any], path: str) -> tuple[str, int, str]:
     """Map a serializer error path like ``materials[2].source`` to (sheet, row, field)."""
-    m = re.match(r"^(situations|materials|fees|faqs)\[(\d+)\]\.?(.*)$", path)
+    m = re.match(r"^(situations|materials|fees|faqs|form_fields|stages)\[(\d+)\]\.?(.*)$", path)
     if m and m.group(1) in origins and int(m.group(2)) < len(origins[m.group(1)]):
         sheet, row = origins[m.group(1)][int(m.group(2))]
         return sheet, row, m.group(3)
@@ -257,8 +259,12 @@ SHEETS = {
     "materials": ("材料", ["item", *MATERIAL_FIELDS]),
     "fees": ("收费", ["item", *FEE_FIELDS]),
     "faqs": ("常见问题", ["item", *FAQ_FIELDS]),
+    "form_fields": ("表单字段", ["item", *FORM_FIELD_FIELDS]),
+    "stages": ("审批环节", ["item", *STAGE_FIELDS]),
 }
+CHILD_KEYS = ("situations", "materials", "fees", "faqs", "form_fields", "stages")
 _LIST_FIELDS = {"co_departments", "situations"}
+_NUMBER_FIELDS = {"min_value", "max_value"}
 _BOOL_TRUE = {"是", "true", "1", "yes", "y", "√"}
 _BOOL_FALSE = {"否", "false", "0", "no", "n", ""}
 _INT_FIELDS = {
@@ -268,6 +274,8 @@ _INT_FIELDS = {
     "visits_required",
     "online_depth",
     "copies",
+    "max_length",
+    "limit",
 }
 _BOOL_FIELDS = {
     "serves_persons",
@@ -280,12 +288,15 @@ _BOOL_FIELDS = {
     "fee_charged",
     "is_key",
     "deficiency_allowed",
+    "required",
 }
 
 
 def _cell_out(value: Any) -> Any:
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return "；".join(f"{c['value']}={c['label']}" for c in value)  # form field choices
     if isinstance(value, list):
         return " ".join(str(v) for v in value)
     return value
@@ -293,7 +304,7 @@ def _cell_out(value: Any) -> Any:
 
 def export_xlsx(items: QuerySet[Item] | None = None) -> bytes:
     """The catalogue as the workbook catalogue staff pass around."""
-    from onetrip.catalog.models import Faq, Fee, Material, Situation
+    from onetrip.catalog.models import Faq, Fee, FormField, Material, ReviewStage, Situation
 
     data = export_documents(items)
     models = {
@@ -303,6 +314,8 @@ def export_xlsx(items: QuerySet[Item] | None = None) -> bytes:
         "materials": Material,
         "fees": Fee,
         "faqs": Faq,
+        "form_fields": FormField,
+        "stages": ReviewStage,
     }
     wb = Workbook()
     wb.remove(wb.active)
@@ -311,7 +324,7 @@ def export_xlsx(items: QuerySet[Item] | None = None) -> bytes:
         rows["departments"].append([_cell_out(d[f]) for f in DEPARTMENT_FIELDS])
     for doc in data["items"]:
         rows["items"].append([_cell_out(doc[f]) for f in SHEETS["items"][1]])
-        for key in ("situations", "materials", "fees", "faqs"):
+        for key in CHILD_KEYS:
             for child in doc[key]:
                 rows[key].append([doc["code"], *[_cell_out(child[f]) for f in SHEETS[key][1][1:]]])
     header_font = Font(bold=True)
@@ -359,6 +372,25 @@ def _coerce(key: str, value: Any, sheet: str, row: int, problems: list[Problem])
             problems.append(Problem(sheet, row, key, f"应填整数，而不是“{value}”。"))
             return None
         return int(number)
+    if key in _NUMBER_FIELDS:
+        if value in (None, ""):
+            return None
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            problems.append(Problem(sheet, row, key, f"应填数字，而不是“{value}”。"))
+            return None
+        return int(number) if number.is_integer() else number
+    if key == "choices":
+        out = []
+        for part in re.split(r"[；;\n]+", str(value or "")):
+            if part.strip():
+                v, sep, label = part.partition("=")
+                if not sep:
+                    problems.append(Problem(sheet, row, key, f"选项应写成“代码=名称”：{part}"))
+                    continue
+                out.append({"value": v.strip(), "label": label.strip()})
+        return out
     if key in _LIST_FIELDS:
         return [v for v in re.split(r"[\s,，、]+", str(value or "")) if v]
     return "" if value is None else str(value)
@@ -409,20 +441,19 @@ def parse_xlsx(raw: bytes) -> Bundle:
             for col, value in zip(columns, values, strict=False):
                 if col and col in SHEETS[key][1]:
                     record[col] = _coerce(col, value, sheet_title, r, bundle.problems)
-            record = {k: v for k, v in record.items() if v is not None or k == "legal_limit"}
+            nullable = {"legal_limit", "min_value", "max_value", "max_length", "limit"}
+            record = {k: v for k, v in record.items() if v is not None or k in nullable}
             records[key].append((sheet_title, r, record))
     for sheet, r, rec in records["departments"]:
         bundle.departments.append(rec)
         bundle.department_origins.append((sheet, r))
     by_code: dict[str, int] = {}
     for sheet, r, rec in records["items"]:
-        rec.update({"situations": [], "materials": [], "fees": [], "faqs": []})
+        rec.update({k: [] for k in CHILD_KEYS})
         by_code[str(rec.get("code", ""))] = len(bundle.items)
         bundle.items.append(rec)
-        bundle.item_origins.append(
-            {"": (sheet, r), "situations": [], "materials": [], "fees": [], "faqs": []}
-        )
-    for key in ("situations", "materials", "fees", "faqs"):
+        bundle.item_origins.append({"": (sheet, r), **{k: [] for k in CHILD_KEYS}})
+    for key in CHILD_KEYS:
         for sheet, r, rec in records[key]:
             code = str(rec.pop("item", "") or "")
             if code not in by_code:

@@ -161,6 +161,23 @@ def item_doc(**overrides: Any) -> dict[str, Any]:
             },
         ],
         "faqs": [{"question": "多久能拿到卡？", "answer": "2 个工作日内制卡并寄出。"}],
+        "form_fields": [
+            {"code": "name", "label": "姓名", "label_en": "Name", "field_type": "text",
+             "required": True, "choices": [], "situations": [], "help_text": "",
+             "min_value": None, "max_value": None, "max_length": 30, "prefill": "identity.name"},
+            {"code": "bank", "label": "发卡银行", "label_en": "Bank", "field_type": "choice",
+             "required": True, "choices": [{"value": "icbc", "label": "工商银行"},
+                                           {"value": "boc", "label": "中国银行"}],
+             "situations": ["first"], "help_text": "", "min_value": None, "max_value": None,
+             "max_length": None, "prefill": ""},
+            {"code": "copies", "label": "申领张数", "label_en": "", "field_type": "integer",
+             "required": False, "choices": [], "situations": [], "help_text": "通常为 1",
+             "min_value": 1, "max_value": 2.5, "max_length": None, "prefill": ""},
+        ],
+        "stages": [
+            {"code": "handle", "name": "承办", "limit": 1},
+            {"code": "approve", "name": "批准", "limit": None},
+        ],
     }
     for key, value in overrides.items():
         doc[key] = value
