@@ -5,11 +5,16 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from onetrip.core.crypto import EncryptedCharField, lookup_hash, mask_phone
+
 
 class User(AbstractUser):
-    """A login: staff member or (later) applicant."""
+    """A login: a staff member (password + TOTP) or an applicant (phone + one-time code)."""
 
     display_name = models.CharField("姓名", max_length=100, blank=True)
+    phone = EncryptedCharField("手机号码", blank=True, default="")
+    phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True,
+                                  editable=False)
 
     class Meta:
         verbose_name = "用户"
@@ -17,6 +22,14 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    def set_phone(self, phone: str) -> None:
+        self.phone = phone
+        self.phone_hash = lookup_hash(phone) if phone else ""
 
 
 class StaffRole(models.Model):

@@ -47,6 +47,7 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+ONETRIP_FIELD_KEY = env("FIELD_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "*").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
@@ -66,7 +67,11 @@ INSTALLED_APPS = [
     "onetrip.core",
     "onetrip.accounts",
     "onetrip.catalog",
+    "onetrip.audit",
+    "onetrip.notifications",
+    "onetrip.applications",
     "onetrip.stats",
+    "onetrip.workbench",
     "onetrip.portal",
 ]
 

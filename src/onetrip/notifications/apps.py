@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "onetrip.notifications"
+    verbose_name = "消息通知"
