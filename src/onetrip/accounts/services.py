@@ -1,12 +1,33 @@
-"""Writes to accounts: staff roles and the permission groups behind them."""
+"""Writes to accounts: applicants, enterprises, authorisations, login codes, staff roles."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
 
-from onetrip.accounts.models import StaffRole, User
+import pyotp
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from stdnum.cn import ric
+
+from onetrip.accounts.models import (
+    Authorisation,
+    Enterprise,
+    OneTimeCode,
+    Person,
+    StaffCredential,
+    StaffRole,
+    User,
+)
 from onetrip.catalog.models import Department
+from onetrip.core.crypto import lookup_hash
+from onetrip.core.identifiers import credit_code_problem, id_number_problem
 
 # Model permissions each staff role needs in the Django admin.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -23,11 +44,29 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "catalog.delete_itemversion",
         *[
             f"catalog.{op}_{m}"
-            for m in ("situation", "material", "fee", "faq")
+            for m in ("situation", "material", "fee", "faq", "formfield", "reviewstage")
             for op in ("view", "add", "change", "delete")
         ],
     ],
 }
+
+LOGIN_CODE_TTL = dt.timedelta(minutes=5)
+LOGIN_CODE_MAX_TRIES = 5
+STAFF_MAX_FAILURES = 5
+STAFF_LOCK = dt.timedelta(minutes=15)
+
+
+class AccountsError(Exception):
+    """A refused account operation: stable code, Chinese message, the field at fault."""
+
+    def __init__(self, code: str, message: str, field: str = ""):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+# ------------------------------------------------------------------ staff roles
 
 
 def role_groups_sync(*, using: str = "default") -> None:
@@ -56,3 +95,355 @@ def staff_role_grant(*, user: User, department: Department, role: str) -> StaffR
     if group:
         user.groups.add(group)
     return grant
+
+
+# ------------------------------------------------------------------ applicants
+
+
+def _clean_id_number(value: str) -> str:
+    value = "".join(str(value or "").split()).upper()
+    if not value:
+        raise AccountsError("id_number_missing", "请填写公民身份号码。", "id_number")
+    problem = id_number_problem(value)
+    if problem:
+        raise AccountsError("id_number_invalid", problem, "id_number")
+    return value
+
+
+def _clean_phone(value: str, *, required: bool = True) -> str:
+    value = "".join(str(value or "").split())
+    if not value and not required:
+        return ""
+    if len(value) != 11 or not value.isdigit() or not value.startswith("1"):
+        raise AccountsError("phone_invalid", "请填写 11 位手机号码，如 13912345678。", "phone")
+    return value
+
+
+def person_find(*, id_number: str) -> Person | None:
+    return Person.objects.filter(id_number_hash=lookup_hash(_clean_id_number(id_number))).first()
+
+
+@transaction.atomic
+def person_register(
+    *,
+    real_name: str,
+    id_number: str,
+    phone: str = "",
+    created_by: User | None = None,
+    user: User | None = None,
+) -> Person:
+    """Register a natural person after checking the ID number (check digit, birth date)."""
+    real_name = " ".join(str(real_name or "").split())
+    if not real_name or len(real_name) > 50:
+        raise AccountsError("name_invalid", "请填写与身份证件一致的姓名。", "real_name")
+    number = _clean_id_number(id_number)
+    phone = _clean_phone(phone, required=False)
+    if Person.objects.filter(id_number_hash=lookup_hash(number)).exists():
+        raise AccountsError("person_exists", "该公民身份号码已登记。", "id_number")
+    birth = ric.get_birth_date(number)
+    person = Person(
+        user=user,
+        real_name=real_name,
+        id_number=number,
+        id_number_hash=lookup_hash(number),
+        phone=phone,
+        phone_hash=lookup_hash(phone) if phone else "",
+        birth_date=birth,
+        gender="M" if int(number[16]) % 2 else "F",
+        created_by=created_by,
+    )
+    person.save()
+    return person
+
+
+@transaction.atomic
+def enterprise_register(
+    *,
+    name: str,
+    credit_code: str,
+    legal_representative: str = "",
+    override_reason: str = "",
+    officer: User | None = None,
+) -> Enterprise:
+    """Register an enterprise; a code failing the check needs an officer's audited override."""
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise AccountsError("name_invalid", "请填写单位名称。", "name")
+    code = "".join(str(credit_code or "").split()).upper()
+    if Enterprise.objects.filter(credit_code=code).exists():
+        raise AccountsError("enterprise_exists", "该统一社会信用代码已登记。", "credit_code")
+    problem = credit_code_problem(code)
+    override = False
+    if problem:
+        checksum_only = len(code) == 18 and "校验位" in problem
+        if not (checksum_only and override_reason.strip() and officer and officer.is_staff):
+            if checksum_only:
+                problem += "若为早期试点代码，请由窗口工作人员核实后登记。"
+            raise AccountsError("credit_code_invalid", problem, "credit_code")
+        override = True
+    enterprise = Enterprise.objects.create(
+        name=name,
+        credit_code=code,
+        legal_representative=legal_representative.strip(),
+        credit_code_override=override,
+        override_reason=override_reason.strip() if override else "",
+        override_by=officer if override else None,
+    )
+    if override:
+        from onetrip.audit.services import audit_append
+
+        audit_append(
+            actor=officer,
+            action="accounts.enterprise.credit_code_override",
+            target=enterprise,
+            summary=f"核实例外统一社会信用代码 {code}",
+            after={"credit_code": code, "reason": override_reason.strip()},
+        )
+    return enterprise
+
+
+@transaction.atomic
+def authorisation_grant(
+    *,
+    agent: Person,
+    principal_person: Person | None = None,
+    principal_enterprise: Enterprise | None = None,
+    item_codes: list[str] | None = None,
+    valid_from: dt.date,
+    valid_until: dt.date,
+    document_reference: str = "",
+    created_by: User | None = None,
+) -> Authorisation:
+    """Record a 委托: ``agent`` may act for the principal within scope until expiry."""
+    if (principal_person is None) == (principal_enterprise is None):
+        raise AccountsError("principal_invalid", "请指定一个委托人（自然人或单位）。", "principal")
+    if principal_person is not None and principal_person.pk == agent.pk:
+        raise AccountsError("self_authorisation", "不能委托自己。", "agent")
+    if valid_until < valid_from:
+        raise AccountsError("period_invalid", "截止日期不能早于生效日期。", "valid_until")
+    return Authorisation.objects.create(
+        agent=agent,
+        principal_person=principal_person,
+        principal_enterprise=principal_enterprise,
+        item_codes=list(item_codes or []),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        document_reference=document_reference,
+        created_by=created_by,
+    )
+
+
+# ------------------------------------------------------------------ applicant login
+
+
+def _code_digest(phone_hash: str, code: str) -> str:
+    return hmac.new(phone_hash.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def _rate_limit(key: str, limit: int, window: int) -> bool:
+    """Count one hit on ``key``; False once ``limit`` hits happened within ``window`` seconds."""
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, window)
+        count = 1
+    return count <= limit
+
+
+@dataclass
+class CodeSent:
+    phone: str
+    expires_at: dt.datetime
+
+
+def login_code_send(*, phone: str, source_ip: str | None) -> CodeSent:
+    """Send a one-time login code by SMS, within rate limits per phone and per address."""
+    phone = _clean_phone(phone)
+    phone_hash = lookup_hash(phone)
+    if not _rate_limit(f"otp:phone:min:{phone_hash}", 1, 60):
+        raise AccountsError("too_soon", "验证码已发送，请 60 秒后再试。", "phone")
+    if not _rate_limit(f"otp:phone:hour:{phone_hash}", 5, 3600):
+        raise AccountsError("too_many", "该号码本小时获取验证码次数过多，请稍后再试。", "phone")
+    if source_ip and not _rate_limit(f"otp:ip:{source_ip}", 20, 3600):
+        raise AccountsError("too_many", "请求过于频繁，请稍后再试。", "phone")
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = timezone.now()
+    with transaction.atomic():
+        OneTimeCode.objects.filter(phone_hash=phone_hash, used_at__isnull=True).update(used_at=now)
+        otc = OneTimeCode.objects.create(
+            phone_hash=phone_hash,
+            code_hash=_code_digest(phone_hash, code),
+            expires_at=now + LOGIN_CODE_TTL,
+            source_ip=source_ip,
+        )
+        from onetrip.notifications.services import outbox_enqueue
+
+        outbox_enqueue(
+            recipient=None,
+            template="login_code",
+            context={"code": code, "minutes": int(LOGIN_CODE_TTL.total_seconds() // 60)},
+            dedupe_key=f"login_code:{otc.pk}",
+            channels=["sms"],
+            address_override={"sms": phone},
+        )
+    _deliver_soon()
+    return CodeSent(phone=phone, expires_at=otc.expires_at)
+
+
+def _deliver_soon() -> None:
+    """Login codes should not wait for the worker's next pass."""
+    from onetrip.notifications.services import outbox_deliver_due
+
+    transaction.on_commit(lambda: outbox_deliver_due(limit=20))
+
+
+@transaction.atomic
+def login_code_verify(*, phone: str, code: str) -> User:
+    """Check a login code (single use, unexpired, limited tries) and return the phone's user."""
+    phone = _clean_phone(phone)
+    code = "".join(str(code or "").split())
+    phone_hash = lookup_hash(phone)
+    otc = (
+        OneTimeCode.objects.select_for_update()
+        .filter(phone_hash=phone_hash, used_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+    if otc is None or otc.expires_at < timezone.now():
+        raise AccountsError("code_expired", "验证码已失效，请重新获取。", "code")
+    if otc.attempts >= LOGIN_CODE_MAX_TRIES:
+        raise AccountsError("code_locked", "验证码错误次数过多，请重新获取。", "code")
+    if not hmac.compare_digest(otc.code_hash, _code_digest(phone_hash, code)):
+        otc.attempts += 1
+        otc.save(update_fields=["attempts"])
+        left = LOGIN_CODE_MAX_TRIES - otc.attempts
+        raise AccountsError("code_wrong", f"验证码不正确，还可尝试 {left} 次。", "code")
+    otc.used_at = timezone.now()
+    otc.save(update_fields=["used_at"])
+    user = User.objects.filter(phone_hash=phone_hash, is_staff=False).first()
+    if user is None:
+        user = User(username=f"p{phone_hash[:20]}")
+        user.set_phone(phone)
+        user.set_unusable_password()
+        user.save()
+        person = Person.objects.filter(phone_hash=phone_hash, user__isnull=True).first()
+        if person is not None:
+            person.user = user
+            person.save(update_fields=["user"])
+            user.display_name = person.real_name
+            user.save(update_fields=["display_name"])
+    return user
+
+
+@transaction.atomic
+def applicant_identity_bind(*, user: User, real_name: str, id_number: str) -> Person:
+    """实名: attach a real name and ID number to a phone login (once)."""
+    existing = getattr(user, "person", None)
+    if existing is not None:
+        raise AccountsError("already_bound", "该账号已完成实名登记。", "id_number")
+    number = _clean_id_number(id_number)
+    person = Person.objects.select_for_update().filter(id_number_hash=lookup_hash(number)).first()
+    if person is not None:
+        if person.user_id is not None:
+            raise AccountsError(
+                "id_taken", "该公民身份号码已绑定其他账号，请联系窗口。", "id_number"
+            )
+        if person.real_name != " ".join(real_name.split()):
+            raise AccountsError("name_mismatch", "姓名与登记信息不一致。", "real_name")
+        person.user = user
+        if not person.phone:
+            person.phone, person.phone_hash = user.phone, user.phone_hash
+        person.save()
+    else:
+        person = person_register(real_name=real_name, id_number=number, phone=user.phone, user=user)
+    user.display_name = person.real_name
+    user.save(update_fields=["display_name"])
+    return person
+
+
+# ------------------------------------------------------------------ staff login
+
+
+def _credential(user: User) -> StaffCredential:
+    credential, _ = StaffCredential.objects.get_or_create(user=user)
+    return credential
+
+
+def staff_locked_until(*, user: User) -> dt.datetime | None:
+    credential = StaffCredential.objects.filter(user=user).first()
+    if credential and credential.locked_until and credential.locked_until > timezone.now():
+        return credential.locked_until
+    return None
+
+
+@transaction.atomic
+def staff_login_failure(*, user: User, request=None) -> None:
+    """Count a failed password or code; lock the account after repeated failures (audited)."""
+    credential = StaffCredential.objects.select_for_update().get(pk=_credential(user).pk)
+    credential.failed_attempts += 1
+    fields = ["failed_attempts"]
+    if credential.failed_attempts >= STAFF_MAX_FAILURES:
+        credential.locked_until = timezone.now() + STAFF_LOCK
+        credential.failed_attempts = 0
+        fields.append("locked_until")
+        from onetrip.audit.services import audit_append
+
+        audit_append(
+            actor=None,
+            action="accounts.staff.locked",
+            target=user,
+            request=request,
+            summary=f"工作人员 {user.username} 连续登录失败，账号锁定 15 分钟",
+        )
+    credential.save(update_fields=fields)
+
+
+def staff_login_success(*, user: User) -> None:
+    StaffCredential.objects.filter(user=user).update(failed_attempts=0, locked_until=None)
+
+
+def staff_totp_secret(*, user: User) -> str:
+    """The user's TOTP secret, created on first use (to be confirmed with a first code)."""
+    credential = _credential(user)
+    if not credential.totp_secret:
+        credential.totp_secret = pyotp.random_base32()
+        credential.save(update_fields=["totp_secret"])
+    return credential.totp_secret
+
+
+def staff_totp_uri(*, user: User) -> str:
+    return pyotp.TOTP(staff_totp_secret(user=user)).provisioning_uri(
+        name=user.username, issuer_name="onetrip"
+    )
+
+
+@transaction.atomic
+def staff_totp_verify(*, user: User, code: str) -> bool:
+    """Check a TOTP code once (a used time step cannot be replayed)."""
+    credential = StaffCredential.objects.select_for_update().get(pk=_credential(user).pk)
+    if not credential.totp_secret:
+        return False
+    totp = pyotp.TOTP(credential.totp_secret)
+    code = "".join(str(code or "").split())
+    now = timezone.now()
+    for offset in (0, -1, 1):
+        at = now + dt.timedelta(seconds=30 * offset)
+        step = totp.timecode(at)
+        if step > credential.last_totp_step and hmac.compare_digest(totp.at(at), code):
+            credential.last_totp_step = step
+            if credential.totp_confirmed_at is None:
+                credential.totp_confirmed_at = now
+            credential.save(update_fields=["last_totp_step", "totp_confirmed_at"])
+            return True
+    return False
+
+
+def demo_totp_code(*, user: User) -> str | None:
+    """The current code, shown on the login page only in the embedded demo."""
+    if not getattr(settings, "ONETRIP_DEMO", False):
+        return None
+    credential = StaffCredential.objects.filter(user=user).first()
+    return (
+        pyotp.TOTP(credential.totp_secret).now() if credential and credential.totp_secret else None
+    )
