@@ -63,7 +63,15 @@ class DepartmentAdmin(DepartmentScopedAdmin):
         return _scope(request) is None and super().has_add_permission(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and _department_in_use(obj):
+            return False
         return _scope(request) is None and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Where a department sits decides who manages its items: only unscoped administrators
+        # may move or re-code it.
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if _scope(request) is None else [*fields, "code", "parent", "role"]
 
     class form(forms.ModelForm):
         class Meta:
@@ -77,6 +85,15 @@ class DepartmentAdmin(DepartmentScopedAdmin):
             if value and (problem := credit_code_problem(value)):
                 raise forms.ValidationError(problem)
             return value
+
+
+def _department_in_use(department: Department) -> bool:
+    return (
+        department.items.exists()
+        or department.units.exists()
+        or department.co_handled_versions.exists()
+        or Material.objects.filter(source_department=department).exists()
+    )
 
 
 class VersionInline(admin.TabularInline):
@@ -182,6 +199,9 @@ class ItemAdmin(DepartmentScopedAdmin):
     def diff_view(self, request: HttpRequest, item_id: int) -> HttpResponse:
         item = get_object_or_404(self.get_queryset(request), pk=item_id)
         versions = list(item.versions.order_by("number"))
+        if not versions:
+            self.message_user(request, "该事项还没有任何版本，无法比较。", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:catalog_item_change", args=[item.pk]))
         numbers = [v.number for v in versions]
 
         def pick(key: str, default: int) -> ItemVersion:
@@ -407,10 +427,6 @@ class ItemVersionAdmin(DepartmentScopedAdmin):
             obj.number = (last.number + 1) if last else 1
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change) -> None:
-        super().save_related(request, form, formsets, change)
-        services.item_version_refresh_search(version=form.instance)
 
     @admin.display(description="状态")
     def status_line(self, obj: ItemVersion) -> str:

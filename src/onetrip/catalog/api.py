@@ -531,8 +531,9 @@ class CatalogueImport(APIView):
             bundle = transfer.parse_mapping(request.data)
         else:
             raise ProblemError("invalid_body", "请上传 file（.json 或 .xlsx），或提交 JSON 对象。")
+        scope = staff_department_ids(user=request.user, role="catalogue")
         try:
-            departments, items = transfer.validate_documents(bundle)
+            departments, items = transfer.validate_documents(bundle, publish=publish, scope=scope)
         except transfer.ImportRejected as exc:
             raise ProblemError(
                 "import_rejected",
@@ -540,17 +541,6 @@ class CatalogueImport(APIView):
                 status_code=422,
                 errors=[p.as_dict() for p in exc.problems],
             ) from None
-        scope = staff_department_ids(user=request.user, role="catalogue")
-        if scope is not None:
-            codes = dict(Department.objects.filter(pk__in=scope).values_list("code", "pk"))
-            outside = sorted(
-                {d["code"] for d in departments if d["code"] not in codes}
-                | {i["department"] for i in items if i["department"] not in codes}
-            )
-            if outside:
-                raise ProblemError(
-                    "forbidden", f"您无权导入这些部门的内容：{'、'.join(outside)}", status_code=403
-                )
         try:
             with transaction.atomic():
                 counts = services.catalogue_import(

@@ -7,6 +7,7 @@ additions (form fields, review stages, bundles) hang off ``ItemVersion`` the sam
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -46,10 +47,20 @@ class Department(models.Model):
         return self.name
 
 
+ITEM_CODE_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", "实施编码只能由字母、数字、点、连字符和下划线组成。"
+)
+LINK_VALIDATOR = RegexValidator(
+    r"^(https?://|/(?!/))", "请填写以 http://、https:// 或 / 开头的地址。"
+)
+
+
 class Item(models.Model):
     """A service item's stable identity; its content is in versions."""
 
-    code = models.CharField("实施编码", max_length=64, unique=True)
+    code = models.CharField(
+        "实施编码", max_length=64, unique=True, validators=[ITEM_CODE_VALIDATOR]
+    )
     catalog_code = models.CharField("基本编码", max_length=64, blank=True)
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="items", verbose_name="实施主体"
@@ -64,6 +75,8 @@ class Item(models.Model):
     )
     order = models.PositiveIntegerField("排序", default=100)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    # Words the guide searches, from the current version (see services.search_text_for).
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = "事项"
@@ -139,7 +152,7 @@ class ItemVersion(models.Model):
         "accounts.User",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         editable=False,
     )
@@ -148,7 +161,7 @@ class ItemVersion(models.Model):
         "accounts.User",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         editable=False,
         verbose_name="发布人",
@@ -223,8 +236,6 @@ class ItemVersion(models.Model):
     result_sample = models.TextField(
         "审批结果样本", blank=True, help_text="结果样本的样式说明或样本文件地址"
     )
-    # Derived for search: name, pinyin and keywords.
-    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = "事项版本"

@@ -74,11 +74,17 @@ def check(doc: dict[str, Any]) -> list[Violation]:
             "visits_required",
             "网上办理深度为Ⅳ级（全程网办）时，到办事现场次数必须为 0。",
         )
-    if depth > 0 and not doc.get("online_available"):
-        add("depth_without_online", "online_available", "填写了网上办理深度，但未标记为可网办。")
-    if doc.get("online_available") and depth == 0:
-        add("online_without_depth", "online_depth", "可网办的事项必须填写网上办理深度。")
-    if visits == 0 and not doc.get("online_available") and not doc.get("accepts_post_application"):
+    # Ⅰ级 only publishes information; an item is 网上可办 from Ⅱ级 (在线预审) on, and an
+    # application can be submitted online from Ⅲ级 (在线受理) on.
+    if depth >= 2 and not doc.get("online_available"):
+        add("depth_without_online", "online_available", "网上办理深度为Ⅱ级及以上，应标记为可网办。")
+    if doc.get("online_available") and depth < 2:
+        add(
+            "online_without_depth",
+            "online_depth",
+            "可网办的事项网上办理深度至少为Ⅱ级（在线预审）。",
+        )
+    if visits == 0 and depth < 3 and not doc.get("accepts_post_application"):
         add(
             "zero_visits_no_channel",
             "accepts_post_application",

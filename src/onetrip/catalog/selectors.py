@@ -48,7 +48,8 @@ def _is_subsequence(needle: str, haystack: str) -> bool:
 
 def search_rank(q: str, name: str, keywords: str, search_text: str) -> int:
     """How well ``q`` matches an item; 0 = no match. Handles 简称 such as 社保卡 and pinyin."""
-    q = "".join(q.lower().split())
+    words = q.lower().split()
+    q = "".join(words)
     if not q:
         return 1
     name = name.lower()
@@ -61,6 +62,8 @@ def search_rank(q: str, name: str, keywords: str, search_text: str) -> int:
         return 60  # pinyin or initials: shebaoka, sbk
     if any(q in t for t in tokens):
         return 50
+    if len(words) > 1 and all(any(t.startswith(w) for t in tokens) for w in words):
+        return 45  # several words, e.g. English: social security card
     if not q.isascii() and len(q) >= 2 and _is_subsequence(q, name):
         return 40  # 社保卡 → 社会保障卡申领
     return 0
@@ -90,7 +93,7 @@ def _filtered(filters: GuideFilters) -> QuerySet[ItemVersion]:
 
 def guide_search_ids(filters: GuideFilters) -> list[int]:
     """Ids of published versions matching the search box and filters, best match first."""
-    rows = _filtered(filters).values_list("pk", "name", "keywords", "search_text")
+    rows = _filtered(filters).values_list("pk", "name", "keywords", "item__search_text")
     if not filters.q.strip():
         return [row[0] for row in rows]
     ranked = [(search_rank(filters.q, *row[1:]), i, row[0]) for i, row in enumerate(rows)]
@@ -203,6 +206,18 @@ def version_diff(old: ItemVersion, new: ItemVersion) -> list[DiffRow]:
         olds = {r[key]: r for r in a[section]}
         news = {r[key]: r for r in b[section]}
         title = str(model._meta.verbose_name)
+        kept_old = [k for k in olds if k in news]
+        kept_new = [k for k in news if k in olds]
+        if kept_old != kept_new:
+
+            def names(rows: dict, keys: list) -> str:
+                return "、".join(
+                    str(rows[k].get("name") or rows[k].get("label") or k) for k in keys
+                )
+
+            rows.append(
+                DiffRow(title, "排列顺序", names(olds, kept_old), names(news, kept_new), "changed")
+            )
         for k, row in olds.items():
             if k not in news:
                 rows.append(

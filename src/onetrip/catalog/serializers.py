@@ -17,6 +17,19 @@ from onetrip.catalog.models import (
 )
 from onetrip.core.identifiers import credit_code_problem
 
+ITEM_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+
+def _link(value: str) -> str:
+    """Only web addresses or paths on this site may become links on public pages."""
+    value = (value or "").strip()
+    if value and not (
+        value.startswith(("https://", "http://"))
+        or (value.startswith("/") and not value.startswith("//"))
+    ):
+        raise serializers.ValidationError("请填写以 http://、https:// 或 / 开头的地址。")
+    return value
+
 
 class DepartmentDocumentSerializer(serializers.Serializer):
     code = serializers.SlugField(max_length=40)
@@ -82,6 +95,12 @@ class MaterialDocumentSerializer(serializers.Serializer):
 
     def validate_source_department(self, value: str | None) -> str:
         return value or ""
+
+    def validate_blank_form(self, value: str) -> str:
+        return _link(value)
+
+    def validate_sample(self, value: str) -> str:
+        return _link(value)
 
 
 class FeeDocumentSerializer(serializers.Serializer):
@@ -215,11 +234,18 @@ class VersionContentSerializer(serializers.Serializer):
         unknown = [c for c in attrs.get("co_departments", []) if c not in known]
         if unknown:
             errors["co_departments"] = [f"部门代码不存在：{'、'.join(unknown)}"]
-        for key in ("situations", "materials", "form_fields", "stages"):
-            codes = [row["code"] for row in attrs.get(key, [])]
+        for key, k in (
+            ("situations", "code"),
+            ("materials", "code"),
+            ("form_fields", "code"),
+            ("stages", "code"),
+            ("fees", "name"),
+            ("faqs", "question"),
+        ):
+            codes = [row[k] for row in attrs.get(key, [])]
             dupes = sorted({c for c in codes if codes.count(c) > 1})
             if dupes:
-                errors[key] = [f"代码重复：{'、'.join(dupes)}"]
+                errors[key] = [f"重复：{'、'.join(dupes)}"]
         situation_codes = {s["code"] for s in attrs.get("situations", [])}
         material_errors: list[Any] = []
         for m in attrs.get("materials", []):
@@ -248,7 +274,11 @@ class VersionContentSerializer(serializers.Serializer):
 class ItemDocumentSerializer(VersionContentSerializer):
     """An item's identity plus one version's content."""
 
-    code = serializers.CharField(max_length=64)
+    code = serializers.RegexField(
+        ITEM_CODE_PATTERN,
+        max_length=64,
+        error_messages={"invalid": "实施编码只能由字母、数字、点、连字符和下划线组成。"},
+    )
     catalog_code = _text(64)
     department = serializers.SlugField(max_length=40)
     order = serializers.IntegerField(min_value=0, required=False, default=100)

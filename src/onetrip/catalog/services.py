@@ -59,27 +59,38 @@ def _require_catalogue_role(user: User | None, department: Department) -> None:
         raise CatalogError("forbidden", f"您没有管理“{department.name}”事项的权限。")
 
 
-def search_text_for(name: str, keywords: str, extra: str = "") -> str:
-    """Lower-case text searched by the guide: name, keywords, full pinyin and initials."""
-    words = f"{name} {keywords} {extra}"
-    full = "".join(lazy_pinyin(name))
-    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER))
-    kw_initials = " ".join(
-        "".join(lazy_pinyin(k, style=Style.FIRST_LETTER)) for k in keywords.split()
-    )
-    return f"{words} {full} {initials} {kw_initials}".lower()
-
-
-def item_version_refresh_search(*, version: ItemVersion) -> None:
-    """Recompute a draft's search text after an edit outside ``item_draft_save``."""
-    if version.is_frozen:
-        return
+def search_text_for(version: ItemVersion) -> str:
+    """Lower-case words the guide searches: names, keywords, department, pinyin and initials."""
     dept = version.item.department
-    ItemVersion.objects.filter(pk=version.pk).update(
-        search_text=search_text_for(
-            version.name, version.keywords, f"{dept.name} {dept.short_name}"
-        )
+    keywords = version.keyword_list()
+    pinyin = ["".join(lazy_pinyin(version.name))]
+    initials = [
+        "".join(lazy_pinyin(w, style=Style.FIRST_LETTER)) for w in [version.name, *keywords]
+    ]
+    words = [
+        version.name,
+        version.name_en,
+        *keywords,
+        dept.name,
+        dept.short_name,
+        *pinyin,
+        *initials,
+    ]
+    return " ".join(w for w in words if w).lower()
+
+
+def catalog_search_refresh(*, item: Item | None = None) -> int:
+    """Recompute the search text of published items (after a department rename, say)."""
+    items = Item.objects.filter(current_version__isnull=False).select_related(
+        "department", "current_version"
     )
+    if item is not None:
+        items = items.filter(pk=item.pk)
+    count = 0
+    for it in items:
+        Item.objects.filter(pk=it.pk).update(search_text=search_text_for(it.current_version))
+        count += 1
+    return count
 
 
 def department_upsert(*, data: dict[str, Any]) -> Department:
@@ -98,10 +109,6 @@ def _write_content(version: ItemVersion, doc: dict[str, Any]) -> None:
         raise CatalogError("version_frozen", "已发布的版本不能修改，请新建草稿。")
     for field in VERSION_FIELDS:
         setattr(version, field, doc.get(field, getattr(version, field)))
-    dept = version.item.department
-    version.search_text = search_text_for(
-        version.name, version.keywords, f"{dept.name} {dept.short_name}"
-    )
     version.save()
     version.situations.all().delete()
     version.materials.all().delete()
@@ -215,7 +222,8 @@ def item_version_publish(*, version: ItemVersion, user: User | None) -> ItemVers
     version.save(update_fields=["status", "published_at", "published_by", "content_digest"])
     item = version.item
     item.current_version = version
-    item.save(update_fields=["current_version"])
+    item.search_text = search_text_for(version)
+    item.save(update_fields=["current_version", "search_text"])
     return version
 
 
@@ -263,8 +271,18 @@ def catalogue_import(
             counts["created"] += 1
         else:
             latest = item.versions.order_by("-number").first()
+            item_fields = {
+                "catalog_code": doc.get("catalog_code", ""),
+                "order": doc.get("order", 100),
+            }
+            if any(getattr(item, k) != v for k, v in item_fields.items()):
+                Item.objects.filter(pk=item.pk).update(**item_fields)
+                counts["updated"] += 1
+                moved = True
+            else:
+                moved = False
             if latest and content_digest(item_document(item, latest)) == content_digest(doc):
-                counts["unchanged"] += 1
+                counts["unchanged"] += 0 if moved else 1
                 if not (publish and not latest.is_frozen):
                     continue
                 version = latest
@@ -274,7 +292,7 @@ def catalogue_import(
                         "department_changed", f"事项“{doc['code']}”的实施主体不能通过导入更改。"
                     )
                 version = item_draft_save(item=item, data=doc, user=user)
-                counts["updated"] += 1
+                counts["updated"] += 0 if moved else 1
         if publish:
             try:
                 item_version_publish(version=version, user=user)

@@ -20,6 +20,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
+from onetrip.catalog import quality
 from onetrip.catalog.documents import (
     FAQ_FIELDS,
     FEE_FIELDS,
@@ -101,12 +102,23 @@ def _origin_for(origins: dict[str, Any], path: str) -> tuple[str, int, str]:
     return sheet, row, path
 
 
-def validate_documents(bundle: Bundle) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Validate every document; raise ImportRejected listing all problems, or return clean ones."""
+def validate_documents(
+    bundle: Bundle, *, publish: bool = False, scope: set[int] | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Validate every document; raise ImportRejected listing all problems, or return clean ones.
+
+    With ``publish`` the quality rules run here too, so their violations carry sheet and row.
+    ``scope`` (department ids, None = all) limits what a catalogue staff member may import.
+    """
     problems = list(bundle.problems)
-    existing = set(Department.objects.values_list("code", flat=True))
-    incoming = {d.get("code") for d in bundle.departments if isinstance(d, dict)}
-    known = existing | {c for c in incoming if c}
+    existing = {d.code: d for d in Department.objects.select_related("parent")}
+    incoming = {
+        d.get("code")
+        for d in bundle.departments
+        if isinstance(d, dict) and isinstance(d.get("code"), str)
+    }
+    known = set(existing) | {c for c in incoming if c}
+    allowed = None if scope is None else {c for c, d in existing.items() if d.pk in scope}
     departments: list[dict[str, Any]] = []
     seen: set[str] = set()
     for i, raw in enumerate(bundle.departments):
@@ -125,6 +137,16 @@ def validate_documents(bundle: Bundle) -> tuple[list[dict[str, Any]], list[dict[
         seen.add(data["code"])
         if data["parent"] and data["parent"] not in known:
             problems.append(Problem(sheet, row, "parent", f"上级部门不存在：{data['parent']}"))
+        if allowed is not None:
+            current = existing.get(data["code"])
+            if current is None or data["code"] not in allowed:
+                problems.append(Problem(sheet, row, "code", f"您无权导入部门“{data['code']}”。"))
+            elif (current.parent.code if current.parent else "") != data["parent"] or (
+                current.role != data["role"]
+            ):
+                problems.append(
+                    Problem(sheet, row, "parent", "只有系统管理员可以更改部门的上级部门或类别。")
+                )
         departments.append(data)
     items: list[dict[str, Any]] = []
     codes: set[str] = set()
@@ -143,6 +165,17 @@ def validate_documents(bundle: Bundle) -> tuple[list[dict[str, Any]], list[dict[
         if data["code"] in codes:
             problems.append(Problem(*origins[""], "code", f"实施编码重复：{data['code']}"))
         codes.add(data["code"])
+        if allowed is not None and data["department"] not in allowed:
+            problems.append(
+                Problem(*origins[""], "department", f"您无权导入部门“{data['department']}”的事项。")
+            )
+        current_item = Item.objects.filter(code=data["code"]).select_related("department").first()
+        if current_item is not None and current_item.department.code != data["department"]:
+            problems.append(Problem(*origins[""], "department", "事项的实施主体不能通过导入更改。"))
+        if publish:
+            for v in quality.check(data):
+                sheet, row, fld = _origin_for(origins, v.field)
+                problems.append(Problem(sheet, row, fld, v.message))
         items.append(data)
     if problems:
         raise ImportRejected(problems)
@@ -341,6 +374,10 @@ def export_xlsx(items: QuerySet[Item] | None = None) -> bytes:
             cell.fill = fill
         for row in rows[key]:
             ws.append(row)
+            for cell in ws[ws.max_row]:
+                # Text that looks like a formula stays text (no formula injection, exact trip).
+                if isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"):
+                    cell.data_type = "s"
         ws.freeze_panes = "A2"
         for col in ws.columns:
             ws.column_dimensions[col[0].column_letter].width = 18

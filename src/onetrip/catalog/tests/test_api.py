@@ -161,7 +161,8 @@ def test_import_over_api_json_and_xlsx(api, departments):
     upload = io.BytesIO(xlsx.content)
     upload.name = "catalogue.xlsx"
     r = api.post("/api/v1/catalogue/import/", {"file": upload}, format="multipart")
-    assert r.status_code == 403  # the workbook carries departments outside the user's scope
+    body = _problem(r, 422, "import_rejected")  # the workbook carries other departments
+    assert any("无权导入部门" in e["message"] for e in body["errors"])
 
 
 def test_import_errors_come_back_with_rows(api, departments):

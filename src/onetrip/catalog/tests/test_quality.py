@@ -66,13 +66,13 @@ def expected(doc: dict) -> set[str]:
         out.add("visits_reason_missing")
     if doc["online_depth"] == 4 and doc["visits_required"] != 0:
         out.add("full_online_with_visits")
-    if doc["online_depth"] > 0 and not doc["online_available"]:
+    if doc["online_depth"] >= 2 and not doc["online_available"]:
         out.add("depth_without_online")
-    if doc["online_available"] and doc["online_depth"] == 0:
+    if doc["online_available"] and doc["online_depth"] < 2:
         out.add("online_without_depth")
     if (
         doc["visits_required"] == 0
-        and not doc["online_available"]
+        and doc["online_depth"] < 3
         and not doc["accepts_post_application"]
     ):
         out.add("zero_visits_no_channel")

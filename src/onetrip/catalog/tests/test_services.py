@@ -116,5 +116,6 @@ def test_bureau_role_covers_its_units(departments):
 
 def test_search_text_has_pinyin_initials(departments):
     item = item_publish()
-    assert "shbzksl" in item.current_version.search_text
-    assert "sbk" in item.current_version.search_text
+    assert "shbzksl" in item.search_text
+    assert "sbk" in item.search_text
+    assert "social security card application" in item.search_text

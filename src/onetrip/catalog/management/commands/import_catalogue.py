@@ -23,7 +23,7 @@ class Command(BaseCommand):
             transfer.parse_xlsx(raw) if path.suffix.lower() == ".xlsx" else transfer.parse_json(raw)
         )
         try:
-            departments, items = transfer.validate_documents(bundle)
+            departments, items = transfer.validate_documents(bundle, publish=publish)
             counts = services.catalogue_import(
                 departments=departments, items=items, user=None, publish=publish
             )

@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         try:
             bundle = transfer.load_shipped(opts["dir"])
-            departments, items = transfer.validate_documents(bundle)
+            departments, items = transfer.validate_documents(bundle, publish=not opts["no_publish"])
             counts = services.catalogue_import(
                 departments=departments, items=items, user=None, publish=not opts["no_publish"]
             )
