@@ -10,6 +10,7 @@ from pypinyin import Style, lazy_pinyin
 
 from onetrip.accounts.models import User
 from onetrip.accounts.selectors import staff_has_role
+from onetrip.audit.services import audit_append
 from onetrip.catalog import quality
 from onetrip.catalog.documents import (
     FAQ_FIELDS,
@@ -221,9 +222,18 @@ def item_version_publish(*, version: ItemVersion, user: User | None) -> ItemVers
     version.content_digest = content_digest(doc)
     version.save(update_fields=["status", "published_at", "published_by", "content_digest"])
     item = version.item
+    previous = item.current_version
     item.current_version = version
     item.search_text = search_text_for(version)
     item.save(update_fields=["current_version", "search_text"])
+    audit_append(
+        actor=user,
+        action="catalog.version.publish",
+        target=version,
+        summary=f"发布“{version.name}”第 {version.number} 版",
+        before={"current_version": previous.number if previous else None},
+        after={"current_version": version.number, "content_digest": version.content_digest},
+    )
     return version
 
 
@@ -234,6 +244,13 @@ def item_draft_discard(*, item: Item, user: User | None) -> None:
     draft = item_draft(item=item)
     if draft is None:
         raise CatalogError("no_draft", "该事项没有草稿。")
+    audit_append(
+        actor=user,
+        action="catalog.draft.discard",
+        target=item,
+        summary=f"删除“{draft.name}”第 {draft.number} 版草稿",
+        before={"draft": draft.number},
+    )
     draft.delete()
 
 

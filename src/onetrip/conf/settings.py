@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "onetrip.core",
     "onetrip.accounts",
     "onetrip.catalog",
@@ -108,16 +109,20 @@ TEMPLATES = [
 ]
 
 # Database: SQLite (WAL) in the data directory unless ONETRIP_DATABASE_URL names another.
+# SQLite goes through onetrip's backend, whose flush respects the append-only audit table.
+SQLITE_ENGINE = "onetrip.core.db.backends.sqlite3"
 if env("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["ENGINE"] = SQLITE_ENGINE
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": DATA_DIR / "onetrip.sqlite3",
         }
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -191,6 +196,9 @@ SPECTACULAR_SETTINGS = {
     "management. Errors are RFC 9457 problem documents with a stable `code`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
@@ -213,3 +221,20 @@ ONETRIP = {
     "SERVICE_HOTLINE": env("SERVICE_HOTLINE", "12333"),
     "COMPLAINT_HOTLINE": env("COMPLAINT_HOTLINE", "12345"),
 }
+
+# --- notifications (onetrip.notifications) --------------------------------------------------
+# Channel implementations: "sandbox" stores what would be sent (the demo shows it); e-mail may
+# be "smtp" (Django's EMAIL_BACKEND, SMTP by default, configured below).
+ONETRIP_SMS_CHANNEL = env("SMS_CHANNEL", "sandbox")
+ONETRIP_EMAIL_CHANNEL = env("EMAIL_CHANNEL", "sandbox")
+ONETRIP_OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "8"))
+ONETRIP_OUTBOX_LEASE_SECONDS = int(env("OUTBOX_LEASE_SECONDS", "300"))
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "onetrip@localhost")
+# --- end notifications ----------------------------------------------------------------------

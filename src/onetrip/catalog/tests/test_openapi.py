@@ -59,6 +59,7 @@ def published(db):
 @schema.parametrize()
 @settings(
     max_examples=25,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
@@ -84,6 +85,7 @@ def staff_token(published):
 @schema.parametrize()
 @settings(
     max_examples=25,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,

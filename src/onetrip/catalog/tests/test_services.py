@@ -119,3 +119,49 @@ def test_search_text_has_pinyin_initials(departments):
     assert "shbzksl" in item.search_text
     assert "sbk" in item.search_text
     assert "social security card application" in item.search_text
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM catalog_material WHERE version_id = {version}",
+        "DELETE FROM catalog_itemversion WHERE id = {version}",
+        "DELETE FROM catalog_itemversion_co_departments WHERE itemversion_id = {version}",
+    ],
+)
+def test_database_refuses_deleting_published_content(departments, statement):
+    item = item_publish()
+    version = item.current_version_id
+    with (
+        pytest.raises((IntegrityError, DatabaseError)),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement.format(version=version))
+    assert Material.objects.filter(version_id=version).count() == 3
+
+
+def test_orm_cannot_delete_published_content_either(departments):
+    item = item_publish()
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+        item.current_version.materials.first().delete()
+    with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
+        item.delete()
+    assert item.current_version.materials.count() == 3
+
+
+def test_drafts_can_still_be_discarded(departments):
+    item = item_publish()
+    services.item_draft_from_version(item=item, user=None)
+    services.item_draft_discard(item=item, user=None)
+    assert item.versions.count() == 1
+
+
+def test_publishing_is_audited_in_the_chain(departments):
+    from onetrip.audit.selectors import audit_chain_verify, audit_events_for
+
+    item = item_publish()
+    events = list(audit_events_for(target=item.current_version))
+    assert [e.action for e in events] == ["catalog.version.publish"]
+    assert events[0].after["content_digest"] == item.current_version.content_digest
+    assert audit_chain_verify().ok

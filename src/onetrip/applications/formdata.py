@@ -1,0 +1,148 @@
+"""Per-item forms as data: the fields of a pinned version, validated on the server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from onetrip.catalog.models import FormField, ItemVersion
+from onetrip.core.identifiers import credit_code_problem, id_number_problem
+
+
+def form_fields_for(version: ItemVersion, situation: str = "") -> list[FormField]:
+    """Fields that apply to ``situation`` (all-situation fields plus its own)."""
+    return [
+        f
+        for f in version.form_fields.all()
+        if not f.situations or (situation and situation in f.situations)
+    ]
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float | Decimal):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError("格式不正确。")
+    return value.strip()
+
+
+def _clean_one(field: FormField, value: Any) -> Any:
+    kind = field.field_type
+    if kind == FormField.FieldType.MULTICHOICE:
+        values = value if isinstance(value, list) else [v for v in [value] if v not in (None, "")]
+        allowed = {c["value"] for c in field.choices}
+        if any(not isinstance(v, str) or v not in allowed for v in values):
+            raise ValueError("请从给出的选项中选择。")
+        return values
+    if kind == FormField.FieldType.BOOLEAN:
+        if isinstance(value, bool):
+            return value
+        text = _as_text(value).lower()
+        if text in {"true", "1", "on", "yes", "是"}:
+            return True
+        if text in {"false", "0", "no", "否", ""}:
+            return False
+        raise ValueError("请选择“是”或“否”。")
+    text = _as_text(value)
+    if kind in (FormField.FieldType.TEXT, FormField.FieldType.TEXTAREA):
+        limit = field.max_length or (2000 if kind == FormField.FieldType.TEXTAREA else 200)
+        if len(text) > limit:
+            raise ValueError(f"不能超过 {limit} 个字。")
+        return text
+    if kind in (FormField.FieldType.INTEGER, FormField.FieldType.DECIMAL):
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError("请填写数字。") from None
+        if not number.is_finite():
+            raise ValueError("请填写数字。")
+        if kind == FormField.FieldType.INTEGER and number != number.to_integral_value():
+            raise ValueError("请填写整数。")
+        if field.min_value is not None and number < field.min_value:
+            raise ValueError(f"不能小于 {field.min_value.normalize():f}。")
+        if field.max_value is not None and number > field.max_value:
+            raise ValueError(f"不能大于 {field.max_value.normalize():f}。")
+        return int(number) if kind == FormField.FieldType.INTEGER else str(number)
+    if kind == FormField.FieldType.DATE:
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError("请按 2026-01-31 的格式填写日期。") from None
+        if not dt.date(1900, 1, 1) <= day <= dt.date(2100, 12, 31):
+            raise ValueError("日期超出合理范围。")
+        return day.isoformat()
+    if kind == FormField.FieldType.CHOICE:
+        if text not in {c["value"] for c in field.choices}:
+            raise ValueError("请从给出的选项中选择。")
+        return text
+    if kind == FormField.FieldType.ID_NUMBER:
+        text = text.upper()
+        problem = id_number_problem(text)
+        if problem:
+            raise ValueError(problem)
+        return text
+    if kind == FormField.FieldType.CREDIT_CODE:
+        text = text.upper()
+        problem = credit_code_problem(text)
+        if problem:
+            raise ValueError(problem)
+        return text
+    if kind == FormField.FieldType.PHONE:
+        digits = re.sub(r"[\s-]", "", text)
+        if not re.fullmatch(r"1\d{10}|0\d{2,3}\d{7,8}", digits):
+            raise ValueError("请填写 11 位手机号码或带区号的固定电话。")
+        return digits
+    if kind == FormField.FieldType.EMAIL:
+        try:
+            validate_email(text)
+        except ValidationError:
+            raise ValueError("请填写有效的电子邮箱地址。") from None
+        return text
+    if kind == FormField.FieldType.BANK_ACCOUNT:
+        digits = re.sub(r"\s", "", text)
+        if not re.fullmatch(r"\d{12,30}", digits):
+            raise ValueError("银行账号应为 12 到 30 位数字。")
+        return digits
+    raise ValueError("不支持的字段类型。")
+
+
+def _empty(value: Any) -> bool:
+    return (
+        value is None
+        or value == ""
+        or value == []
+        or (isinstance(value, str) and not value.strip())
+    )
+
+
+def form_validate(
+    fields: list[FormField], raw: dict[str, Any], *, partial: bool = False
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Clean ``raw`` against ``fields``; return (values, errors by field code, in Chinese).
+
+    Unknown keys are errors (nothing can be smuggled in); with ``partial`` a missing required
+    field is not an error yet (drafts).
+    """
+    if not isinstance(raw, dict):
+        return {}, {"": "表单内容必须是对象。"}
+    known = {f.code for f in fields}
+    errors = {k: "该事项没有这个字段。" for k in raw if k not in known}
+    values: dict[str, Any] = {}
+    for field in fields:
+        value = raw.get(field.code)
+        if _empty(value) and field.field_type != FormField.FieldType.BOOLEAN:
+            if field.required and not partial:
+                errors[field.code] = f"请填写{field.label}。"
+            continue
+        try:
+            values[field.code] = _clean_one(field, value)
+        except ValueError as exc:
+            errors[field.code] = f"{field.label}：{exc}"
+    return values, errors

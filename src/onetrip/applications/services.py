@@ -1,0 +1,939 @@
+"""Every write to an application goes through here, one transaction per change.
+
+Each change: check the actor and the guard, write the state, append an audit event and a
+timeline event, and write outbox rows for the applicant — all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from onetrip.accounts.models import Authorisation, Enterprise, Person, StaffRole, User
+from onetrip.accounts.selectors import staff_department_ids
+from onetrip.applications import workflow
+from onetrip.applications.formdata import form_fields_for, form_validate
+from onetrip.applications.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationMaterial,
+    DailyCounter,
+    DeliveryRecord,
+    Notice,
+    StoredFile,
+    Visit,
+)
+from onetrip.applications.workflow import Action, Status
+from onetrip.catalog.models import Item, ItemVersion, Material
+
+ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+APPEAL_RIGHTS = (
+    "如不服本决定，可自收到本通知之日起六十日内依法申请行政复议，"
+    "或者在六个月内依法向人民法院提起行政诉讼。"
+)
+
+
+class ApplicationError(Exception):
+    """A refused change: stable code, Chinese message, field at fault, HTTP-ish status."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        field: str = "",
+        status: int = 400,
+        errors: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.status = status
+        self.errors = errors or {}
+
+
+# ------------------------------------------------------------------ who may act
+
+
+def actor_roles(*, user: User | None, application: Application) -> set[str]:
+    """The workflow roles ``user`` holds for this application."""
+    roles: set[str] = set()
+    if user is None or not user.is_authenticated:
+        return roles
+    if application.owner_id == user.pk or _agent_covers(user, application):
+        roles.add(workflow.APPLICANT)
+    if not user.is_staff:
+        return roles
+    for role in (workflow.HANDLER, workflow.CHECKER, workflow.APPROVER, workflow.SUPERVISOR):
+        ids = staff_department_ids(user=user, role=role)
+        if ids is None or application.department_id in ids:
+            roles.add(role)
+    if user.is_superuser or StaffRole.objects.filter(user=user, role=workflow.WINDOW).exists():
+        roles.add(workflow.WINDOW)  # 一窗受理: a window officer serves every department
+    return roles
+
+
+def _agent_covers(user: User, application: Application) -> bool:
+    person = getattr(user, "person", None)
+    if person is None or application.agent_id != person.pk:
+        return False
+    today = timezone.localdate()
+    grants = Authorisation.objects.filter(agent=person, revoked_at__isnull=True)
+    if application.applicant_enterprise_id:
+        grants = grants.filter(principal_enterprise_id=application.applicant_enterprise_id)
+    else:
+        grants = grants.filter(principal_person_id=application.applicant_person_id)
+    return any(g.covers(item_code=application.item.code, on=today) for g in grants)
+
+
+def can_view(*, user: User | None, application: Application) -> bool:
+    roles = actor_roles(user=user, application=application)
+    return bool(roles)
+
+
+def allowed_actions(*, user: User | None, application: Application) -> list[Action]:
+    """Actions ``user`` may take now (table, roles and stage; guards are checked on use)."""
+    roles = actor_roles(user=user, application=application)
+    out = []
+    for action in workflow.actions_from(application.status):
+        t = workflow.TABLE[(Status(application.status), action)]
+        if _role_for(t, application, roles):
+            out.append(action)
+    return out
+
+
+def _role_for(t: workflow.Transition, application: Application, roles: set[str]) -> str | None:
+    if t.by_stage:
+        needed = workflow.STAGE_ROLE.get(application.stage)
+        return needed if needed in roles else None
+    for role in sorted(t.actors):
+        if role in roles:
+            return role
+    return None
+
+
+# ------------------------------------------------------------------ numbering
+
+
+def _next_number(name: str) -> int:
+    today = timezone.localdate()
+    counter, _ = DailyCounter.objects.get_or_create(name=name, day=today)
+    counter = DailyCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def _tracking_number() -> str:
+    return f"{timezone.localdate():%Y%m%d}{_next_number('tracking'):06d}"
+
+
+def _notice_number(kind: str) -> str:
+    prefix = {
+        "acceptance": "受",
+        "refusal": "不受",
+        "correction": "补",
+        "deficiency": "容",
+        "approval": "准",
+        "denial": "不准",
+    }[kind]
+    today = timezone.localdate()
+    serial = _next_number("notice:" + kind)
+    return f"兰人社{prefix}〔{today:%Y}〕{today:%m%d}{serial:04d}号"
+
+
+# ------------------------------------------------------------------ drafts
+
+
+def _required_materials(version: ItemVersion, situation: str) -> list[Material]:
+    return [
+        m
+        for m in version.materials.prefetch_related("situations")
+        if not m.situations.all() or any(s.code == situation for s in m.situations.all())
+    ]
+
+
+@transaction.atomic
+def draft_create(
+    *,
+    user: User,
+    item: Item,
+    situation: str = "",
+    applicant_person: Person | None = None,
+    applicant_enterprise: Enterprise | None = None,
+    channel: str = Application.Channel.ONLINE,
+    agent: Person | None = None,
+) -> Application:
+    """Start an application on the item's current published version (pinned)."""
+    version = item.current_version
+    if version is None:
+        raise ApplicationError("item_unpublished", "该事项尚未发布，不能申请。", status=404)
+    codes = {s.code for s in version.situations.all()}
+    if codes and situation not in codes:
+        raise ApplicationError("situation_required", "请选择办理情形。", field="situation")
+    if not codes:
+        situation = ""
+    if applicant_person is None and applicant_enterprise is None:
+        applicant_person = getattr(user, "person", None)
+        if applicant_person is None:
+            raise ApplicationError("identity_required", "请先完成实名登记。", status=403)
+    if applicant_enterprise is not None and not version.serves_enterprises:
+        raise ApplicationError("target_mismatch", "该事项不受理单位申请。", field="applicant")
+    if applicant_enterprise is None and not version.serves_persons:
+        raise ApplicationError(
+            "target_mismatch", "该事项只受理单位（法人）申请。", field="applicant"
+        )
+    owner = user if not user.is_staff else (applicant_person.user if applicant_person else None)
+    application = Application.objects.create(
+        item=item,
+        version=version,
+        department=item.department,
+        situation=situation,
+        applicant_person=applicant_person,
+        applicant_enterprise=applicant_enterprise,
+        owner=owner,
+        agent=agent,
+        channel=channel,
+        created_by=user,
+    )
+    for m in _required_materials(version, situation):
+        state = ApplicationMaterial.State.MISSING
+        if m.source == Material.Source.COMMITMENT:
+            state = ApplicationMaterial.State.MISSING  # the applicant still has to commit
+        ApplicationMaterial.objects.create(
+            application=application, code=m.code, name=m.name, state=state
+        )
+    return application
+
+
+def _require_draft(application: Application, user: User) -> None:
+    if application.status not in (Status.DRAFT, Status.CORRECTION):
+        raise ApplicationError("not_editable", "申请已提交，不能再修改。", status=409)
+    roles = actor_roles(user=user, application=application)
+    if not roles & {workflow.APPLICANT, workflow.WINDOW}:
+        raise ApplicationError("not_found", "找不到该申请。", status=404)
+
+
+@transaction.atomic
+def draft_save_fields(*, application: Application, user: User, data: dict[str, Any]) -> dict:
+    """Save form values (partially validated; required fields are checked at submission)."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _require_draft(application, user)
+    fields = form_fields_for(application.version, application.situation)
+    values, errors = form_validate(fields, data, partial=True)
+    if errors:
+        raise ApplicationError("invalid_fields", "表单有需要修改的地方。", errors=errors)
+    application.data = {**application.data, **values}
+    for code in [f.code for f in fields if f.code in data and f.code not in values]:
+        application.data.pop(code, None)  # cleared by the applicant
+    application.save(update_fields=["data"])
+    return application.data
+
+
+def _sniff(raw: bytes) -> str | None:
+    import filetype
+
+    kind = filetype.guess(raw[:8192])
+    return kind.mime if kind and kind.mime in ALLOWED_UPLOADS else None
+
+
+def file_store(*, user: User, upload) -> StoredFile:
+    """Keep an upload: size limit, type from its content, random name, SHA-256."""
+    limit = getattr(settings, "ONETRIP_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+    size = getattr(upload, "size", None) or 0
+    if size > limit:
+        raise ApplicationError(
+            "file_too_large",
+            f"文件不能超过 {limit // (1024 * 1024)} MB。",
+            field="file",
+            status=413,
+        )
+    raw = upload.read(limit + 1)
+    if len(raw) > limit:
+        raise ApplicationError(
+            "file_too_large",
+            f"文件不能超过 {limit // (1024 * 1024)} MB。",
+            field="file",
+            status=413,
+        )
+    if not raw:
+        raise ApplicationError("file_empty", "文件是空的，请重新选择。", field="file")
+    mime = _sniff(raw)
+    if mime is None:
+        raise ApplicationError(
+            "file_type", "只接受 PDF、JPG 或 PNG 文件（按文件内容判断）。", field="file", status=415
+        )
+    name = f"uploads/{secrets.token_hex(16)}.{ALLOWED_UPLOADS[mime]}"
+    stored = default_storage.save(name, ContentFile(raw))
+    original = str(getattr(upload, "name", "") or "上传文件")[-200:]
+    return StoredFile.objects.create(
+        storage_name=stored,
+        original_name=original,
+        content_type=mime,
+        size=len(raw),
+        sha256=hashlib.sha256(raw).hexdigest(),
+        uploaded_by=user,
+    )
+
+
+@transaction.atomic
+def material_upload(
+    *, application: Application, user: User, code: str, upload
+) -> ApplicationMaterial:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status not in (Status.DRAFT, Status.CORRECTION) and not _deficiency_open(
+        application, code
+    ):
+        raise ApplicationError("not_editable", "现在不能上传该材料。", status=409)
+    if not actor_roles(user=user, application=application) & {workflow.APPLICANT, workflow.WINDOW}:
+        raise ApplicationError("not_found", "找不到该申请。", status=404)
+    material = application.materials.filter(code=code).first()
+    if material is None:
+        raise ApplicationError("unknown_material", "该事项没有这项材料。", field="code")
+    stored = file_store(user=user, upload=upload)
+    was_deficient = material.state == ApplicationMaterial.State.DEFICIENT
+    material.file = stored
+    material.state = ApplicationMaterial.State.UPLOADED
+    material.save(update_fields=["file", "state", "updated_at"])
+    if was_deficient and application.status != Status.DRAFT:
+        _event(application, "supply_deficiency", user, "applicant", note=f"补交：{material.name}")
+    return material
+
+
+def _deficiency_open(application: Application, code: str) -> bool:
+    return (
+        application.status
+        in (Status.ACCEPTED, Status.HANDLING, Status.SPECIAL, Status.APPROVED_DEFICIENT)
+        and application.materials.filter(
+            code=code, state=ApplicationMaterial.State.DEFICIENT
+        ).exists()
+    )
+
+
+@transaction.atomic
+def material_choose(
+    *, application: Application, user: User, code: str, state: str
+) -> ApplicationMaterial:
+    """Satisfy a material without a file: a written commitment, 容缺, or original checked."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    _require_draft(application, user)
+    material = application.materials.filter(code=code).first()
+    if material is None:
+        raise ApplicationError("unknown_material", "该事项没有这项材料。", field="code")
+    spec = application.version.materials.get(code=code)
+    roles = actor_roles(user=user, application=application)
+    S = ApplicationMaterial.State
+    if state == S.COMMITMENT and spec.source != Material.Source.COMMITMENT:
+        raise ApplicationError("not_allowed", f"“{spec.name}”不适用告知承诺。", field=code)
+    if state == S.DEFICIENT and (spec.is_key or not spec.deficiency_allowed):
+        raise ApplicationError("not_allowed", f"“{spec.name}”是关键材料，不能容缺。", field=code)
+    if state == S.ORIGINAL_CHECKED and workflow.WINDOW not in roles:
+        raise ApplicationError("not_allowed", "只有窗口工作人员可以核验原件。", field=code)
+    if state == S.SHARED and spec.source not in (Material.Source.SHARED, Material.Source.ELICENCE):
+        raise ApplicationError("not_allowed", f"“{spec.name}”不能由部门共享获取。", field=code)
+    if state not in {S.COMMITMENT, S.DEFICIENT, S.ORIGINAL_CHECKED, S.SHARED, S.MISSING}:
+        raise ApplicationError("invalid_state", "无效的材料处理方式。", field=code)
+    material.state = state
+    material.save(update_fields=["state", "updated_at"])
+    return material
+
+
+# ------------------------------------------------------------------ submission
+
+
+def _completeness(application: Application) -> dict[str, str]:
+    """Errors (by material code) for required materials not yet satisfied."""
+    specs = {m.code: m for m in application.version.materials.all()}
+    errors = {}
+    for m in application.materials.all():
+        spec = specs.get(m.code)
+        if spec is None or spec.necessity != Material.Necessity.REQUIRED:
+            continue
+        if m.state == ApplicationMaterial.State.MISSING:
+            errors[m.code] = f"请提供“{m.name}”。"
+    return errors
+
+
+@dataclass
+class Submitted:
+    application: Application
+    created: bool  # False when the same submission was seen before
+
+
+def application_submit(
+    *,
+    application: Application,
+    user: User,
+    idempotency_key: str = "",
+    delivery_method: str = "",
+    delivery_address: str = "",
+    request=None,
+) -> Submitted:
+    """Submit a draft once; repeating it (double click, retry, same key) changes nothing."""
+    try:
+        with transaction.atomic():
+            return _submit(
+                application, user, idempotency_key, delivery_method, delivery_address, request
+            )
+    except IntegrityError:
+        existing = Application.objects.filter(
+            owner=application.owner, idempotency_key=idempotency_key
+        ).first()
+        if idempotency_key and existing is not None:
+            return Submitted(existing, False)
+        raise
+
+
+def _submit(application, user, idempotency_key, delivery_method, delivery_address, request):
+    if idempotency_key:
+        earlier = (
+            Application.objects.filter(owner=application.owner, idempotency_key=idempotency_key)
+            .exclude(status=Status.DRAFT)
+            .first()
+        )
+        if earlier is not None:
+            return Submitted(earlier, False)
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != Status.DRAFT:
+        if actor_roles(user=user, application=application):
+            return Submitted(application, False)
+        raise ApplicationError("not_found", "找不到该申请。", status=404)
+    role = _authorise(application, user, Action.SUBMIT)
+    fields = form_fields_for(application.version, application.situation)
+    values, errors = form_validate(fields, application.data)
+    errors.update(_completeness(application))
+    if delivery_method:
+        if delivery_method not in Application.Delivery.values:
+            errors["delivery_method"] = "请选择送达方式。"
+        elif delivery_method == Application.Delivery.POST and not delivery_address.strip():
+            errors["delivery_address"] = "选择邮寄送达时请填写邮寄地址。"
+        elif (
+            delivery_method == Application.Delivery.POST
+            and not application.version.supports_post_delivery
+        ):
+            errors["delivery_method"] = "该事项不支持邮寄送达。"
+    if errors:
+        raise ApplicationError("incomplete", "申请还不完整，请按提示修改。", errors=errors)
+    before = _snapshot(application)
+    application.data = values
+    application.status = Status.SUBMITTED
+    application.submitted_at = timezone.now()
+    application.tracking_number = _tracking_number()
+    application.query_code = f"{secrets.randbelow(10**6):06d}"
+    application.idempotency_key = idempotency_key[:80]
+    if delivery_method:
+        application.delivery_method = delivery_method
+        application.delivery_address = delivery_address.strip()[:300]
+    application.save()
+    _record(
+        application,
+        Action.SUBMIT,
+        user,
+        role,
+        before,
+        request=request,
+        note="申请已提交" if application.channel == "online" else "窗口代为提交",
+    )
+    return Submitted(application, True)
+
+
+# ------------------------------------------------------------------ transitions
+
+
+def _authorise(application: Application, user: User, action: Action) -> str:
+    t = workflow.transition_for(application.status, action)
+    roles = actor_roles(user=user, application=application)
+    if not roles:
+        raise ApplicationError("not_found", "找不到该申请。", status=404)
+    if t is None:
+        raise ApplicationError(
+            "transition_not_allowed",
+            f"当前状态“{application.get_status_display()}”下不能“{action.label}”。",
+            status=409,
+        )
+    role = _role_for(t, application, roles)
+    if role is None:
+        raise ApplicationError("forbidden", f"您没有“{action.label}”的权限。", status=403)
+    return role
+
+
+def _snapshot(application: Application) -> dict[str, Any]:
+    return {
+        "status": application.status,
+        "stage": application.stage,
+        "correction_count": application.correction_count,
+    }
+
+
+def _event(application, action, user, role, *, before=None, note=""):
+    return ApplicationEvent.objects.create(
+        application=application,
+        action=action,
+        from_status=(before or {}).get("status", ""),
+        to_status=application.status,
+        stage=application.stage,
+        actor=user,
+        actor_role=role,
+        note=note,
+    )
+
+
+def _record(application, action: Action, user, role, before, *, note="", request=None):
+    """Timeline event, audit event and the applicant's notification, in this transaction."""
+    from onetrip.audit.services import audit_append
+    from onetrip.notifications.services import outbox_enqueue
+
+    event = _event(application, action.value, user, role, before=before, note=note)
+    audit_append(
+        actor=user,
+        action=f"application.{action.value}",
+        target=application,
+        summary=f"{application.tracking_number or application.pk} {action.label}",
+        before=before,
+        after=_snapshot(application),
+        request=request,
+    )
+    recipient = application.owner
+    if recipient is not None:
+        template = {
+            Action.REQUEST_CORRECTION: "correction_requested",
+            Action.APPROVE: "decision_made",
+            Action.DENY: "decision_made",
+        }.get(action, "application_status")
+        outbox_enqueue(
+            recipient=recipient,
+            template=template,
+            context={
+                "tracking_number": application.tracking_number,
+                "item_name": application.version.name,
+                "status_label": application.plain_status,
+                "next_step": next_step_text(application),
+                "note": note,
+            },
+            dedupe_key=f"application:{application.pk}:event:{event.pk}",
+            reference=application.tracking_number or "",
+        )
+    return event
+
+
+def next_step_text(application: Application) -> str:
+    s = Status(application.status)
+    version = application.version
+    if s == Status.SUBMITTED:
+        return "工作人员将审查您的申请，材料不全时会一次性告知需要补正的全部内容。"
+    if s == Status.CORRECTION:
+        return "请按补正通知一次性补齐所列材料或信息后重新提交。"
+    if s in (Status.ACCEPTED, Status.HANDLING):
+        limit = (
+            "即办"
+            if version.promised_limit == 0
+            else (f"{version.promised_limit} 个{version.get_promised_limit_unit_display()}")
+        )
+        return f"承诺办结时限：{limit}。"
+    if s in workflow.DECIDED:
+        return "结果将按您选择的方式送达。"
+    return ""
+
+
+def _notice(
+    application,
+    kind,
+    user,
+    *,
+    reason="",
+    items=None,
+    due=None,
+    override_reason="",
+    override_by=None,
+) -> Notice:
+    return Notice.objects.create(
+        application=application,
+        kind=kind,
+        number=_notice_number(kind),
+        reason=reason,
+        items=items or [],
+        due=due,
+        issued_by=user,
+        override_reason=override_reason,
+        override_by=override_by,
+    )
+
+
+@transaction.atomic
+def application_act(
+    *,
+    application: Application,
+    user: User,
+    action: str,
+    reason: str = "",
+    items: list[dict[str, str]] | None = None,
+    due: dt.date | None = None,
+    override_reason: str = "",
+    request=None,
+) -> Application:
+    """Take one workflow action (everything but submission), checking table, role and guard."""
+    try:
+        action = Action(action)
+    except ValueError:
+        raise ApplicationError("unknown_action", "未知的操作。") from None
+    if action == Action.SUBMIT:
+        raise ApplicationError("use_submit", "请使用提交申请。")
+    application = (
+        Application.objects.select_for_update().select_related("version").get(pk=application.pk)
+    )
+    role = _authorise(application, user, action)
+    t = workflow.TABLE[(Status(application.status), action)]
+    reason = (reason or "").strip()
+    if t.needs_reason and not reason:
+        raise ApplicationError("reason_required", "请写明理由。", field="reason")
+    before = _snapshot(application)
+    now = timezone.now()
+    note = reason
+    handler = _GUARDS.get(action)
+    if handler:
+        note = (
+            handler(
+                application,
+                user,
+                role,
+                reason=reason,
+                items=items,
+                due=due,
+                override_reason=override_reason.strip(),
+                now=now,
+            )
+            or note
+        )
+    if action not in (Action.APPROVE,):  # APPROVE decides its own target
+        application.status = t.target
+    application.save()
+    _record(application, action, user, role, before, note=note, request=request)
+    return application
+
+
+def _g_request_correction(app, user, role, *, reason, items, override_reason, now, **_):
+    cleaned = []
+    materials = {m.code: m.name for m in app.materials.all()}
+    fields = {f.code: f.label for f in form_fields_for(app.version, app.situation)}
+    for entry in items or []:
+        code = str(entry.get("code", ""))
+        why = str(entry.get("reason", "")).strip()
+        if code in materials:
+            cleaned.append(
+                {
+                    "kind": "material",
+                    "code": code,
+                    "name": materials[code],
+                    "reason": why or "请补正",
+                }
+            )
+        elif code in fields:
+            cleaned.append(
+                {"kind": "field", "code": code, "name": fields[code], "reason": why or "请补正"}
+            )
+        else:
+            raise ApplicationError(
+                "unknown_item", f"补正清单中的“{code}”不是本申请的材料或字段。", field="items"
+            )
+    if not cleaned:
+        raise ApplicationError(
+            "items_required", "一次性告知必须列出需要补正的全部材料或字段。", field="items"
+        )
+    override_by = None
+    if app.correction_count >= 1:
+        if (
+            workflow.SUPERVISOR not in actor_roles(user=user, application=app)
+            or not override_reason
+        ):
+            raise ApplicationError(
+                "one_correction",
+                "补正只能一次性告知。确需再次补正的，须由监察人员写明理由后操作。",
+                field="override_reason",
+                status=409,
+            )
+        override_by = user
+        from onetrip.audit.services import audit_append
+
+        audit_append(
+            actor=user,
+            action="application.correction_override",
+            target=app,
+            summary=f"{app.tracking_number} 监察同意再次补正",
+            after={"reason": override_reason},
+        )
+    app.correction_count += 1
+    _notice(
+        app,
+        Notice.Kind.CORRECTION,
+        user,
+        reason=reason,
+        items=cleaned,
+        override_reason=override_reason if override_by else "",
+        override_by=override_by,
+    )
+    for entry in cleaned:
+        if entry["kind"] == "material":
+            app.materials.filter(code=entry["code"]).update(
+                state=ApplicationMaterial.State.MISSING, file=None
+            )
+    return f"{reason}（共 {len(cleaned)} 项）"
+
+
+def _g_supply_correction(app, user, role, *, now, **_):
+    fields = form_fields_for(app.version, app.situation)
+    values, errors = form_validate(fields, app.data)
+    errors.update(_completeness(app))
+    if errors:
+        raise ApplicationError("incomplete", "补正还不完整，请按通知补齐全部内容。", errors=errors)
+    app.data = values
+    return "已按补正通知提交"
+
+
+def _g_accept(app, user, role, *, now, **_):
+    errors = _completeness(app)
+    deficient = app.materials.filter(state=ApplicationMaterial.State.DEFICIENT)
+    if errors:
+        raise ApplicationError(
+            "incomplete", "材料不全，不能受理；请一次性告知补正。", errors=errors, status=409
+        )
+    if deficient.exists():
+        raise ApplicationError("deficient", "有容缺材料，请使用“容缺受理”。", status=409)
+    app.accepted_at = now
+    _notice(app, Notice.Kind.ACCEPTANCE, user)
+    return "已受理"
+
+
+def _g_accept_deficient(app, user, role, *, due, now, **_):
+    errors = _completeness(app)
+    if errors:
+        raise ApplicationError(
+            "incomplete", "关键材料不全，不能容缺受理。", errors=errors, status=409
+        )
+    missing = list(app.materials.filter(state=ApplicationMaterial.State.DEFICIENT))
+    if not missing:
+        raise ApplicationError("no_deficiency", "没有容缺材料，请直接受理。", status=409)
+    if due is None:
+        raise ApplicationError("due_required", "请写明补交期限。", field="due")
+    version = app.version
+    days = (
+        version.promised_limit
+        if version.promised_limit_unit == "calendar"
+        else (version.promised_limit * 7 // 5 + 2)
+    )
+    today = timezone.localdate()
+    if not today <= due <= today + dt.timedelta(days=max(days, 1)):
+        raise ApplicationError(
+            "due_invalid", "补交期限应在今天之后、承诺办结时限之内。", field="due"
+        )
+    app.accepted_at = now
+    app.deficiency_due = due
+    _notice(
+        app,
+        Notice.Kind.DEFICIENCY,
+        user,
+        due=due,
+        items=[
+            {
+                "kind": "material",
+                "code": m.code,
+                "name": m.name,
+                "reason": "容缺受理，请在期限内补交；逾期未补交的，将依法作出不予批准的决定。",
+            }
+            for m in missing
+        ],
+    )
+    return f"容缺受理，{len(missing)} 项材料于 {due:%Y-%m-%d} 前补交"
+
+
+def _g_refuse(app, user, role, *, reason, now, **_):
+    _notice(app, Notice.Kind.REFUSAL, user, reason=f"{reason}\n{APPEAL_RIGHTS}")
+    app.decided_at = now
+
+
+def _stages(app: Application) -> list[str]:
+    return [s.code for s in app.version.stages.all()] or ["handle"]
+
+
+def _four_eyes(app: Application, user: User) -> None:
+    """Whoever acted at one review stage may not decide at another."""
+    earlier = ApplicationEvent.objects.filter(
+        application=app, actor=user, action__in=[Action.START, Action.PASS_STAGE]
+    ).exclude(stage=app.stage)
+    acted_here = ApplicationEvent.objects.filter(
+        application=app, actor=user, action=Action.PASS_STAGE, stage=app.stage
+    )
+    if (earlier.exists() or acted_here.exists()) and len(_stages(app)) > 1:
+        raise ApplicationError(
+            "four_eyes", "审批须由不同的工作人员完成：您已办理过前一环节。", status=403
+        )
+
+
+def _g_start(app, user, role, **_):
+    app.stage = _stages(app)[0]
+
+
+def _g_pass_stage(app, user, role, **_):
+    stages = _stages(app)
+    index = stages.index(app.stage) if app.stage in stages else 0
+    if index + 1 >= len(stages):
+        raise ApplicationError(
+            "last_stage", "这是最后一个环节，请作出批准或不予批准的决定。", status=409
+        )
+    _four_eyes(app, user)
+    app.stage = stages[index + 1]
+    return f"{dict(_stage_names(app)).get(stages[index], stages[index])}通过"
+
+
+def _stage_names(app):
+    return [(s.code, s.name) for s in app.version.stages.all()]
+
+
+def _decide_guard(app, user):
+    stages = _stages(app)
+    if app.stage != stages[-1]:
+        raise ApplicationError("not_last_stage", "尚未到达最后一个审批环节。", status=409)
+    _four_eyes(app, user)
+
+
+def _g_approve(app, user, role, *, reason, now, **_):
+    _decide_guard(app, user)
+    deficient = app.materials.filter(state=ApplicationMaterial.State.DEFICIENT).exists()
+    app.status = Status.APPROVED_DEFICIENT if deficient else Status.APPROVED
+    app.decided_at = now
+    app.decision_reason = reason
+    _notice(app, Notice.Kind.APPROVAL, user, reason=reason)
+    return reason or "准予办理"
+
+
+def _g_deny(app, user, role, *, reason, now, **_):
+    _decide_guard(app, user)
+    app.decided_at = now
+    app.decision_reason = reason
+    _notice(app, Notice.Kind.DENIAL, user, reason=f"{reason}\n{APPEAL_RIGHTS}")
+
+
+_GUARDS = {
+    Action.REQUEST_CORRECTION: _g_request_correction,
+    Action.SUPPLY_CORRECTION: _g_supply_correction,
+    Action.ACCEPT: _g_accept,
+    Action.ACCEPT_DEFICIENT: _g_accept_deficient,
+    Action.REFUSE: _g_refuse,
+    Action.START: _g_start,
+    Action.PASS_STAGE: _g_pass_stage,
+    Action.APPROVE: _g_approve,
+    Action.DENY: _g_deny,
+}
+
+
+# ------------------------------------------------------------------ visits and delivery
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    application: Application,
+    officer: User,
+    reason: str,
+    place: str,
+    over_promise_reason: str = "",
+    request=None,
+) -> Visit:
+    """Record that the applicant appeared in person; going over the promise needs a reason."""
+    from onetrip.audit.services import audit_append
+
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    roles = actor_roles(user=officer, application=application)
+    if not roles & {workflow.WINDOW, workflow.HANDLER}:
+        raise ApplicationError("forbidden", "只有窗口或承办人员可以登记到场。", status=403)
+    if not reason.strip() or not place.strip():
+        raise ApplicationError("visit_incomplete", "请填写到场事由和地点。", field="reason")
+    count = application.visits.count() + 1
+    over = count > application.version.visits_required
+    if over and not over_promise_reason.strip():
+        raise ApplicationError(
+            "over_promise_reason_required",
+            f"该事项承诺最多跑 {application.version.visits_required} 次，这是第 {count} 次，"
+            "请写明超出承诺的原因。",
+            field="over_promise_reason",
+            status=409,
+        )
+    visit = Visit.objects.create(
+        application=application,
+        reason=reason.strip(),
+        place=place.strip(),
+        officer=officer,
+        over_promise=over,
+        over_promise_reason=over_promise_reason.strip() if over else "",
+    )
+    _event(application, "visit", officer, "window", note=f"第 {count} 次到场：{reason}")
+    audit_append(
+        actor=officer,
+        action="application.visit",
+        target=application,
+        request=request,
+        summary=f"{application} 第 {count} 次到场" + ("（超出承诺）" if over else ""),
+        after={"visits": count, "over_promise": over},
+    )
+    return visit
+
+
+@transaction.atomic
+def delivery_record(
+    *,
+    application: Application,
+    officer: User,
+    method: str,
+    tracking_no: str = "",
+    address: str = "",
+    request=None,
+) -> DeliveryRecord:
+    from onetrip.audit.services import audit_append
+
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status not in workflow.DECIDED:
+        raise ApplicationError("not_decided", "办结后才能送达。", status=409)
+    roles = actor_roles(user=officer, application=application)
+    if not roles & {workflow.WINDOW, workflow.HANDLER, workflow.APPROVER}:
+        raise ApplicationError("forbidden", "您没有登记送达的权限。", status=403)
+    if method not in Application.Delivery.values:
+        raise ApplicationError("delivery_method", "请选择送达方式。", field="method")
+    if method == Application.Delivery.POST and not tracking_no.strip():
+        raise ApplicationError("tracking_required", "邮寄送达请填写邮件号。", field="tracking_no")
+    record = DeliveryRecord.objects.create(
+        application=application,
+        method=method,
+        tracking_no=tracking_no.strip(),
+        address=address.strip(),
+        officer=officer,
+    )
+    _event(
+        application, "delivery", officer, "", note=f"{record.get_method_display()} {tracking_no}"
+    )
+    audit_append(
+        actor=officer,
+        action="application.delivery",
+        target=application,
+        request=request,
+        summary=f"{application} 送达",
+        after={"method": method},
+    )
+    if method == Application.Delivery.PICKUP:
+        visit_record(
+            application=application,
+            officer=officer,
+            reason="窗口领取办理结果",
+            place="办事窗口",
+            over_promise_reason="申请人选择窗口自取",
+            request=request,
+        )
+    return record

@@ -1,0 +1,99 @@
+"""Appending audit events, inside the caller's transaction so they commit with the change."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, models, router, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from onetrip.audit.chain import GENESIS_HASH, event_hash, json_safe, target_key
+from onetrip.audit.models import ActorKind, AuditEvent
+
+# pg_advisory_xact_lock key that serialises appends on PostgreSQL ("audit_ch").
+ADVISORY_LOCK_KEY = 0x61756469745F6368
+
+
+def _actor_fields(actor: Any) -> tuple[str, str, str]:
+    if actor is None:
+        return ActorKind.SYSTEM.value, "", "系统"
+    if not getattr(actor, "is_authenticated", False):
+        return ActorKind.APPLICANT.value, "", "匿名访客"
+    kind = ActorKind.STAFF if actor.is_staff else ActorKind.APPLICANT
+    return kind.value, str(actor.pk), str(actor)
+
+
+def _normal_ip(text: str) -> str | None:
+    """The address as the database stores it, or None if it is not an IP address."""
+    try:
+        address = ipaddress.ip_address(text.strip().split("%")[0])
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return f"::ffff:{address.ipv4_mapped}"
+    return str(address)
+
+
+def _source_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    if getattr(settings, "ONETRIP_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded and (ip := _normal_ip(forwarded.split(",")[0])):
+            return ip
+    return _normal_ip(request.META.get("REMOTE_ADDR", ""))
+
+
+def _chain_lock(using: str) -> None:
+    """Serialise appends. SQLite writers already are (BEGIN IMMEDIATE)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+
+
+def audit_append(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | tuple[str, str] | None = None,
+    summary: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Append one event to the chain; call it inside the transaction that makes the change.
+
+    `actor` is a User (staff if is_staff, else applicant) or None for the system. The event is
+    written in a nested atomic block, so it commits or rolls back with the caller's transaction.
+    """
+    if not action:
+        raise ValueError("审计事件必须写明动作。")
+    actor_kind, actor_id, actor_label = _actor_fields(actor)
+    object_type, object_id = target_key(target)
+    using = router.db_for_write(AuditEvent)
+    with transaction.atomic(using=using):
+        _chain_lock(using)
+        head = AuditEvent.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
+        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+        event = AuditEvent(
+            seq=seq,
+            occurred_at=timezone.now(),
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+            actor_label=actor_label[:200],
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            summary=summary[:500],
+            before=json_safe(before),
+            after=json_safe(after),
+            source_ip=_source_ip(request),
+            prev_hash=prev_hash,
+        )
+        event.hash = event_hash(event)
+        event.save(using=using, force_insert=True)
+    return event
