@@ -1,0 +1,109 @@
+"""A small world for application tests: an item, an applicant and staff in every role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from onetrip.accounts import services as accounts
+from onetrip.accounts.models import Person, User
+from onetrip.applications import services
+from onetrip.applications.models import Application
+from onetrip.catalog.models import Department, Item
+from onetrip.catalog.tests.factories import departments_create, item_doc, item_publish
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
+    b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00"
+    b"\x00\x00\x00IEND\xaeB`\x82"
+)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+ID_A = "110101199003074514"
+ID_B = "11010119900307109X"
+
+
+def png(name: str = "photo.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PNG, content_type="image/png")
+
+
+def staff(username: str, department: Department, *roles: str) -> User:
+    user = User.objects.create_user(username, password="pass-word-123", display_name=username)
+    for role in roles:
+        accounts.staff_role_grant(user=user, department=department, role=role)
+    return user
+
+
+def applicant(phone: str, id_number: str, name: str) -> tuple[User, Person]:
+    user = User(username=f"p{phone}")
+    user.set_phone(phone)
+    user.set_unusable_password()
+    user.save()
+    person = accounts.person_register(real_name=name, id_number=id_number, phone=phone, user=user)
+    return user, person
+
+
+@dataclass
+class World:
+    item: Item
+    user: User
+    person: Person
+    other_user: User
+    window: User
+    handler: User
+    checker: User
+    approver: User
+    supervisor: User
+    outsider: User  # a handler in another department
+
+
+STAGES = [
+    {"code": "handle", "name": "承办", "limit": 1},
+    {"code": "check", "name": "审核", "limit": 1},
+    {"code": "approve", "name": "批准", "limit": None},
+]
+
+
+def world(**item_overrides) -> World:
+    deps = departments_create()
+    overrides = {"stages": STAGES, **item_overrides}
+    item = item_publish(**overrides)
+    user, person = applicant("13900000001", ID_A, "张三")
+    other_user, _ = applicant("13900000002", ID_B, "李四")
+    jobs = deps["jobs"]
+    return World(
+        item=item,
+        user=user,
+        person=person,
+        other_user=other_user,
+        window=staff("window1", deps["bureau"], "window"),
+        handler=staff("handler1", jobs, "handler"),
+        checker=staff("checker1", jobs, "checker"),
+        approver=staff("approver1", jobs, "approver"),
+        supervisor=staff("supervisor1", jobs, "supervisor"),
+        outsider=staff("handler2", deps["insurance"], "handler"),
+    )
+
+
+def complete_draft(w: World, situation: str = "first") -> Application:
+    """A draft with every field and material in order."""
+    app = services.draft_create(user=w.user, item=w.item, situation=situation)
+    services.draft_save_fields(
+        application=app, user=w.user, data={"name": "张三", "bank": "icbc", "copies": 1}
+    )
+    for m in app.materials.all():
+        if m.code == "id-card":
+            services.material_choose(application=app, user=w.user, code=m.code, state="shared")
+        elif m.code == "loss-statement":
+            services.material_choose(application=app, user=w.user, code=m.code, state="commitment")
+        else:
+            services.material_upload(application=app, user=w.user, code=m.code, upload=png())
+    return app
+
+
+def submitted(w: World) -> Application:
+    return services.application_submit(application=complete_draft(w), user=w.user).application
+
+
+__all__ = ["PDF", "PNG", "item_doc"]

@@ -1,0 +1,282 @@
+"""The 办件 services: submission, one-time correction, acceptance, stages, decision, visits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from onetrip.applications import services
+from onetrip.applications.models import Application, ApplicationMaterial, Notice
+from onetrip.applications.tests.factories import PDF, complete_draft, png, submitted, world
+from onetrip.applications.workflow import Status
+from onetrip.audit.selectors import audit_chain_verify, audit_events_for
+from onetrip.notifications.models import OutboxMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def act(app, user, action, **kw):
+    return services.application_act(application=app, user=user, action=action, **kw)
+
+
+def test_full_path_to_approval_with_one_correction():
+    w = world()
+    app = submitted(w)
+    assert app.status == Status.SUBMITTED and len(app.tracking_number) == 14
+    assert len(app.query_code) == 6
+    act(
+        app,
+        w.window,
+        "request_correction",
+        reason="照片不清晰",
+        items=[
+            {"code": "photo", "reason": "请上传清晰的白底照片"},
+            {"code": "name", "reason": "与身份证不一致"},
+        ],
+    )
+    app.refresh_from_db()
+    notice = app.notices.get(kind=Notice.Kind.CORRECTION)
+    assert [i["code"] for i in notice.items] == ["photo", "name"]
+    assert app.materials.get(code="photo").state == ApplicationMaterial.State.MISSING
+    # The applicant fixes everything online.
+    services.material_upload(application=app, user=w.user, code="photo", upload=png())
+    services.draft_save_fields(application=app, user=w.user, data={"name": "张三"})
+    act(app, w.user, "supply_correction")
+    act(app, w.window, "accept")
+    act(app, w.handler, "start")
+    act(app, w.handler, "pass_stage")
+    act(app, w.checker, "pass_stage")
+    act(app, w.approver, "approve", reason="符合条件")
+    app.refresh_from_db()
+    assert app.status == Status.APPROVED and app.national_code == 11
+    assert [e.action for e in app.events.all()] == [
+        "submit",
+        "request_correction",
+        "supply_correction",
+        "accept",
+        "start",
+        "pass_stage",
+        "pass_stage",
+        "approve",
+    ]
+    assert audit_chain_verify().ok
+    assert len(audit_events_for(target=app)) == 8
+    assert OutboxMessage.objects.filter(recipient=w.user, channel="inbox").count() == 8
+
+
+def test_second_correction_needs_a_supervisor_with_a_reason():
+    w = world()
+    app = submitted(w)
+    act(app, w.window, "request_correction", reason="缺材料", items=[{"code": "photo"}])
+    services.material_upload(application=app, user=w.user, code="photo", upload=png())
+    act(app, w.user, "supply_correction")
+    with pytest.raises(services.ApplicationError) as caught:
+        act(app, w.window, "request_correction", reason="再补", items=[{"code": "photo"}])
+    assert caught.value.code == "one_correction"
+    with pytest.raises(services.ApplicationError):
+        act(app, w.supervisor, "request_correction", reason="再补", items=[{"code": "photo"}])
+    app.refresh_from_db()
+    assert app.status == Status.CORRECTED and app.correction_count == 1
+    # A supervisor who also handles intake may override, with a reason, and it is audited.
+    from onetrip.accounts.services import staff_role_grant
+
+    staff_role_grant(user=w.supervisor, department=w.item.department, role="handler")
+    act(
+        app,
+        w.supervisor,
+        "request_correction",
+        reason="照片仍不合格",
+        items=[{"code": "photo"}],
+        override_reason="申请人上传的照片为翻拍件",
+    )
+    app.refresh_from_db()
+    assert app.correction_count == 2
+    assert app.notices.filter(kind="correction").last().override_by == w.supervisor
+    assert any(e.action == "application.correction_override" for e in audit_events_for(target=app))
+
+
+def test_correction_must_list_real_items():
+    w = world()
+    app = submitted(w)
+    for items in ([], [{"code": "no-such"}], None):
+        with pytest.raises(services.ApplicationError):
+            act(app, w.window, "request_correction", reason="x", items=items)
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED and not app.notices.exists()
+
+
+def test_four_eyes_approver_is_not_the_handler():
+    w = world()
+    from onetrip.accounts.services import staff_role_grant
+
+    for role in ("checker", "approver"):
+        staff_role_grant(user=w.handler, department=w.item.department, role=role)
+    app = submitted(w)
+    act(app, w.window, "accept")
+    act(app, w.handler, "start")
+    act(app, w.handler, "pass_stage")
+    with pytest.raises(services.ApplicationError) as caught:
+        act(app, w.handler, "pass_stage")
+    assert caught.value.code == "four_eyes"
+    act(app, w.checker, "pass_stage")
+    with pytest.raises(services.ApplicationError) as caught:
+        act(app, w.handler, "approve")
+    assert caught.value.code == "four_eyes"
+    act(app, w.approver, "approve")
+
+
+def test_refusal_states_reasons_and_appeal_rights():
+    w = world()
+    app = submitted(w)
+    with pytest.raises(services.ApplicationError) as caught:
+        act(app, w.window, "refuse", reason="")
+    assert caught.value.code == "reason_required"
+    act(app, w.window, "refuse", reason="不属于本部门职权范围")
+    notice = app.notices.get(kind="refusal")
+    assert "不属于本部门职权范围" in notice.reason and "行政复议" in notice.reason
+
+
+def test_deficiency_acceptance_only_for_non_key_materials():
+    w = world()
+    app = complete_draft(w)
+    with pytest.raises(services.ApplicationError):
+        services.material_choose(application=app, user=w.user, code="id-card", state="deficient")
+    services.material_choose(application=app, user=w.user, code="photo", state="deficient")
+    services.application_submit(application=app, user=w.user)
+    with pytest.raises(services.ApplicationError) as caught:
+        act(app, w.window, "accept")
+    assert caught.value.code == "deficient"
+    with pytest.raises(services.ApplicationError):
+        act(app, w.window, "accept_deficient", due=dt.date(2000, 1, 1))
+    due = dt.date.today() + dt.timedelta(days=1)
+    act(app, w.window, "accept_deficient", due=due)
+    app.refresh_from_db()
+    assert app.deficiency_due == due
+    act(app, w.handler, "start")
+    act(app, w.handler, "pass_stage")
+    act(app, w.checker, "pass_stage")
+    act(app, w.approver, "approve")
+    app.refresh_from_db()
+    assert app.status == Status.APPROVED_DEFICIENT and app.national_code == 12
+
+
+def test_special_procedure_pause_and_resume():
+    w = world()
+    app = submitted(w)
+    act(app, w.window, "accept")
+    act(app, w.handler, "start")
+    act(app, w.handler, "pause", reason="委托鉴定")
+    app.refresh_from_db()
+    assert app.status == Status.SPECIAL and app.national_code == 9
+    act(app, w.handler, "resume")
+    assert Application.objects.get(pk=app.pk).status == Status.HANDLING
+
+
+def test_withdraw_before_decision_only():
+    w = world()
+    app = submitted(w)
+    act(app, w.user, "withdraw")
+    assert Application.objects.get(pk=app.pk).status == Status.WITHDRAWN
+    with pytest.raises(services.ApplicationError):
+        act(app, w.user, "withdraw")
+
+
+def test_visits_over_the_promise_need_a_reason_and_are_flagged():
+    w = world(visits_required=0, online_depth=4)
+    app = submitted(w)
+    with pytest.raises(services.ApplicationError) as caught:
+        services.visit_record(
+            application=app, officer=w.window, reason="核验原件", place="一号窗口"
+        )
+    assert caught.value.code == "over_promise_reason_required"
+    visit = services.visit_record(
+        application=app,
+        officer=w.window,
+        reason="核验原件",
+        place="一号窗口",
+        over_promise_reason="申请人要求现场办理",
+    )
+    assert visit.over_promise and app.visits.count() == 1
+
+
+def test_submission_is_idempotent():
+    w = world()
+    app = complete_draft(w)
+    first = services.application_submit(application=app, user=w.user, idempotency_key="k1")
+    again = services.application_submit(application=app, user=w.user, idempotency_key="k1")
+    twice = services.application_submit(application=app, user=w.user)
+    assert first.created and not again.created and not twice.created
+    assert again.application.pk == first.application.pk
+    assert Application.objects.exclude(status="draft").count() == 1
+    assert app.events.filter(action="submit").count() == 1
+
+
+def test_incomplete_submission_lists_everything_and_writes_nothing():
+    w = world()
+    app = services.draft_create(user=w.user, item=w.item, situation="first")
+    with pytest.raises(services.ApplicationError) as caught:
+        services.application_submit(application=app, user=w.user)
+    assert {"name", "bank", "photo", "id-card"} <= set(caught.value.errors)
+    app.refresh_from_db()
+    assert app.status == Status.DRAFT and app.tracking_number is None
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"name": "x" * 31}, "name"),
+        ({"bank": "swiss"}, "bank"),
+        ({"copies": "2.5"}, "copies"),
+        ({"copies": "-1"}, "copies"),
+        ({"status": "approved"}, "status"),
+    ],
+)
+def test_bad_field_values_are_refused(data, field):
+    w = world()
+    app = services.draft_create(user=w.user, item=w.item, situation="first")
+    with pytest.raises(services.ApplicationError) as caught:
+        services.draft_save_fields(application=app, user=w.user, data=data)
+    assert field in caught.value.errors
+    app.refresh_from_db()
+    assert app.data == {} and app.status == Status.DRAFT
+
+
+@pytest.mark.parametrize(
+    "upload, code",
+    [
+        (SimpleUploadedFile("evil.pdf", b"MZ\x90\x00 not a pdf"), "file_type"),
+        (SimpleUploadedFile("empty.png", b""), "file_empty"),
+        (SimpleUploadedFile("big.pdf", PDF + b"0" * (10 * 1024 * 1024)), "file_too_large"),
+    ],
+)
+def test_bad_uploads_are_refused(upload, code):
+    w = world()
+    app = services.draft_create(user=w.user, item=w.item, situation="first")
+    with pytest.raises(services.ApplicationError) as caught:
+        services.material_upload(application=app, user=w.user, code="photo", upload=upload)
+    assert caught.value.code == code
+    assert app.materials.get(code="photo").file is None
+
+
+def test_a_pdf_named_png_is_stored_as_pdf():
+    w = world()
+    app = services.draft_create(user=w.user, item=w.item, situation="first")
+    m = services.material_upload(
+        application=app, user=w.user, code="photo", upload=SimpleUploadedFile("scan.png", PDF)
+    )
+    assert m.file.content_type == "application/pdf" and m.file.storage_name.endswith(".pdf")
+
+
+def test_other_people_cannot_touch_an_application():
+    w = world()
+    app = submitted(w)
+    for user in (w.other_user, w.outsider):
+        with pytest.raises(services.ApplicationError) as caught:
+            act(app, user, "withdraw")
+        assert caught.value.status == 404
+        assert not services.can_view(user=user, application=app)
+    with pytest.raises(services.ApplicationError) as caught:
+        act(app, w.user, "accept")
+    assert caught.value.status == 403
