@@ -279,7 +279,7 @@ def login_code_send(*, phone: str, source_ip: str | None) -> CodeSent:
         )
         from onetrip.notifications.services import outbox_enqueue
 
-        outbox_enqueue(
+        rows = outbox_enqueue(
             recipient=None,
             template="login_code",
             context={"code": code, "minutes": int(LOGIN_CODE_TTL.total_seconds() // 60)},
@@ -287,40 +287,45 @@ def login_code_send(*, phone: str, source_ip: str | None) -> CodeSent:
             channels=["sms"],
             address_override={"sms": phone},
         )
-    _deliver_soon()
+    from onetrip.notifications.services import outbox_deliver_now
+
+    # A login code should not wait for the worker's next pass.
+    outbox_deliver_now(message_ids=[row.pk for row in rows])
     return CodeSent(phone=phone, expires_at=otc.expires_at)
 
 
-def _deliver_soon() -> None:
-    """Login codes should not wait for the worker's next pass."""
-    from onetrip.notifications.services import outbox_deliver_due
-
-    transaction.on_commit(lambda: outbox_deliver_due(limit=20))
-
-
-@transaction.atomic
 def login_code_verify(*, phone: str, code: str) -> User:
     """Check a login code (single use, unexpired, limited tries) and return the phone's user."""
     phone = _clean_phone(phone)
     code = "".join(str(code or "").split())
     phone_hash = lookup_hash(phone)
-    otc = (
-        OneTimeCode.objects.select_for_update()
-        .filter(phone_hash=phone_hash, used_at__isnull=True)
-        .order_by("-created_at")
-        .first()
-    )
-    if otc is None or otc.expires_at < timezone.now():
-        raise AccountsError("code_expired", "验证码已失效，请重新获取。", "code")
-    if otc.attempts >= LOGIN_CODE_MAX_TRIES:
-        raise AccountsError("code_locked", "验证码错误次数过多，请重新获取。", "code")
-    if not hmac.compare_digest(otc.code_hash, _code_digest(phone_hash, code)):
-        otc.attempts += 1
-        otc.save(update_fields=["attempts"])
-        left = LOGIN_CODE_MAX_TRIES - otc.attempts
-        raise AccountsError("code_wrong", f"验证码不正确，还可尝试 {left} 次。", "code")
-    otc.used_at = timezone.now()
-    otc.save(update_fields=["used_at"])
+    with transaction.atomic():  # a wrong try is counted even though the call then fails
+        otc = (
+            OneTimeCode.objects.select_for_update()
+            .filter(phone_hash=phone_hash, used_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if otc is None or otc.expires_at < timezone.now():
+            failure = AccountsError("code_expired", "验证码已失效，请重新获取。", "code")
+        elif otc.attempts >= LOGIN_CODE_MAX_TRIES:
+            failure = AccountsError("code_locked", "验证码错误次数过多，请重新获取。", "code")
+        elif not hmac.compare_digest(otc.code_hash, _code_digest(phone_hash, code)):
+            otc.attempts += 1
+            otc.save(update_fields=["attempts"])
+            left = LOGIN_CODE_MAX_TRIES - otc.attempts
+            failure = AccountsError("code_wrong", f"验证码不正确，还可尝试 {left} 次。", "code")
+        else:
+            failure = None
+            otc.used_at = timezone.now()
+            otc.save(update_fields=["used_at"])
+    if failure is not None:
+        raise failure
+    return _phone_user(phone, phone_hash)
+
+
+@transaction.atomic
+def _phone_user(phone: str, phone_hash: str) -> User:
     user = User.objects.filter(phone_hash=phone_hash, is_staff=False).first()
     if user is None:
         user = User(username=f"p{phone_hash[:20]}")

@@ -216,6 +216,11 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
+# The embedded demo shows sandbox SMS codes and staff TOTP codes on screen. Never in production.
+ONETRIP_DEMO = env_bool("DEMO", default=not env("DATABASE_URL"))
+LOGIN_URL = "/login/"
+ONETRIP_UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+
 ONETRIP = {
     "SITE_NAME": _("兰州市人力资源和社会保障局 政务服务"),
     "SERVICE_HOTLINE": env("SERVICE_HOTLINE", "12333"),

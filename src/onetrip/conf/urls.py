@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.static import serve as static_serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -10,6 +11,7 @@ admin.site.index_title = "事项清单与账户管理"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/login/", RedirectView.as_view(url="/staff/login/", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -18,6 +20,7 @@ urlpatterns = [
     path("stats/", include("onetrip.stats.urls")),
     path("me/inbox/", include("onetrip.notifications.urls")),
     path("workbench/", include("onetrip.workbench.urls")),
+    path("", include("onetrip.accounts.urls")),
     path("", include("onetrip.portal.urls")),
 ]
 

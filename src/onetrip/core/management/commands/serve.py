@@ -42,4 +42,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  数据目录 {settings.DATA_DIR}   按 Ctrl+C 停止")
         self.stdout.flush()
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-        serve(application, host=host, port=port, threads=threads, ident="onetrip")
+        from onetrip.notifications.worker import start_in_thread
+
+        worker = start_in_thread(interval=1.0)  # outbox delivery in the same process group
+        try:
+            serve(application, host=host, port=port, threads=threads, ident="onetrip")
+        finally:
+            worker.stop()

@@ -1,0 +1,147 @@
+"""Sign-in: phone codes for applicants, password + TOTP for staff, and their limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyotp
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from onetrip.accounts import services
+from onetrip.accounts.models import OneTimeCode, Person, User
+from onetrip.notifications.selectors import sandbox_sms_latest
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "13912345678"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _code(phone=PHONE) -> str:
+    body = sandbox_sms_latest(phone=phone).body
+    return "".join(ch for ch in body.split("验证码为")[1][:6])
+
+
+def test_phone_login_end_to_end_with_identity(client, settings):
+    settings.ONETRIP_DEMO = True
+    r = client.post("/login/", {"phone": PHONE})
+    assert r.status_code == 302
+    page = client.get(r["Location"]).content.decode()
+    assert "演示环境" in page and "验证码为" in page
+    r = client.post("/login/code/", {"code": _code()})
+    assert r["Location"].startswith("/me/identity/")
+    r = client.post("/me/identity/", {"real_name": "王五", "id_number": "11010119900307109X"})
+    assert r.status_code == 302
+    user = User.objects.get(phone_hash__isnull=False, is_staff=False)
+    assert user.person.real_name == "王五" and user.person.birth_date == dt.date(1990, 3, 7)
+    assert Person.objects.get().id_number == "11010119900307109X"
+
+
+def test_codes_are_single_use_short_lived_and_limited():
+    services.login_code_send(phone=PHONE, source_ip="10.0.0.1")
+    code = _code()
+    with pytest.raises(services.AccountsError):
+        services.login_code_verify(phone=PHONE, code="000000" if code != "000000" else "111111")
+    user = services.login_code_verify(phone=PHONE, code=code)
+    assert user.phone == PHONE
+    with pytest.raises(services.AccountsError) as caught:
+        services.login_code_verify(phone=PHONE, code=code)
+    assert caught.value.code == "code_expired"
+    cache.clear()
+    services.login_code_send(phone=PHONE, source_ip="10.0.0.1")
+    OneTimeCode.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    with pytest.raises(services.AccountsError) as caught:
+        services.login_code_verify(phone=PHONE, code=_code())
+    assert caught.value.code == "code_expired"
+
+
+def test_wrong_codes_lock_the_code():
+    services.login_code_send(phone=PHONE, source_ip=None)
+    code = _code()
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(services.LOGIN_CODE_MAX_TRIES):
+        with pytest.raises(services.AccountsError):
+            services.login_code_verify(phone=PHONE, code=wrong)
+    with pytest.raises(services.AccountsError) as caught:
+        services.login_code_verify(phone=PHONE, code=code)
+    assert caught.value.code == "code_locked"
+
+
+def test_rate_limits_per_phone_and_per_address():
+    services.login_code_send(phone=PHONE, source_ip="10.0.0.2")
+    with pytest.raises(services.AccountsError) as caught:
+        services.login_code_send(phone=PHONE, source_ip="10.0.0.2")
+    assert caught.value.code == "too_soon"
+    for i in range(20):
+        services.login_code_send(phone=f"1390000{i:04d}", source_ip="10.0.0.3")
+    with pytest.raises(services.AccountsError) as caught:
+        services.login_code_send(phone="13700000000", source_ip="10.0.0.3")
+    assert caught.value.code == "too_many"
+
+
+@pytest.mark.parametrize("phone", ["123", "2391234567a", "", "139123456789"])
+def test_bad_phone_numbers(client, phone):
+    r = client.post("/login/", {"phone": phone})
+    assert r.status_code == 200 and "11 位手机号码" in r.content.decode()
+    assert not OneTimeCode.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "id_number, message",
+    [("110101199003071091", "校验位"), ("110101199002301236", "出生日期"), ("123", "18 位")],
+)
+def test_bad_id_numbers_on_identity(client, id_number, message):
+    user = User.objects.create(username="x")
+    user.set_phone(PHONE)
+    user.save()
+    client.force_login(user)
+    r = client.post("/me/identity/", {"real_name": "王五", "id_number": id_number})
+    assert message in r.content.decode()
+    assert not Person.objects.exists()
+
+
+def _staff(username="clerk"):
+    user = User.objects.create_user(username, password="correct-horse-9", is_staff=True)
+    return user
+
+
+def test_staff_login_with_totp_enrolment_and_lockout(client, settings):
+    settings.ONETRIP_DEMO = False
+    user = _staff()
+    r = client.post("/staff/login/", {"username": "clerk", "password": "correct-horse-9"})
+    assert r.status_code == 302 and "/staff/login/totp/" in r["Location"]
+    page = client.get("/staff/login/totp/").content.decode()
+    assert "<svg" in page and "演示环境" not in page
+    secret = user.credential.totp_secret
+    r = client.post("/staff/login/totp/", {"code": pyotp.TOTP(secret).now()})
+    assert r.status_code == 302
+    assert client.get("/workbench/").wsgi_request.user == user
+    # A used code cannot be replayed.
+    client.logout()
+    client.post("/staff/login/", {"username": "clerk", "password": "correct-horse-9"})
+    r = client.post("/staff/login/totp/", {"code": pyotp.TOTP(secret).now()})
+    assert r.status_code == 200 and "不正确或已使用" in r.content.decode()
+
+
+def test_staff_locked_after_repeated_failures(client):
+    _staff()
+    for _ in range(services.STAFF_MAX_FAILURES):
+        client.post("/staff/login/", {"username": "clerk", "password": "wrong"})
+    r = client.post("/staff/login/", {"username": "clerk", "password": "correct-horse-9"})
+    assert "锁定" in r.content.decode()
+    from onetrip.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="accounts.staff.locked").count() == 1
+
+
+def test_admin_login_goes_through_staff_login(client):
+    r = client.get("/admin/login/?next=/admin/")
+    assert r.status_code == 302 and r["Location"].startswith("/staff/login/")

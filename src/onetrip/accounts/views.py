@@ -1,0 +1,179 @@
+"""Sign-in: applicants by phone and one-time code, staff by password and TOTP."""
+
+from __future__ import annotations
+
+import segno
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from onetrip.accounts import services
+from onetrip.accounts.models import User
+from onetrip.core.crypto import mask_phone
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def applicant_login(request: HttpRequest) -> HttpResponse:
+    """Step 1: the phone number; a code is sent by SMS."""
+    error, phone = "", ""
+    if request.method == "POST":
+        phone = request.POST.get("phone", "")
+        try:
+            sent = services.login_code_send(phone=phone, source_ip=_ip(request))
+        except services.AccountsError as exc:
+            error = exc.message
+        else:
+            request.session["login_phone"] = sent.phone
+            return redirect(f"{reverse('accounts:login_code')}?next={_next(request, '/me/')}")
+    return render(
+        request,
+        "accounts/login_phone.html",
+        {"error": error, "phone": phone, "next": _next(request, "/me/")},
+    )
+
+
+def applicant_login_code(request: HttpRequest) -> HttpResponse:
+    """Step 2: the code from the SMS (shown on screen in the embedded demo)."""
+    phone = request.session.get("login_phone")
+    if not phone:
+        return redirect("accounts:login")
+    error = ""
+    if request.method == "POST":
+        try:
+            user = services.login_code_verify(phone=phone, code=request.POST.get("code", ""))
+        except services.AccountsError as exc:
+            error = exc.message
+        else:
+            request.session.pop("login_phone", None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            target = _next(request, "/me/")
+            if getattr(user, "person", None) is None:
+                return redirect(f"{reverse('accounts:identity')}?next={target}")
+            return HttpResponseRedirect(target)
+    demo_code = None
+    if settings.ONETRIP_DEMO:
+        from onetrip.notifications.selectors import sandbox_sms_latest
+
+        sms = sandbox_sms_latest(phone=phone)
+        demo_code = sms.body if sms else None
+    return render(
+        request,
+        "accounts/login_code.html",
+        {
+            "error": error,
+            "phone_masked": mask_phone(phone),
+            "demo_sms": demo_code,
+            "next": _next(request, "/me/"),
+        },
+    )
+
+
+@login_required
+def identity(request: HttpRequest) -> HttpResponse:
+    """实名登记: name and 公民身份号码, once per account."""
+    if getattr(request.user, "person", None) is not None:
+        return HttpResponseRedirect(_next(request, "/me/"))
+    errors: dict[str, str] = {}
+    values = {"real_name": "", "id_number": ""}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "").strip() for k in values}
+        try:
+            services.applicant_identity_bind(user=request.user, **values)
+        except services.AccountsError as exc:
+            errors[exc.field or "real_name"] = exc.message
+        else:
+            return HttpResponseRedirect(_next(request, "/me/"))
+    return render(
+        request,
+        "accounts/identity.html",
+        {"errors": errors, "values": values, "next": _next(request, "/me/")},
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    staff = request.user.is_authenticated and request.user.is_staff
+    logout(request)
+    return redirect("accounts:staff_login" if staff else "portal:home")
+
+
+def staff_login(request: HttpRequest) -> HttpResponse:
+    """Staff step 1: user name and password (locked after repeated failures)."""
+    error = ""
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        user = User.objects.filter(username=username, is_staff=True, is_active=True).first()
+        locked = services.staff_locked_until(user=user) if user else None
+        if locked:
+            error = f"账号已暂时锁定，请于 {locked.astimezone():%H:%M} 后再试。"
+        elif user and authenticate(
+            request, username=username, password=request.POST.get("password", "")
+        ):
+            request.session["staff_pending"] = user.pk
+            return redirect(
+                f"{reverse('accounts:staff_totp')}?next={_next(request, '/workbench/')}"
+            )
+        else:
+            if user:
+                services.staff_login_failure(user=user, request=request)
+            error = "用户名或密码不正确。"
+    return render(
+        request,
+        "accounts/staff_login.html",
+        {"error": error, "next": _next(request, "/workbench/")},
+    )
+
+
+def staff_totp(request: HttpRequest) -> HttpResponse:
+    """Staff step 2: the authenticator code; first time, bind the authenticator by QR code."""
+    user = User.objects.filter(pk=request.session.get("staff_pending"), is_staff=True).first()
+    if user is None:
+        return redirect("accounts:staff_login")
+    error = ""
+    if request.method == "POST":
+        if services.staff_locked_until(user=user):
+            error = "账号已暂时锁定，请稍后再试。"
+        elif services.staff_totp_verify(user=user, code=request.POST.get("code", "")):
+            services.staff_login_success(user=user)
+            request.session.pop("staff_pending", None)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return HttpResponseRedirect(_next(request, "/workbench/"))
+        else:
+            services.staff_login_failure(user=user, request=request)
+            error = "动态验证码不正确或已使用，请输入验证器上的最新 6 位数字。"
+    credential = getattr(user, "credential", None)
+    enrolled = bool(credential and credential.totp_confirmed_at)
+    qr_svg = secret = ""
+    if not enrolled:
+        secret = services.staff_totp_secret(user=user)
+        qr_svg = segno.make(services.staff_totp_uri(user=user)).svg_inline(scale=4)
+    return render(
+        request,
+        "accounts/staff_totp.html",
+        {
+            "error": error,
+            "enrolled": enrolled,
+            "qr_svg": qr_svg,
+            "secret": secret,
+            "demo_code": services.demo_totp_code(user=user),
+            "next": _next(request, "/workbench/"),
+            "staff_user": user,
+        },
+    )

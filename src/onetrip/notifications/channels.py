@@ -1,0 +1,167 @@
+"""Delivery channels: a small registry with a sandbox implementation for SMS and e-mail.
+
+Each channel code (inbox, sms, email) has one active implementation, chosen by settings:
+``ONETRIP_SMS_CHANNEL`` ("sandbox") and ``ONETRIP_EMAIL_CHANNEL`` ("sandbox" or "smtp"). The site
+inbox has one implementation. A real SMS gateway registers itself with ``channel_register``::
+
+    channel_register("sms", "aliyun", AliyunSmsChannel)
+
+and is chosen with ``ONETRIP_SMS_CHANNEL=aliyun``.
+
+A channel whose ``transactional`` flag is set writes only database rows; the worker runs its
+``deliver`` and the "sent" mark in one transaction, so a crash can never leave a duplicate.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Callable
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import EmailMessage
+
+from onetrip.core.crypto import lookup_hash
+from onetrip.notifications.models import InboxMessage, OutboxMessage, SandboxDelivery
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered now; the worker retries it later."""
+
+
+class BaseChannel:
+    code: ClassVar[str] = ""
+    transactional: ClassVar[bool] = False
+
+    def deliver(self, message: OutboxMessage) -> str:
+        """Send ``message``; return the provider's message id, raise DeliveryError on failure."""
+        raise NotImplementedError
+
+
+class InboxChannel(BaseChannel):
+    """The site inbox (站内信): the message becomes an InboxMessage row."""
+
+    code = "inbox"
+    transactional = True
+
+    def deliver(self, message: OutboxMessage) -> str:
+        if message.recipient_id is None:
+            raise DeliveryError("站内信需要收件人")
+        existing = InboxMessage.objects.filter(outbox=message).first()
+        if existing is not None:  # delivered before; never a second copy
+            return f"inbox:{existing.pk}"
+        inbox = InboxMessage.objects.create(
+            recipient_id=message.recipient_id,
+            subject=message.subject or "通知",
+            body=message.body,
+            reference=message.reference,
+            outbox=message,
+        )
+        return f"inbox:{inbox.pk}"
+
+
+class _SandboxChannel(BaseChannel):
+    transactional = True
+
+    def deliver(self, message: OutboxMessage) -> str:
+        if not message.address:
+            raise DeliveryError("没有发送地址")
+        existing = SandboxDelivery.objects.filter(outbox=message).first()
+        if existing is not None:
+            return f"sandbox:{existing.pk}"
+        row = SandboxDelivery.objects.create(
+            channel=self.code,
+            address=message.address,
+            address_hash=lookup_hash(message.address),
+            subject=message.subject,
+            body=message.body,
+            outbox=message,
+        )
+        return f"sandbox:{row.pk}"
+
+
+class SandboxSmsChannel(_SandboxChannel):
+    """Stores the SMS instead of sending it; the demo login page shows the code from here."""
+
+    code = "sms"
+
+
+class SandboxEmailChannel(_SandboxChannel):
+    """Stores the e-mail instead of sending it."""
+
+    code = "email"
+
+
+def outbox_message_id(message: OutboxMessage) -> str:
+    """A stable Message-ID for an outbox row: a retried e-mail carries the same one."""
+    sender = settings.DEFAULT_FROM_EMAIL or ""
+    domain = sender.rsplit("@", 1)[-1].strip(" >") if "@" in sender else ""
+    return f"<onetrip-outbox-{message.pk}@{domain or 'onetrip.invalid'}>"
+
+
+class SmtpEmailChannel(BaseChannel):
+    """E-mail through Django's configured EMAIL_BACKEND (SMTP in production)."""
+
+    code = "email"
+
+    def deliver(self, message: OutboxMessage) -> str:
+        if not message.address:
+            raise DeliveryError("没有电子邮箱地址")
+        message_id = outbox_message_id(message)
+        email = EmailMessage(
+            subject=message.subject,
+            body=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.address],
+            headers={"Message-ID": message_id, "X-Onetrip-Outbox": str(message.pk)},
+        )
+        try:
+            sent = email.send(fail_silently=False)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"邮件发送失败：{exc.__class__.__name__}: {exc}") from exc
+        if not sent:
+            raise DeliveryError("邮件服务器未接受该邮件")
+        return message_id
+
+
+ChannelFactory = Callable[[], BaseChannel]
+
+_registry: dict[tuple[str, str], ChannelFactory] = {}
+
+# Which setting names the implementation for each channel code (the inbox has only one).
+_SETTINGS = {"sms": "ONETRIP_SMS_CHANNEL", "email": "ONETRIP_EMAIL_CHANNEL"}
+
+
+def channel_register(code: str, name: str, factory: ChannelFactory) -> None:
+    """Make ``factory`` (a BaseChannel subclass or any callable returning one) available as
+    implementation ``name`` of channel ``code``; registering the same pair again replaces it."""
+    if code not in ("inbox", *_SETTINGS):
+        raise ImproperlyConfigured(f"未知的消息渠道：{code!r}")
+    _registry[(code, name)] = factory
+
+
+def channel_implementation_name(code: str) -> str:
+    setting = _SETTINGS.get(code)
+    if setting is None:
+        return "site"
+    return getattr(settings, setting, "") or "sandbox"
+
+
+def channel_for(code: str) -> BaseChannel:
+    """The configured implementation of channel ``code``."""
+    name = channel_implementation_name(code)
+    try:
+        factory = _registry[(code, name)]
+    except KeyError:
+        available = sorted(n for c, n in _registry if c == code)
+        raise ImproperlyConfigured(
+            f"消息渠道 {code} 没有名为 {name!r} 的实现，可选：{'、'.join(available) or '无'}"
+        ) from None
+    return factory()
+
+
+channel_register("inbox", "site", InboxChannel)
+channel_register("sms", "sandbox", SandboxSmsChannel)
+channel_register("email", "sandbox", SandboxEmailChannel)
+channel_register("email", "smtp", SmtpEmailChannel)
