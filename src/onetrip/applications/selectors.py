@@ -1,0 +1,65 @@
+"""Reads of applications for applicants, the public lookup and staff pages."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from django.db.models import QuerySet
+
+from onetrip.applications.models import Application
+from onetrip.applications.workflow import PLAIN, Status
+
+
+def applications_for_applicant(*, user) -> QuerySet[Application]:
+    """Everything the user applied for (drafts included), newest first."""
+    person = getattr(user, "person", None)
+    qs = Application.objects.filter(owner=user)
+    if person is not None:
+        qs = qs | Application.objects.filter(agent=person)
+    return qs.select_related("version", "item").order_by("-created_at")
+
+
+def application_overview(*, application: Application) -> dict[str, Any]:
+    """What an applicant's page shows: timeline, notices, correction task, visits."""
+    version = application.version
+    correction = None
+    if application.status == Status.CORRECTION:
+        correction = application.notices.filter(kind="correction").order_by("-issued_at").first()
+    visits = list(application.visits.all())
+    return {
+        "application": application,
+        "version": version,
+        "events": list(application.events.select_related("actor")),
+        "notices": list(application.notices.all()),
+        "correction": correction,
+        "materials": list(application.materials.select_related("file")),
+        "visits": visits,
+        "visit_count": len(visits),
+        "visits_promised": version.visits_required,
+        "deliveries": list(application.deliveries.all()),
+    }
+
+
+def application_track(*, tracking_number: str, query_code: str) -> dict[str, Any] | None:
+    """Public progress for the right tracking number and query code; nothing personal."""
+    if not tracking_number or not query_code:
+        return None
+    application = (
+        Application.objects.filter(tracking_number=tracking_number)
+        .select_related("version", "department")
+        .first()
+    )
+    if application is None or not hmac.compare_digest(application.query_code, query_code):
+        return None
+    return {
+        "tracking_number": application.tracking_number,
+        "item_name": application.version.name,
+        "department": application.department.name,
+        "status": PLAIN.get(Status(application.status), application.get_status_display()),
+        "national_code": application.national_code,
+        "submitted_at": application.submitted_at,
+        "events": [{"at": e.created_at, "label": e.action_label} for e in application.events.all()],
+        "visit_count": application.visits.count(),
+        "visits_promised": application.version.visits_required,
+    }

@@ -1,0 +1,286 @@
+"""Applying online, one thing per page: situation → fields → materials → check → confirmation."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from onetrip.applications import selectors as app_selectors
+from onetrip.applications import services
+from onetrip.applications.formdata import form_fields_for
+from onetrip.applications.models import Application, ApplicationMaterial, Notice, StoredFile
+from onetrip.applications.workflow import Status
+from onetrip.catalog.models import FormField, Item, Material
+
+
+def _own(request: HttpRequest, pk: int) -> Application:
+    """An application the signed-in applicant may see; anyone else's is a 404."""
+    application = get_object_or_404(
+        Application.objects.select_related("version", "item", "department"), pk=pk
+    )
+    if "applicant" not in services.actor_roles(user=request.user, application=application):
+        raise Http404("找不到该申请")
+    return application
+
+
+def _own_tracked(request: HttpRequest, tracking_number: str) -> Application:
+    application = Application.objects.filter(tracking_number=tracking_number).first()
+    if application is None:
+        raise Http404("找不到该申请")
+    return _own(request, application.pk)
+
+
+def _needs_identity(request: HttpRequest) -> HttpResponse | None:
+    if getattr(request.user, "person", None) is None:
+        return redirect(f"{reverse('accounts:identity')}?next={request.get_full_path()}")
+    return None
+
+
+@login_required
+def apply_start(request: HttpRequest, code: str) -> HttpResponse:
+    item = Item.objects.filter(code=code, current_version__isnull=False).first()
+    if item is None:
+        raise Http404("事项不存在或尚未发布")
+    if request.user.is_staff:
+        return redirect(f"{reverse('workbench:intake')}?item={item.code}")
+    if (response := _needs_identity(request)) is not None:
+        return response
+    version = item.current_version
+    situations = list(version.situations.all())
+    error = ""
+    if request.method == "POST" or not situations:
+        try:
+            application = services.draft_create(
+                user=request.user, item=item, situation=request.POST.get("situation", "")
+            )
+        except services.ApplicationError as exc:
+            error = exc.message
+        else:
+            return redirect("portal:draft_fields", pk=application.pk)
+    return render(
+        request,
+        "portal/apply/start.html",
+        {
+            "item": item,
+            "version": version,
+            "situations": situations,
+            "error": error,
+        },
+    )
+
+
+def _field_rows(fields: list[FormField], values: dict, errors: dict) -> list[dict]:
+    return [
+        {"field": f, "value": values.get(f.code, ""), "error": errors.get(f.code, "")}
+        for f in fields
+    ]
+
+
+@login_required
+def draft_fields(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    if application.status not in (Status.DRAFT, Status.CORRECTION):
+        return redirect("portal:application", tracking_number=application.tracking_number)
+    fields = form_fields_for(application.version, application.situation)
+    values, errors = dict(application.data), {}
+    if request.method == "POST":
+        posted = {}
+        for f in fields:
+            if f.field_type == FormField.FieldType.MULTICHOICE:
+                posted[f.code] = request.POST.getlist(f.code)
+            elif f.field_type == FormField.FieldType.BOOLEAN:
+                posted[f.code] = request.POST.get(f.code) == "true"
+            else:
+                posted[f.code] = request.POST.get(f.code, "")
+        try:
+            services.draft_save_fields(application=application, user=request.user, data=posted)
+        except services.ApplicationError as exc:
+            values, errors = posted, exc.errors
+        else:
+            if application.status == Status.CORRECTION:
+                return redirect("portal:application", tracking_number=application.tracking_number)
+            return redirect("portal:draft_materials", pk=application.pk)
+    return render(
+        request,
+        "portal/apply/fields.html",
+        {
+            "application": application,
+            "rows": _field_rows(fields, values, errors),
+            "errors": errors,
+            "step": 1,
+        },
+    )
+
+
+@login_required
+def draft_materials(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    if application.status not in (Status.DRAFT, Status.CORRECTION):
+        return redirect("portal:application", tracking_number=application.tracking_number)
+    error, error_code = "", ""
+    if request.method == "POST":
+        code = request.POST.get("code", "")
+        choice = request.POST.get("choice", "upload")
+        try:
+            if choice == "upload":
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise services.ApplicationError(
+                        "file_missing", "请选择要上传的文件。", field=code
+                    )
+                services.material_upload(
+                    application=application, user=request.user, code=code, upload=upload
+                )
+            else:
+                services.material_choose(
+                    application=application, user=request.user, code=code, state=choice
+                )
+        except services.ApplicationError as exc:
+            error, error_code = exc.message, code
+        else:
+            return redirect("portal:draft_materials", pk=application.pk)
+    specs = {m.code: m for m in application.version.materials.select_related("source_department")}
+    rows = [{"m": m, "spec": specs.get(m.code)} for m in application.materials.all()]
+    return render(
+        request,
+        "portal/apply/materials.html",
+        {
+            "application": application,
+            "rows": rows,
+            "error": error,
+            "error_code": error_code,
+            "step": 2,
+            "S": ApplicationMaterial.State,
+            "Source": Material.Source,
+        },
+    )
+
+
+@login_required
+def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _own(request, pk)
+    if application.status != Status.DRAFT:
+        return redirect("portal:application", tracking_number=application.tracking_number)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            result = services.application_submit(
+                application=application,
+                user=request.user,
+                idempotency_key=request.POST.get("token", ""),
+                delivery_method=request.POST.get("delivery_method", ""),
+                delivery_address=request.POST.get("delivery_address", ""),
+                request=request,
+            )
+        except services.ApplicationError as exc:
+            errors = exc.errors or {"": exc.message}
+        else:
+            url = reverse("portal:application", args=[result.application.tracking_number])
+            return redirect(f"{url}?submitted=1")
+    fields = form_fields_for(application.version, application.situation)
+    return render(
+        request,
+        "portal/apply/check.html",
+        {
+            "application": application,
+            "rows": _field_rows(fields, application.data, {}),
+            "materials": application.materials.all(),
+            "errors": errors,
+            "step": 3,
+            "token": f"draft-{application.pk}",
+            "deliveries": Application.Delivery.choices,
+        },
+    )
+
+
+@login_required
+def my_applications(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "portal/me/list.html",
+        {
+            "applications": app_selectors.applications_for_applicant(user=request.user),
+        },
+    )
+
+
+@login_required
+def application_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    application = _own_tracked(request, tracking_number)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.application_act(
+                application=application,
+                user=request.user,
+                action=request.POST.get("action", ""),
+                request=request,
+            )
+        except services.ApplicationError as exc:
+            error = exc.message
+            if exc.errors:
+                error += " " + "；".join(exc.errors.values())
+        else:
+            return redirect("portal:application", tracking_number=tracking_number)
+    return render(
+        request,
+        "portal/me/detail.html",
+        {
+            **app_selectors.application_overview(application=application),
+            "error": error,
+            "just_submitted": request.GET.get("submitted") == "1",
+            "can_withdraw": "withdraw"
+            in services.allowed_actions(user=request.user, application=application),
+        },
+    )
+
+
+@login_required
+def file_download(request: HttpRequest, pk: int) -> FileResponse:
+    stored = get_object_or_404(StoredFile, pk=pk)
+    material = ApplicationMaterial.objects.filter(file=stored).select_related("application").first()
+    if material is None or not services.can_view(
+        user=request.user, application=material.application
+    ):
+        raise Http404("文件不存在")
+    response = FileResponse(
+        default_storage.open(stored.storage_name, "rb"),
+        as_attachment=True,
+        filename=stored.original_name,
+        content_type=stored.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def notice_print(request: HttpRequest, number: str) -> HttpResponse:
+    notice = get_object_or_404(Notice.objects.select_related("application"), number=number)
+    if not services.can_view(user=request.user, application=notice.application):
+        raise Http404("文书不存在")
+    return render(
+        request, "portal/notice.html", {"notice": notice, "application": notice.application}
+    )
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """Public progress lookup by tracking number and query code, without signing in."""
+    result, error = None, ""
+    number = request.GET.get("number", "").strip()[:20]
+    code = request.GET.get("code", "").strip()[:6]
+    if number or code:
+        result = app_selectors.application_track(tracking_number=number, query_code=code)
+        if result is None:
+            error = "申办流水号或查询码不正确，请核对后重试。"
+    return render(
+        request,
+        "portal/track.html",
+        {
+            "result": result,
+            "error": error,
+            "number": number,
+        },
+    )

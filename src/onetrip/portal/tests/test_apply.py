@@ -1,0 +1,157 @@
+"""Applying online as a person: the pages, one correction, the decision, and privacy."""
+
+from __future__ import annotations
+
+import pytest
+
+from onetrip.applications import services
+from onetrip.applications.models import Application
+from onetrip.applications.tests.factories import PDF, complete_draft, png, submitted, world
+from onetrip.applications.workflow import Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_apply_online_with_one_correction(client):
+    w = world()
+    client.force_login(w.user)
+    r = client.post(f"/apply/{w.item.code}/", {"situation": "first"})
+    draft = Application.objects.get(owner=w.user)
+    assert r["Location"] == f"/drafts/{draft.pk}/fields/"
+    # Bad values are explained and nothing is saved.
+    r = client.post(r["Location"], {"name": "", "bank": "nowhere", "copies": "x"})
+    html = r.content.decode()
+    assert "请修改以下问题" in html and "请从给出的选项中选择" in html and "请填写数字" in html
+    assert Application.objects.get(pk=draft.pk).data == {}
+    r = client.post(f"/drafts/{draft.pk}/fields/", {"name": "张三", "bank": "icbc", "copies": "1"})
+    assert r["Location"] == f"/drafts/{draft.pk}/materials/"
+    client.post(f"/drafts/{draft.pk}/materials/", {"code": "id-card", "choice": "shared"})
+    r = client.post(
+        f"/drafts/{draft.pk}/materials/", {"code": "photo", "choice": "upload", "file": png()}
+    )
+    assert r.status_code == 302
+    r = client.post(
+        f"/drafts/{draft.pk}/check/",
+        {"token": f"draft-{draft.pk}", "delivery_method": "electronic"},
+    )
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED
+    page = client.get(r["Location"]).content.decode()
+    assert draft.tracking_number in page and draft.query_code in page and "申请已提交" in page
+    # Double submission (a second click) changes nothing.
+    client.post(f"/drafts/{draft.pk}/check/", {"token": f"draft-{draft.pk}"})
+    assert Application.objects.filter(owner=w.user).count() == 1
+
+    services.application_act(
+        application=draft,
+        user=w.window,
+        action="request_correction",
+        reason="照片不合格",
+        items=[{"code": "photo", "reason": "请上传白底照片"}],
+    )
+    page = client.get(f"/me/applications/{draft.tracking_number}/").content.decode()
+    assert "请一次性补正以下内容" in page and "请上传白底照片" in page
+    r = client.post(f"/me/applications/{draft.tracking_number}/", {"action": "supply_correction"})
+    assert (
+        "补正还不完整" in client.get(r.url).content.decode()
+        if r.status_code == 302
+        else ("补正还不完整" in r.content.decode())
+    )
+    client.post(
+        f"/drafts/{draft.pk}/materials/", {"code": "photo", "choice": "upload", "file": png()}
+    )
+    client.post(f"/me/applications/{draft.tracking_number}/", {"action": "supply_correction"})
+    draft.refresh_from_db()
+    assert draft.status == Status.CORRECTED
+
+    for user, action in [
+        (w.window, "accept"),
+        (w.handler, "start"),
+        (w.handler, "pass_stage"),
+        (w.checker, "pass_stage"),
+        (w.approver, "approve"),
+    ]:
+        services.application_act(application=draft, user=user, action=action)
+    page = client.get(f"/me/applications/{draft.tracking_number}/").content.decode()
+    assert "已办结，准予办理" in page and "data-visits>0 /" in page
+    # The inbox got every step.
+    from onetrip.notifications.services import outbox_deliver_due
+
+    assert outbox_deliver_due() >= 9  # the worker's pass: one inbox message per step
+    inbox = client.get("/me/inbox/").content.decode()
+    assert "需要补正：社会保障卡申领" in inbox and "办理结果：社会保障卡申领" in inbox
+
+
+def test_public_progress_lookup_needs_the_query_code(client):
+    w = world()
+    app = submitted(w)
+    ok = client.get("/track/", {"number": app.tracking_number, "code": app.query_code})
+    assert "已提交，等待工作人员受理" in ok.content.decode()
+    assert w.person.real_name not in ok.content.decode()
+    wrong = client.get(
+        "/track/",
+        {
+            "number": app.tracking_number,
+            "code": "000000" if app.query_code != "000000" else "111111",
+        },
+    )
+    assert "不正确" in wrong.content.decode()
+
+
+def test_another_applicant_sees_nothing(client):
+    w = world()
+    app = services.application_submit(application=complete_draft(w), user=w.user).application
+    services.application_act(application=app, user=w.window, action="accept")
+    file_id = app.materials.get(code="photo").file_id
+    notice = app.notices.get()
+    client.force_login(w.other_user)
+    for url in [
+        f"/me/applications/{app.tracking_number}/",
+        f"/drafts/{app.pk}/fields/",
+        f"/drafts/{app.pk}/materials/",
+        f"/files/{file_id}/",
+        f"/notices/{notice.number}/",
+    ]:
+        assert client.get(url).status_code == 404, url
+    r = client.post(f"/me/applications/{app.tracking_number}/", {"action": "withdraw"})
+    assert r.status_code == 404
+    assert Application.objects.get(pk=app.pk).status == Status.ACCEPTED
+    assert app.tracking_number not in client.get("/me/").content.decode()
+
+
+def test_owner_downloads_their_file_as_attachment(client):
+    w = world()
+    app = complete_draft(w)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    m = services.material_upload(
+        application=app, user=w.user, code="photo", upload=SimpleUploadedFile("<script>.png", PDF)
+    )
+    client.force_login(w.user)
+    r = client.get(f"/files/{m.file_id}/")
+    assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment")
+    assert r["Content-Type"] == "application/pdf" and r["X-Content-Type-Options"] == "nosniff"
+
+
+def test_anonymous_applying_is_sent_to_login(client):
+    w = world()
+    r = client.get(f"/apply/{w.item.code}/")
+    assert r.status_code == 302 and r["Location"].startswith("/login/")
+
+
+def test_disguised_upload_is_refused_on_the_page(client):
+    w = world()
+    client.force_login(w.user)
+    app = services.draft_create(user=w.user, item=w.item, situation="first")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = client.post(
+        f"/drafts/{app.pk}/materials/",
+        {
+            "code": "photo",
+            "choice": "upload",
+            "file": SimpleUploadedFile("photo.png", b"MZ\x90\x00\x03 windows exe"),
+        },
+    )
+    assert "只接受 PDF、JPG 或 PNG" in r.content.decode()
+    assert app.materials.get(code="photo").file is None
