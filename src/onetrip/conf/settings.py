@@ -205,7 +205,10 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "onetrip.core.openapi.problem_responses",
     ],
-    "ENUM_NAME_OVERRIDES": {"LimitUnitEnum": "onetrip.catalog.models.LimitUnit"},
+    "ENUM_NAME_OVERRIDES": {
+        "LimitUnitEnum": "onetrip.catalog.models.LimitUnit",
+        "DeliveryMethodEnum": "onetrip.applications.models.Application.Delivery",
+    },
 }
 
 LOGGING = {

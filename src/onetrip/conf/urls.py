@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("onetrip.catalog.api_urls")),
     path("api/v1/", include("onetrip.stats.api_urls")),
+    path("api/v1/", include("onetrip.applications.api_urls")),
     path("stats/", include("onetrip.stats.urls")),
     path("me/inbox/", include("onetrip.notifications.urls")),
     path("workbench/", include("onetrip.workbench.urls")),
