@@ -134,8 +134,9 @@ def _next_number(name: str) -> int:
     return counter.last
 
 
-def _tracking_number() -> str:
-    return f"{timezone.localdate():%Y%m%d}{_next_number('tracking'):06d}"
+def _tracking_number(application: Application) -> str:
+    """申办流水号: the date and the application's own number, so no shared counter is locked."""
+    return f"{timezone.localdate():%Y%m%d}{application.pk % 10**8:08d}"
 
 
 def _notice_number(kind: str) -> str:
@@ -428,7 +429,7 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
     application.data = values
     application.status = Status.SUBMITTED
     application.submitted_at = timezone.now()
-    application.tracking_number = _tracking_number()
+    application.tracking_number = _tracking_number(application)
     application.query_code = f"{secrets.randbelow(10**6):06d}"
     application.idempotency_key = idempotency_key[:80]
     if delivery_method:
@@ -489,20 +490,15 @@ def _event(application, action, user, role, *, before=None, note=""):
 
 
 def _record(application, action: Action, user, role, before, *, note="", request=None):
-    """Timeline event, audit event and the applicant's notification, in this transaction."""
+    """Timeline event, the applicant's notification and the audit event, in this transaction.
+
+    The audit append comes last: it serialises writers on the chain head until commit, so
+    holding it for the shortest time keeps concurrent submissions flowing.
+    """
     from onetrip.audit.services import audit_append
     from onetrip.notifications.services import outbox_enqueue
 
     event = _event(application, action.value, user, role, before=before, note=note)
-    audit_append(
-        actor=user,
-        action=f"application.{action.value}",
-        target=application,
-        summary=f"{application.tracking_number or application.pk} {action.label}",
-        before=before,
-        after=_snapshot(application),
-        request=request,
-    )
     recipient = application.owner
     if recipient is not None:
         template = {
@@ -523,6 +519,15 @@ def _record(application, action: Action, user, role, before, *, note="", request
             dedupe_key=f"application:{application.pk}:event:{event.pk}",
             reference=application.tracking_number or "",
         )
+    audit_append(
+        actor=user,
+        action=f"application.{action.value}",
+        target=application,
+        summary=f"{application.tracking_number or application.pk} {action.label}",
+        before=before,
+        after=_snapshot(application),
+        request=request,
+    )
     return event
 
 

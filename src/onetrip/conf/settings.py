@@ -222,6 +222,7 @@ LOGGING = {
 # The embedded demo shows sandbox SMS codes and staff TOTP codes on screen. Never in production.
 ONETRIP_DEMO = env_bool("DEMO", default=not env("DATABASE_URL"))
 LOGIN_URL = "/login/"
+ONETRIP_BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 ONETRIP_UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 
 ONETRIP = {

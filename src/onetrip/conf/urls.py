@@ -25,6 +25,11 @@ urlpatterns = [
     path("", include("onetrip.portal.urls")),
 ]
 
+if getattr(settings, "ONETRIP_BENCH_FLOOR", False):
+    from onetrip.core.bench_views import floor
+
+    urlpatterns.insert(0, path("bench/floor/", floor))
+
 if settings.DEBUG:
     urlpatterns.append(
         path("media/<path:path>", static_serve, {"document_root": settings.MEDIA_ROOT})

@@ -24,7 +24,7 @@ def act(app, user, action, **kw):
 def test_full_path_to_approval_with_one_correction():
     w = world()
     app = submitted(w)
-    assert app.status == Status.SUBMITTED and len(app.tracking_number) == 14
+    assert app.status == Status.SUBMITTED and len(app.tracking_number) == 16
     assert len(app.query_code) == 6
     act(
         app,

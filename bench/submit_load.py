@@ -1,0 +1,322 @@
+"""Concurrent online submissions over HTTP on PostgreSQL, beside a floor from the same run.
+
+Starts `onetrip serve` against a fresh PostgreSQL database, prepares --drafts complete drafts
+of 失业保险金申领 for as many applicants (API tokens), then:
+  floor   POST /bench/floor/ — a minimal view inserting three rows in one transaction;
+  submit  POST /api/v1/applications/<id>/submit/ — the real submission (validation against
+          the pinned version, tracking number, audit chain, timeline, outbox rows);
+  full    the whole online application over the API: create, fields, materials, submit.
+Prints requests per second and p50/p99 latency for each, and submit ÷ floor.
+
+    .venv/bin/python bench/submit_load.py --drafts 400 --concurrency 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+ONETRIP = [sys.executable, "-m", "onetrip.cli"]
+ITEM_NAME = "失业保险金申领"
+
+SEED = r"""
+import django, datetime as dt, json, sys
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+call_command("load_catalogue", verbosity=0)
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.authtoken.models import Token
+from stdnum.cn import ric
+from onetrip.accounts.models import User
+from onetrip.accounts.services import person_register
+from onetrip.applications import services
+from onetrip.applications.formdata import form_fields_for
+from onetrip.catalog.models import Item, Material
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+item = Item.objects.get(current_version__name=ITEM_NAME)
+
+def value(f, person):
+    t = f.field_type
+    if f.choices:
+        return [f.choices[0]["value"]] if t == "multichoice" else f.choices[0]["value"]
+    return {"id_number": person.id_number, "phone": "13800000000", "date": "2026-01-15",
+            "boolean": True, "integer": int(f.min_value or 1), "decimal": str(f.min_value or 100),
+            "bank_account": "6222020200112233445", "email": "bench@example.com",
+            "credit_code": "91620100MA7ABCDE3X", "textarea": "基准测试"}.get(t, "基准测试")
+
+def applicant(i):
+    base = f"620102{dt.date(1985, 6, 1) + dt.timedelta(days=i):%Y%m%d}{i % 1000:03d}"
+    number = base + ric.calc_check_digit(base + "0")
+    user = User(username=f"bench{i}")
+    user.set_phone(f"139{i:08d}")
+    user.set_unusable_password()
+    user.save()
+    person = person_register(real_name=f"测试{i}", id_number=number, user=user)
+    return user, person
+
+def complete(user, person):
+    app = services.draft_create(user=user, item=item, situation="")
+    version = app.version
+    fields = form_fields_for(version, app.situation)
+    services.draft_save_fields(application=app, user=user,
+                               data={f.code: value(f, person) for f in fields})
+    for m in app.materials.all():
+        spec = version.materials.get(code=m.code)
+        if spec.source in (Material.Source.SHARED, Material.Source.ELICENCE):
+            services.material_choose(application=app, user=user, code=m.code, state="shared")
+        elif spec.source == Material.Source.COMMITMENT:
+            services.material_choose(application=app, user=user, code=m.code, state="commitment")
+        else:
+            services.material_upload(application=app, user=user, code=m.code,
+                                     upload=SimpleUploadedFile("form.pdf", PDF))
+    return app
+
+out = {"drafts": [], "full": [], "fields": None, "materials": None}
+n = int(sys.argv[1]); full = int(sys.argv[2])
+for i in range(n + full):
+    user, person = applicant(i)
+    token = Token.objects.create(user=user).key
+    if i < n:
+        out["drafts"].append([token, complete(user, person).pk])
+    else:
+        app = complete(user, person)  # only to learn the field values and materials
+        app.refresh_from_db()
+        out["full"].append([token, {f: v for f, v in app.data.items()}])
+        out["materials"] = [[m.code, version_source] for m, version_source in
+                            ((m, app.version.materials.get(code=m.code).source)
+                             for m in app.materials.all())]
+        app.delete()
+print(json.dumps(out))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def recreate(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def run(port: int, jobs: list, concurrency: int, fn) -> dict[str, float]:
+    latencies: list[float] = []
+    local = {}
+
+    def conn():
+        key = id(threading_local())
+        if key not in local:
+            local[key] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        return local[key]
+
+    def one(job):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        t0 = time.perf_counter()
+        fn(c, job)
+        latencies.append(time.perf_counter() - t0)
+        c.close()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, jobs))
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100)
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": q[49] * 1000,
+        "p99": q[98] * 1000,
+        "n": len(latencies),
+    }
+
+
+def threading_local():
+    import threading
+
+    return threading.current_thread()
+
+
+def request(c, method, path, body=None, token=None, headers=None, ok=(200, 201)):
+    hdrs = {"Content-Type": "application/json", **(headers or {})}
+    if token:
+        hdrs["Authorization"] = f"Token {token}"
+    c.request(method, path, body=json.dumps(body) if body is not None else None, headers=hdrs)
+    r = c.getresponse()
+    data = r.read()
+    if r.status not in ok:
+        raise RuntimeError(f"{method} {path}: HTTP {r.status} {data[:300]!r}")
+    return json.loads(data) if data else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--drafts", type=int, default=400)
+    parser.add_argument("--full", type=int, default=100, help="whole applications over the API")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/onetrip_bench"
+    )
+    args = parser.parse_args()
+    recreate(args.database_url)
+    with tempfile.TemporaryDirectory(prefix="onetrip-bench-") as data_dir:
+        env = {
+            **os.environ,
+            "ONETRIP_DATA_DIR": data_dir,
+            "ONETRIP_DATABASE_URL": args.database_url,
+            "ONETRIP_BENCH_FLOOR": "1",
+            "ONETRIP_DEMO": "0",
+            "DJANGO_SETTINGS_MODULE": "onetrip.conf.settings",
+        }
+        t0 = time.perf_counter()
+        seeded = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"ITEM_NAME = {ITEM_NAME!r}\n" + SEED,
+                str(args.drafts),
+                str(args.full),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if seeded.returncode:
+            sys.exit(f"seeding failed:\n{seeded.stderr[-3000:]}")
+        plan = json.loads(seeded.stdout.strip().splitlines()[-1])
+        print(
+            f"prepared {args.drafts} drafts and {args.full} applicants in "
+            f"{time.perf_counter() - t0:.1f} s (PostgreSQL)"
+        )
+        port = free_port()
+        server = subprocess.Popen(
+            [*ONETRIP, "serve", "--no-demo", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            floor = run(
+                port,
+                list(range(args.drafts)),
+                args.concurrency,
+                lambda c, _: request(c, "POST", "/bench/floor/"),
+            )
+            submit = run(
+                port,
+                plan["drafts"],
+                args.concurrency,
+                lambda c, job: request(
+                    c,
+                    "POST",
+                    f"/api/v1/applications/{job[1]}/submit/",
+                    {},
+                    token=job[0],
+                    headers={"Idempotency-Key": f"b{job[1]}"},
+                ),
+            )
+            item_code = None
+
+            def full(c, job):
+                nonlocal item_code
+                token, data = job
+                if item_code is None:
+                    items = request(
+                        c,
+                        "GET",
+                        "/api/v1/items/?q=" + "%E5%A4%B1%E4%B8%9A%E4%BF%9D%E9%99%A9%E9%87%91",
+                    )
+                    item_code = items[0]["code"]
+                app = request(c, "POST", "/api/v1/applications/", {"item": item_code}, token=token)
+                request(
+                    c,
+                    "PATCH",
+                    f"/api/v1/applications/{app['id']}/fields/",
+                    {"data": data},
+                    token=token,
+                )
+                for code, source in plan["materials"]:
+                    state = {
+                        "shared": "shared",
+                        "elicence": "shared",
+                        "commitment": "commitment",
+                    }.get(source)
+                    if state is None:
+                        continue
+                    request(
+                        c,
+                        "POST",
+                        f"/api/v1/applications/{app['id']}/materials/{code}/",
+                        {"state": state},
+                        token=token,
+                    )
+                missing = [
+                    code
+                    for code, source in plan["materials"]
+                    if source not in ("shared", "elicence", "commitment")
+                ]
+                for code in missing:  # upload a one-page PDF
+                    boundary = "onetripbench"
+                    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+                    body = (
+                        (
+                            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                            f'filename="form.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+                        ).encode()
+                        + pdf
+                        + f"\r\n--{boundary}--\r\n".encode()
+                    )
+                    c.request(
+                        "POST",
+                        f"/api/v1/applications/{app['id']}/materials/{code}/",
+                        body=body,
+                        headers={
+                            "Authorization": f"Token {token}",
+                            "Content-Type": f"multipart/form-data; boundary={boundary}",
+                        },
+                    )
+                    r = c.getresponse()
+                    r.read()
+                    if r.status != 200:
+                        raise RuntimeError(f"upload: HTTP {r.status}")
+                request(c, "POST", f"/api/v1/applications/{app['id']}/submit/", {}, token=token)
+
+            whole = run(port, plan["full"], args.concurrency, full) if plan["full"] else None
+        finally:
+            server.terminate()
+            server.wait(10)
+    print(f"concurrency {args.concurrency}")
+    print(f"{'case':<34}{'n':>6}{'per s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+    rows = [("floor: insert 3 rows", floor), ("submit a prepared draft", submit)]
+    if whole:
+        rows.append(("whole application (≈8 requests)", whole))
+    for name, r in rows:
+        print(f"{name:<34}{r['n']:>6}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}")
+    print(f"submit ÷ floor = {submit['rps'] / floor['rps']:.2f} (target ≥ 0.50)")
+
+
+if __name__ == "__main__":
+    main()
