@@ -139,7 +139,7 @@ def _tracking_number(application: Application) -> str:
     return f"{timezone.localdate():%Y%m%d}{application.pk % 10**8:08d}"
 
 
-def _notice_number(kind: str) -> str:
+def _notice_number(kind: str, issuer: str = "") -> str:
     prefix = {
         "acceptance": "受",
         "refusal": "不受",
@@ -150,7 +150,7 @@ def _notice_number(kind: str) -> str:
     }[kind]
     today = timezone.localdate()
     serial = _next_number("notice:" + kind)
-    return f"兰人社{prefix}〔{today:%Y}〕{today:%m%d}{serial:04d}号"
+    return f"{issuer or '兰人社'}{prefix}〔{today:%Y}〕{today:%m%d}{serial:04d}号"
 
 
 # ------------------------------------------------------------------ drafts
@@ -208,9 +208,11 @@ def draft_create(
         created_by=user,
     )
     for m in _required_materials(version, situation):
+        # What a department holds is taken from it, not asked of the applicant; a written
+        # commitment still has to be given by the applicant.
         state = ApplicationMaterial.State.MISSING
-        if m.source == Material.Source.COMMITMENT:
-            state = ApplicationMaterial.State.MISSING  # the applicant still has to commit
+        if m.source in (Material.Source.SHARED, Material.Source.ELICENCE):
+            state = ApplicationMaterial.State.SHARED
         ApplicationMaterial.objects.create(
             application=application, code=m.code, name=m.name, state=state
         )
@@ -564,7 +566,7 @@ def _notice(
     return Notice.objects.create(
         application=application,
         kind=kind,
-        number=_notice_number(kind),
+        number=_notice_number(kind, application.department.short_name),
         reason=reason,
         items=items or [],
         due=due,
@@ -688,9 +690,8 @@ def _g_request_correction(app, user, role, *, reason, items, override_reason, no
     )
     for entry in cleaned:
         if entry["kind"] == "material":
-            app.materials.filter(code=entry["code"]).update(
-                state=ApplicationMaterial.State.MISSING, file=None
-            )
+            # The old scan stays linked for the record; the state asks for a new one.
+            app.materials.filter(code=entry["code"]).update(state=ApplicationMaterial.State.MISSING)
     return f"{reason}（共 {len(cleaned)} 项）"
 
 

@@ -116,8 +116,12 @@ INTAKE = (WINDOW, HANDLER)
 
 TABLE: dict[tuple[Status, Action], Transition] = {
     (Status.DRAFT, Action.SUBMIT): _t(Status.SUBMITTED, APPLICANT, WINDOW),
-    (Status.SUBMITTED, Action.REQUEST_CORRECTION): _t(Status.CORRECTION, *INTAKE, reason=True),
-    (Status.CORRECTED, Action.REQUEST_CORRECTION): _t(Status.CORRECTION, *INTAKE, reason=True),
+    (Status.SUBMITTED, Action.REQUEST_CORRECTION): _t(
+        Status.CORRECTION, *INTAKE, SUPERVISOR, reason=True
+    ),
+    (Status.CORRECTED, Action.REQUEST_CORRECTION): _t(
+        Status.CORRECTION, *INTAKE, SUPERVISOR, reason=True
+    ),
     (Status.CORRECTION, Action.SUPPLY_CORRECTION): _t(Status.CORRECTED, APPLICANT, WINDOW),
     (Status.SUBMITTED, Action.ACCEPT): _t(Status.ACCEPTED, *INTAKE),
     (Status.CORRECTED, Action.ACCEPT): _t(Status.ACCEPTED, *INTAKE),

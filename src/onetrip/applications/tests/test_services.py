@@ -218,7 +218,7 @@ def test_incomplete_submission_lists_everything_and_writes_nothing():
     app = services.draft_create(user=w.user, item=w.item, situation="first")
     with pytest.raises(services.ApplicationError) as caught:
         services.application_submit(application=app, user=w.user)
-    assert {"name", "bank", "photo", "id-card"} <= set(caught.value.errors)
+    assert {"name", "bank", "photo"} <= set(caught.value.errors)
     app.refresh_from_db()
     assert app.status == Status.DRAFT and app.tracking_number is None
 

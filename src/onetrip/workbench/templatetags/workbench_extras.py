@@ -1,0 +1,24 @@
+"""Small template helpers for the staff pages."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def lookup(mapping, key):
+    """``mapping[key]`` or None (dicts only)."""
+    if isinstance(mapping, dict):
+        return mapping.get(key)
+    return None
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """The Chinese label of an application status value."""
+    from onetrip.applications.workflow import Status
+
+    try:
+        return Status(value).label
+    except ValueError:
+        return value or ""

@@ -1,0 +1,419 @@
+"""Staff pages: queue, application page, actions, files, notices, visits and delivery."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from onetrip.applications import services
+from onetrip.applications.models import Application, Notice, Visit
+from onetrip.applications.tests.factories import PNG, png, staff, submitted, world
+from onetrip.applications.workflow import Status
+from onetrip.audit.models import AuditEvent
+from onetrip.catalog.models import Department
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def w():
+    return world()
+
+
+def _detail(app: Application) -> str:
+    return f"/workbench/applications/{app.tracking_number}/"
+
+
+def _act(client, app: Application, **data):
+    return client.post(_detail(app) + "act/", data)
+
+
+def _views(app: Application) -> int:
+    return AuditEvent.objects.filter(
+        action="application.view",
+        object_type="applications.application",
+        object_id=str(app.pk),
+    ).count()
+
+
+def _photo_file_id(app: Application) -> int:
+    return app.materials.get(code="photo").file_id
+
+
+# ------------------------------------------------------------------ who gets in
+
+
+def test_anonymous_is_sent_to_the_staff_login(client, w):
+    app = submitted(w)
+    for url in ("/workbench/", _detail(app), "/workbench/intake/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/staff/login/?next=")
+
+
+def test_a_non_staff_user_gets_404(client, w):
+    app = submitted(w)
+    client.force_login(w.user)  # the applicant themself: not staff
+    for url in (
+        "/workbench/",
+        _detail(app),
+        f"/workbench/files/{_photo_file_id(app)}/",
+        "/workbench/intake/",
+    ):
+        assert client.get(url).status_code == 404
+
+
+def test_intake_is_for_window_officers_only(client, w):
+    client.force_login(w.handler)
+    assert client.get("/workbench/intake/").status_code == 403
+
+
+# ------------------------------------------------------------------ queue
+
+
+def test_queue_shows_own_department_only(client, w):
+    app = submitted(w)
+    client.force_login(w.handler)
+    page = client.get("/workbench/").content.decode()
+    assert app.tracking_number in page and "张三" in page
+
+    client.force_login(w.outsider)  # a handler of another department
+    response = client.get("/workbench/")
+    assert response.status_code == 200
+    assert app.tracking_number not in response.content.decode()
+    assert client.get(_detail(app)).status_code == 404
+    assert client.get(f"/workbench/files/{_photo_file_id(app)}/").status_code == 404
+    assert client.post(_detail(app) + "act/", {"action": "accept"}).status_code == 404
+    assert Application.objects.get(pk=app.pk).status == Status.SUBMITTED
+
+
+def test_window_officers_see_every_departments_intake_queue(client, w):
+    app = submitted(w)
+    insurance = Department.objects.get(code="insurance")
+    officer = staff("window-insurance", insurance, "window")
+    client.force_login(officer)
+    assert app.tracking_number in client.get("/workbench/").content.decode()
+    services.application_act(application=app, user=w.handler, action="accept")
+    # accepted applications of another department leave the window's queue
+    assert app.tracking_number not in client.get("/workbench/").content.decode()
+
+
+def test_queue_filters_and_search(client, w):
+    app = submitted(w)
+    client.force_login(w.handler)
+    assert app.tracking_number in client.get("/workbench/?q=张").content.decode()
+    assert (
+        app.tracking_number in client.get(f"/workbench/?q={app.tracking_number}").content.decode()
+    )
+    assert app.tracking_number not in client.get("/workbench/?q=王五").content.decode()
+    assert app.tracking_number in client.get("/workbench/?status=submitted").content.decode()
+    assert app.tracking_number not in client.get("/workbench/?status=accepted").content.decode()
+    assert app.tracking_number not in client.get("/workbench/?stage=check").content.decode()
+    page = client.get("/workbench/?status=bogus&department=x&page=99")
+    assert page.status_code == 200 and app.tracking_number in page.content.decode()
+
+
+def _advance(w, app: Application, steps: list[tuple[str, str]]) -> Application:
+    for who, action in steps:
+        app = services.application_act(
+            application=app, user=getattr(w, who), action=action, reason="理由"
+        )
+    return app
+
+
+def test_my_tab_agrees_with_allowed_actions(client, w):
+    apps = [submitted(w) for _ in range(5)]
+    _advance(w, apps[1], [("handler", "accept")])
+    _advance(w, apps[2], [("handler", "accept"), ("handler", "start")])
+    _advance(w, apps[3], [("handler", "accept"), ("handler", "start"), ("handler", "pass_stage")])
+    _advance(
+        w,
+        apps[4],
+        [
+            ("handler", "accept"),
+            ("handler", "start"),
+            ("handler", "pass_stage"),
+            ("checker", "pass_stage"),
+            ("approver", "approve"),
+        ],
+    )
+    for name in ("window", "handler", "checker", "approver", "supervisor", "outsider"):
+        user = getattr(w, name)
+        client.force_login(user)
+        everything = client.get("/workbench/").content.decode()
+        mine = client.get("/workbench/?mine=1").content.decode()
+        for app in apps:
+            app.refresh_from_db()
+            actionable = bool(services.allowed_actions(user=user, application=app))
+            visible = services.can_view(user=user, application=app) and (
+                app.tracking_number in everything
+            )
+            assert (app.tracking_number in mine) == (actionable and visible), (name, app.status)
+
+
+# ------------------------------------------------------------------ the application page
+
+
+def test_detail_shows_the_application_and_only_allowed_actions(client, w):
+    app = submitted(w)
+    client.force_login(w.handler)
+    response = client.get(_detail(app))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "1101**********4514" in page and "110101199003074514" not in page
+    assert "139****0001" in page
+    assert "发卡银行" in page and "工商银行" in page  # field label and choice label
+    assert f"/workbench/files/{_photo_file_id(app)}/" in page
+    for action in services.allowed_actions(user=w.handler, application=app):
+        assert f'name="action" value="{action.value}"' in page
+    for absent in ("start", "approve", "pass_stage", "withdraw", "supply_correction"):
+        assert f'name="action" value="{absent}"' not in page
+
+    client.force_login(w.checker)
+    page = client.get(_detail(app)).content.decode()
+    assert 'name="action"' not in page
+    assert "当前没有您可以进行的操作" in page
+
+
+def test_every_detail_view_is_audited(client, w):
+    app = submitted(w)
+    client.force_login(w.handler)
+    before = _views(app)
+    client.get(_detail(app))
+    client.get(_detail(app))
+    assert _views(app) == before + 2
+    event = AuditEvent.objects.filter(action="application.view").order_by("-seq").first()
+    assert event.actor_id == str(w.handler.pk) and app.tracking_number in event.summary
+
+
+def test_posting_an_action_works(client, w):
+    app = submitted(w)
+    client.force_login(w.handler)
+    response = _act(client, app, action="accept")
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.status == Status.ACCEPTED
+    notice = Notice.objects.get(application=app)
+    assert notice.kind == Notice.Kind.ACCEPTANCE
+    page = client.get(response["Location"]).content.decode()
+    assert "已完成：受理" in page and notice.number in page
+    printable = client.get(f"/workbench/notices/{notice.number}/")
+    text = printable.content.decode()
+    assert printable.status_code == 200
+    assert "受理通知书" in text and app.tracking_number in text and "测试市就业服务中心" in text
+
+
+def test_a_forbidden_action_shows_the_error_and_changes_nothing(client, w):
+    app = submitted(w)
+    client.force_login(w.checker)
+    response = _act(client, app, action="accept")
+    assert response.status_code == 403
+    assert "您没有“受理”的权限" in response.content.decode()
+    assert 'class="error-summary"' in response.content.decode()
+    client.force_login(w.handler)
+    response = _act(client, app, action="approve")
+    assert response.status_code == 409
+    assert Application.objects.get(pk=app.pk).status == Status.SUBMITTED
+
+
+def test_refusal_needs_a_reason_and_keeps_what_was_typed(client, w):
+    app = submitted(w)
+    client.force_login(w.handler)
+    response = _act(client, app, action="refuse", reason="   ")
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'href="#act-refuse-reason"' in page and "请写明理由" in page
+    assert Application.objects.get(pk=app.pk).status == Status.SUBMITTED
+
+    response = _act(client, app, action="request_correction", item_reason_photo="照片模糊")
+    page = response.content.decode()
+    assert response.status_code == 400 and "照片模糊" in page
+    assert Notice.objects.filter(application=app).count() == 0
+
+    response = _act(client, app, action="refuse", reason="不属于本部门职责")
+    assert response.status_code == 302
+    notice = Notice.objects.get(application=app)
+    text = client.get(f"/workbench/notices/{notice.number}/").content.decode()
+    assert "不予受理通知书" in text and "不属于本部门职责" in text and "行政复议" in text
+
+
+def test_correction_lists_everything_and_issues_one_notice(client, w):
+    app = submitted(w)
+    client.force_login(w.handler)
+    page = client.get(_detail(app)).content.decode()
+    for m in app.materials.all():
+        assert f'id="corr-material-{m.code}"' in page
+    for code in ("name", "bank", "copies"):
+        assert f'id="corr-field-{code}"' in page
+    assert "override_reason" not in page  # first correction: no override needed
+
+    response = _act(
+        client,
+        app,
+        action="request_correction",
+        reason="请补正以下内容",
+        items=["photo", "name"],
+        item_reason_photo="照片不是白底",
+        item_reason_name="姓名与身份证不一致",
+    )
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.status == Status.CORRECTION and app.correction_count == 1
+    notice = Notice.objects.get(application=app)
+    assert notice.kind == Notice.Kind.CORRECTION
+    assert {(i["code"], i["reason"]) for i in notice.items} == {
+        ("photo", "照片不是白底"),
+        ("name", "姓名与身份证不一致"),
+    }
+    text = client.get(f"/workbench/notices/{notice.number}/").content.decode()
+    assert "补正材料通知书" in text and "照片不是白底" in text and "姓名与身份证不一致" in text
+
+
+def _corrected(w, app: Application) -> Application:
+    services.application_act(
+        application=app,
+        user=w.handler,
+        action="request_correction",
+        reason="补正",
+        items=[{"code": "photo", "reason": "模糊"}],
+    )
+    services.material_upload(application=app, user=w.user, code="photo", upload=png())
+    return services.application_act(application=app, user=w.user, action="supply_correction")
+
+
+def test_a_second_correction_needs_a_supervisors_override(client, w):
+    app = _corrected(w, submitted(w))
+    assert app.status == Status.CORRECTED
+    client.force_login(w.handler)
+    page = client.get(_detail(app)).content.decode()
+    assert 'id="act-request_correction-override_reason"' in page and "需监察人员同意" in page
+
+    response = _act(
+        client, app, action="request_correction", reason="再补", item_reason_photo="仍模糊"
+    )
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "补正只能一次性告知" in page and 'href="#act-request_correction-override_reason"' in page
+    assert "仍模糊" in page  # what was typed is kept
+    app.refresh_from_db()
+    assert app.status == Status.CORRECTED and app.notices.count() == 1
+
+    jobs = Department.objects.get(code="jobs")
+    lead = staff("lead1", jobs, "handler", "supervisor")
+    client.force_login(lead)
+    response = _act(
+        client,
+        app,
+        action="request_correction",
+        reason="再补",
+        item_reason_photo="仍模糊",
+        override_reason="照片经核查确属他人，需重新提交",
+    )
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.status == Status.CORRECTION and app.notices.count() == 2
+    assert app.notices.last().override_reason == "照片经核查确属他人，需重新提交"
+
+
+def test_accept_deficient_takes_a_due_date(client, w):
+    draft = services.draft_create(user=w.user, item=w.item, situation="first")
+    services.draft_save_fields(application=draft, user=w.user, data={"name": "张三", "bank": "boc"})
+    services.material_choose(application=draft, user=w.user, code="id-card", state="shared")
+    # the photo may be 容缺 (not a key material)
+    services.material_choose(application=draft, user=w.user, code="photo", state="deficient")
+    draft = services.application_submit(application=draft, user=w.user).application
+    client.force_login(w.handler)
+    response = _act(client, draft, action="accept_deficient", due="2026-13-40")
+    assert (
+        response.status_code == 400
+        and 'href="#act-accept_deficient-due"' in response.content.decode()
+    )
+    due = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    response = _act(client, draft, action="accept_deficient", due=due)
+    assert response.status_code == 302
+    notice = Notice.objects.get(application=draft)
+    text = client.get(f"/workbench/notices/{notice.number}/").content.decode()
+    assert "容缺受理通知书" in text and "近期免冠照片" in text and "不予批准" in text
+
+
+# ------------------------------------------------------------------ files
+
+
+def test_files_are_served_as_attachments_and_audited(client, w):
+    app = submitted(w)
+    client.force_login(w.handler)
+    before = _views(app)
+    response = client.get(f"/workbench/files/{_photo_file_id(app)}/")
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == PNG
+    assert _views(app) == before + 1
+    assert client.get("/workbench/files/999999/").status_code == 404
+
+
+# ------------------------------------------------------------------ visits and delivery
+
+
+def test_a_visit_over_the_promise_needs_a_reason(client, w):
+    app = submitted(w)  # visits_required is 0: any visit is over the promise
+    client.force_login(w.handler)
+    page = client.get(_detail(app)).content.decode()
+    assert 'id="visit-over_promise_reason"' in page
+    url = _detail(app) + "visits/"
+    response = client.post(url, {"reason": "核验原件", "place": "市政务服务中心"})
+    assert response.status_code == 409 and "请写明超出承诺的原因" in response.content.decode()
+    assert Visit.objects.filter(application=app).count() == 0
+    response = client.post(
+        url, {"reason": "核验原件", "place": "市政务服务中心", "over_promise_reason": "原件存疑"}
+    )
+    assert response.status_code == 302
+    visit = Visit.objects.get(application=app)
+    assert visit.over_promise and visit.over_promise_reason == "原件存疑"
+    page = client.get(_detail(app)).content.decode()
+    assert "超出承诺" in page and "原件存疑" in page
+
+
+def test_delivery_is_recorded_once_decided(client, w):
+    app = submitted(w)
+    client.force_login(w.approver)
+    assert 'id="delivery"' not in client.get(_detail(app)).content.decode()
+    app = _advance(
+        w,
+        app,
+        [
+            ("handler", "accept"),
+            ("handler", "start"),
+            ("handler", "pass_stage"),
+            ("checker", "pass_stage"),
+            ("approver", "approve"),
+        ],
+    )
+    assert app.status == Status.APPROVED
+    assert 'id="delivery"' in client.get(_detail(app)).content.decode()
+    url = _detail(app) + "deliveries/"
+    response = client.post(url, {"method": "post", "tracking_no": "", "address": "兰州市"})
+    assert response.status_code == 400 and "邮寄送达请填写邮件号" in response.content.decode()
+    assert not app.deliveries.exists()
+    response = client.post(url, {"method": "post", "tracking_no": "EMS123", "address": "兰州市"})
+    assert response.status_code == 302
+    assert app.deliveries.get().tracking_no == "EMS123"
+    page = client.get(_detail(app)).content.decode()
+    assert "EMS123" in page and "准予办理决定书" in page
+
+
+def test_queue_is_paginated_newest_first_with_a_bounded_number_of_queries(
+    client, w, django_assert_max_num_queries
+):
+    apps = [submitted(w) for _ in range(21)]
+    client.force_login(w.handler)
+    with django_assert_max_num_queries(20):
+        page = client.get("/workbench/?status=submitted").content.decode()
+    assert page.count('href="/workbench/applications/') == 20
+    assert apps[-1].tracking_number in page and apps[0].tracking_number not in page
+    assert page.index(apps[-1].tracking_number) < page.index(apps[-2].tracking_number)
+    assert 'rel="next" href="?status=submitted&amp;page=2"' in page
+    second = client.get("/workbench/?status=submitted&page=2").content.decode()
+    assert apps[0].tracking_number in second

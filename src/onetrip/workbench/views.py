@@ -1,0 +1,425 @@
+"""Staff pages: the queue, one application with the actions allowed now, files and notices.
+
+Thin: parse the request, call a service or selector, render. Every page that shows an
+application's personal data appends an ``application.view`` audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from onetrip.applications import services, workflow
+from onetrip.applications.formdata import form_fields_for
+from onetrip.applications.models import Application, ApplicationMaterial, Notice
+from onetrip.applications.services import ApplicationError
+from onetrip.applications.workflow import Action, Status
+from onetrip.catalog.models import ReviewStage
+from onetrip.workbench import fieldforms, selectors
+from onetrip.workbench.access import audit_view, raise_if_not_found, staff_required
+
+PAGE_SIZE = 20
+
+# Form inputs of the action forms, by the ``field`` an ApplicationError names.
+ACTION_FIELDS = ("reason", "items", "override_reason", "due")
+
+
+# ------------------------------------------------------------------ queue
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@staff_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    departments = list(selectors.queue_departments(user=request.user))
+    department = _int(request.GET.get("department", ""))
+    status = request.GET.get("status", "")
+    stage = request.GET.get("stage", "")
+    filters = selectors.QueueFilters(
+        department=department if department in {d.pk for d in departments} else None,
+        status=status if status in Status.values and status != Status.DRAFT else "",
+        stage=stage if stage in ReviewStage.Code.values else "",
+        q=request.GET.get("q", "").strip()[:60],
+        mine=request.GET.get("mine", "") == "1",
+    )
+    page = Paginator(selectors.queue_for(user=request.user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    tab_params = params.copy()
+    tab_params.pop("mine", None)
+    return render(
+        request,
+        "workbench/queue.html",
+        {
+            "wb_nav": "queue",
+            "page": page,
+            "filters": filters,
+            "filtered": bool(filters.department or filters.status or filters.stage or filters.q),
+            "page_query": params.urlencode(),
+            "tab_query": tab_params.urlencode(),
+            "departments": departments,
+            "statuses": [(s.value, s.label) for s in Status if s != Status.DRAFT],
+            "stages": ReviewStage.Code.choices,
+            "stage_names": dict(ReviewStage.Code.choices),
+        },
+    )
+
+
+# ------------------------------------------------------------------ one application
+
+
+def _application(request: HttpRequest, tracking_number: str) -> Application:
+    application = (
+        Application.objects.select_related(
+            "item",
+            "version",
+            "department",
+            "applicant_person",
+            "applicant_enterprise",
+            "agent",
+            "owner",
+        )
+        .filter(tracking_number=tracking_number)
+        .first()
+    )
+    if application is None or not services.can_view(user=request.user, application=application):
+        raise Http404("找不到该办件")
+    return application
+
+
+def _detail_url(application: Application) -> str:
+    return reverse("workbench:detail", args=[application.tracking_number])
+
+
+def _correction_rows(
+    application: Application, fields: list, state: dict[str, Any]
+) -> list[dict[str, Any]]:
+    chosen = state.get("items", set())
+    reasons = state.get("item_reasons", {})
+    rows = [
+        {
+            "kind": "material",
+            "kind_label": _("材料"),
+            "code": m.code,
+            "name": m.name,
+            "extra": m.get_state_display(),
+        }
+        for m in application.materials.all()
+    ]
+    rows += [
+        {"kind": "field", "kind_label": _("表单"), "code": f.code, "name": f.label, "extra": ""}
+        for f in fields
+    ]
+    for row in rows:
+        row["checked"] = row["code"] in chosen
+        row["reason"] = reasons.get(row["code"], "")
+    return rows
+
+
+def _detail_context(
+    request: HttpRequest,
+    application: Application,
+    *,
+    form: str = "",
+    state: dict[str, Any] | None = None,
+    errors: list[dict[str, str]] | None = None,
+    field_errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Everything on the application page. ``form`` names the form that failed, if any."""
+    user = request.user
+    state = state or {}
+    version = application.version
+    fields = form_fields_for(version, application.situation)
+    roles = services.actor_roles(user=user, application=application)
+    actions = []
+    for action in services.allowed_actions(user=user, application=application):
+        t = workflow.TABLE[(Status(application.status), action)]
+        actions.append(
+            {
+                "action": action.value,
+                "label": action.label,
+                "needs_reason": t.needs_reason,
+                "failed": form == action.value,
+            }
+        )
+    visits = list(application.visits.select_related("officer"))
+    next_visit = len(visits) + 1
+    situation = version.situations.filter(code=application.situation).first()
+    stage_names = {s.code: s.name for s in version.stages.all()}
+    return {
+        "wb_nav": "queue",
+        "application": application,
+        "version": version,
+        "situation": situation,
+        "stage_name": stage_names.get(application.stage, application.stage),
+        "stages": list(version.stages.all()),
+        "person": application.applicant_person,
+        "enterprise": application.applicant_enterprise,
+        "field_rows": fieldforms.display(fields, application.data or {}),
+        "materials": list(application.materials.select_related("file")),
+        "notices": list(application.notices.all()),
+        "events": list(application.events.select_related("actor")),
+        "visits": visits,
+        "visit_count": len(visits),
+        "visits_required": version.visits_required,
+        "over_count": sum(1 for v in visits if v.over_promise),
+        "next_visit_over": next_visit > version.visits_required,
+        "next_visit": next_visit,
+        "deliveries": list(application.deliveries.select_related("officer")),
+        "actions": actions,
+        "can_record_visit": bool(roles & {workflow.WINDOW, workflow.HANDLER})
+        and application.status != Status.DRAFT,
+        "can_record_delivery": application.status in workflow.DECIDED
+        and bool(roles & {workflow.WINDOW, workflow.HANDLER, workflow.APPROVER}),
+        "delivery_methods": Application.Delivery.choices,
+        "correction_rows": _correction_rows(
+            application, fields, state if form == Action.REQUEST_CORRECTION else {}
+        ),
+        "default_place": selectors.window_place(user=user),
+        "today": dt.date.today().isoformat(),
+        "form": form,
+        "state": state,
+        "errors": errors or [],
+        "field_errors": field_errors or {},
+    }
+
+
+def _render_detail(
+    request: HttpRequest, application: Application, *, status: int = 200, **kwargs: Any
+) -> HttpResponse:
+    audit_view(request, application, "查看办件")
+    context = _detail_context(request, application, **kwargs)
+    return render(request, "workbench/detail.html", context, status=status)
+
+
+@staff_required
+@require_GET
+def detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _render_detail(request, _application(request, tracking_number))
+
+
+def _summary(
+    exc: ApplicationError, prefix: str, fields: tuple[str, ...], application: Application
+) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """The error summary (message → anchor) and the inline message per form field."""
+    anchor = f"#{prefix}-{exc.field}" if exc.field in fields else f"#{prefix}"
+    errors = [{"href": anchor, "text": exc.message}]
+    field_errors = {exc.field: exc.message} if exc.field in fields else {}
+    material_codes = {m.code for m in application.materials.all()}
+    for key, message in exc.errors.items():
+        where = f"#material-{key}" if key in material_codes else f"#field-row-{key}"
+        errors.append({"href": where, "text": message})
+    return errors, field_errors
+
+
+@staff_required
+@require_POST
+def act(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """Take one workflow action; errors re-render the page with what was typed."""
+    application = _application(request, tracking_number)
+    post = request.POST
+    action = post.get("action", "")
+    chosen = set(post.getlist("items"))
+    item_reasons = {
+        key.removeprefix("item_reason_"): value.strip()
+        for key, value in post.items()
+        if key.startswith("item_reason_") and value.strip()
+    }
+    state = {
+        "reason": post.get("reason", ""),
+        "items": chosen | set(item_reasons),
+        "item_reasons": item_reasons,
+        "override_reason": post.get("override_reason", ""),
+        "due": post.get("due", ""),
+    }
+    items = [
+        {"code": code, "reason": item_reasons.get(code, "")}
+        for code in sorted(state["items"])  # a reason typed counts as ticked
+    ]
+    due = None
+    prefix = f"act-{action}"
+    try:
+        if action == Action.ACCEPT_DEFICIENT and state["due"]:
+            try:
+                due = dt.date.fromisoformat(state["due"])
+            except ValueError:
+                raise ApplicationError(
+                    "due_invalid", "请按 2026-01-31 的格式填写补交期限。", field="due"
+                ) from None
+        services.application_act(
+            application=application,
+            user=request.user,
+            action=action,
+            reason=state["reason"],
+            items=items if action == Action.REQUEST_CORRECTION else None,
+            due=due,
+            override_reason=state["override_reason"],
+            request=request,
+        )
+    except ApplicationError as exc:
+        raise_if_not_found(exc)
+        errors, field_errors = _summary(exc, prefix, ACTION_FIELDS, application)
+        application.refresh_from_db()
+        return _render_detail(
+            request,
+            application,
+            status=exc.status,
+            form=action,
+            state=state,
+            errors=errors,
+            field_errors=field_errors,
+        )
+    label = Action(action).label
+    messages.success(request, _("已完成：%(action)s。") % {"action": label})
+    return redirect(_detail_url(application) + "#history")
+
+
+@staff_required
+@require_POST
+def visit(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    application = _application(request, tracking_number)
+    state = {
+        "reason": request.POST.get("reason", ""),
+        "place": request.POST.get("place", ""),
+        "over_promise_reason": request.POST.get("over_promise_reason", ""),
+    }
+    try:
+        services.visit_record(
+            application=application,
+            officer=request.user,
+            reason=state["reason"],
+            place=state["place"],
+            over_promise_reason=state["over_promise_reason"],
+            request=request,
+        )
+    except ApplicationError as exc:
+        raise_if_not_found(exc)
+        errors, field_errors = _summary(
+            exc, "visit", ("reason", "place", "over_promise_reason"), application
+        )
+        return _render_detail(
+            request,
+            application,
+            status=exc.status,
+            form="visit",
+            state=state,
+            errors=errors,
+            field_errors=field_errors,
+        )
+    messages.success(request, _("已登记到场。"))
+    return redirect(_detail_url(application) + "#visits")
+
+
+@staff_required
+@require_POST
+def delivery(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    application = _application(request, tracking_number)
+    state = {
+        "method": request.POST.get("method", ""),
+        "tracking_no": request.POST.get("tracking_no", ""),
+        "address": request.POST.get("address", ""),
+    }
+    try:
+        services.delivery_record(
+            application=application,
+            officer=request.user,
+            method=state["method"],
+            tracking_no=state["tracking_no"],
+            address=state["address"],
+            request=request,
+        )
+    except ApplicationError as exc:
+        raise_if_not_found(exc)
+        errors, field_errors = _summary(
+            exc, "delivery", ("method", "tracking_no", "address"), application
+        )
+        return _render_detail(
+            request,
+            application,
+            status=exc.status,
+            form="delivery",
+            state=state,
+            errors=errors,
+            field_errors=field_errors,
+        )
+    messages.success(request, _("已登记送达。"))
+    return redirect(_detail_url(application) + "#deliveries")
+
+
+# ------------------------------------------------------------------ files and notices
+
+
+@staff_required
+@require_GET
+def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
+    """An uploaded material, only to staff who may see its application, as an attachment."""
+    uses = ApplicationMaterial.objects.filter(file_id=file_id).select_related("file", "application")
+    for material in uses:
+        application = material.application
+        if not services.can_view(user=request.user, application=application):
+            continue
+        stored = material.file
+        try:
+            handle = default_storage.open(stored.storage_name, "rb")
+        except (FileNotFoundError, OSError):
+            raise Http404("文件不存在") from None
+        audit_view(request, application, f"下载材料“{material.name}”（文件 {stored.pk}）")
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=stored.original_name,
+            content_type=stored.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+    raise Http404("文件不存在")
+
+
+@staff_required
+@require_GET
+def notice(request: HttpRequest, number: str) -> HttpResponse:
+    """A notice as a printable page (受理、不予受理、补正、容缺、决定)."""
+    found = (
+        Notice.objects.select_related(
+            "application__department",
+            "application__version",
+            "application__applicant_person",
+            "application__applicant_enterprise",
+            "issued_by",
+        )
+        .filter(number=number)
+        .first()
+    )
+    if found is None or not services.can_view(user=request.user, application=found.application):
+        raise Http404("找不到该文书")
+    application = found.application
+    audit_view(request, application, f"查看文书 {found.number}")
+    return render(
+        request,
+        "workbench/notice.html",
+        {
+            "wb_nav": "queue",
+            "notice": found,
+            "application": application,
+            "version": application.version,
+            "Kind": {k.name: k.value for k in Notice.Kind},
+        },
+    )
