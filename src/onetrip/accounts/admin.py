@@ -15,3 +15,46 @@ class UserAdmin(BaseUserAdmin):
     inlines = [StaffRoleInline]
     list_display = ["username", "display_name", "is_staff", "is_active"]
     fieldsets = (*BaseUserAdmin.fieldsets, ("onetrip", {"fields": ["display_name"]}))
+
+
+from onetrip.accounts.models import Authorisation, Enterprise, Person  # noqa: E402
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["real_name", "id_number_masked", "phone_masked", "created_at"]
+    search_fields = ["real_name"]
+    fields = [
+        "real_name",
+        "id_number_masked",
+        "phone_masked",
+        "birth_date",
+        "gender",
+        "user",
+        "created_at",
+        "created_by",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # people are registered at the window or by signing in
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_code", "credit_code_override", "legal_representative"]
+    search_fields = ["name", "credit_code"]
+    readonly_fields = ["credit_code_override", "override_reason", "override_by", "created_at"]
+
+
+@admin.register(Authorisation)
+class AuthorisationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "valid_from", "valid_until", "revoked_at"]
+    list_filter = ["revoked_at"]
+    autocomplete_fields = ["principal_person", "principal_enterprise", "agent"]
+    readonly_fields = ["created_at", "created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

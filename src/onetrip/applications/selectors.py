@@ -16,7 +16,11 @@ def applications_for_applicant(*, user) -> QuerySet[Application]:
     person = getattr(user, "person", None)
     qs = Application.objects.filter(owner=user)
     if person is not None:
-        qs = qs | Application.objects.filter(agent=person)
+        qs = (
+            qs
+            | Application.objects.filter(agent=person)
+            | Application.objects.filter(applicant_person=person).exclude(status="draft")
+        )
     return qs.select_related("version", "item").order_by("-created_at")
 
 
@@ -63,3 +67,38 @@ def application_track(*, tracking_number: str, query_code: str) -> dict[str, Any
         "visit_count": application.visits.count(),
         "visits_promised": application.version.visits_required,
     }
+
+
+def principals_for_agent(*, user, item_code: str) -> list[dict[str, Any]]:
+    """Whom ``user`` may apply for on this item: people and enterprises under a valid 委托."""
+    from django.utils import timezone
+
+    from onetrip.accounts.models import Authorisation
+
+    person = getattr(user, "person", None)
+    if person is None:
+        return []
+    today = timezone.localdate()
+    out = []
+    grants = Authorisation.objects.filter(agent=person, revoked_at__isnull=True).select_related(
+        "principal_person", "principal_enterprise"
+    )
+    for g in grants:
+        if g.covers(item_code=item_code, on=today):
+            if g.principal_enterprise_id:
+                out.append(
+                    {
+                        "key": f"e{g.principal_enterprise_id}",
+                        "name": g.principal_enterprise.name,
+                        "until": g.valid_until,
+                    }
+                )
+            else:
+                out.append(
+                    {
+                        "key": f"p{g.principal_person_id}",
+                        "name": g.principal_person.real_name,
+                        "until": g.valid_until,
+                    }
+                )
+    return out

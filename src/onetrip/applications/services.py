@@ -70,7 +70,12 @@ def actor_roles(*, user: User | None, application: Application) -> set[str]:
     roles: set[str] = set()
     if user is None or not user.is_authenticated:
         return roles
-    if application.owner_id == user.pk or _agent_covers(user, application):
+    principal = application.applicant_person
+    if (
+        application.owner_id == user.pk
+        or (principal is not None and principal.user_id == user.pk)
+        or _agent_covers(user, application)
+    ):
         roles.add(workflow.APPLICANT)
     if not user.is_staff:
         return roles
@@ -194,6 +199,23 @@ def draft_create(
         raise ApplicationError(
             "target_mismatch", "该事项只受理单位（法人）申请。", field="applicant"
         )
+    if not user.is_staff:
+        me = getattr(user, "person", None)
+        acting_for_other = applicant_enterprise is not None or applicant_person != me
+        if acting_for_other:
+            # An agent applies for someone else only under a recorded 委托 covering the item.
+            grants = Authorisation.objects.filter(agent=me, revoked_at__isnull=True)
+            grants = (
+                grants.filter(principal_enterprise=applicant_enterprise)
+                if applicant_enterprise is not None
+                else grants.filter(principal_person=applicant_person)
+            )
+            today = timezone.localdate()
+            if me is None or not any(g.covers(item_code=item.code, on=today) for g in grants):
+                raise ApplicationError(
+                    "no_authorisation", "您没有代为办理该事项的有效委托。", status=403
+                )
+            agent = me
     owner = user if not user.is_staff else (applicant_person.user if applicant_person else None)
     application = Application.objects.create(
         item=item,

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from onetrip.accounts.models import Enterprise, Person
 from onetrip.applications import selectors as app_selectors
 from onetrip.applications import services
 from onetrip.applications.formdata import form_fields_for
@@ -50,11 +51,23 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
         return response
     version = item.current_version
     situations = list(version.situations.all())
+    principals = app_selectors.principals_for_agent(user=request.user, item_code=item.code)
     error = ""
-    if request.method == "POST" or not situations:
+    if request.method == "POST" or not (situations or principals):
+        whom = request.POST.get("for", "")
+        kwargs: dict = {}
+        if whom.startswith("p") and whom[1:].isdigit():
+            kwargs["applicant_person"] = Person.objects.filter(pk=int(whom[1:])).first()
+        elif whom.startswith("e") and whom[1:].isdigit():
+            kwargs["applicant_enterprise"] = Enterprise.objects.filter(pk=int(whom[1:])).first()
         try:
+            if whom and not any(kwargs.values()):
+                raise services.ApplicationError("no_authorisation", "请选择有效的委托人。")
             application = services.draft_create(
-                user=request.user, item=item, situation=request.POST.get("situation", "")
+                user=request.user,
+                item=item,
+                situation=request.POST.get("situation", ""),
+                **kwargs,
             )
         except services.ApplicationError as exc:
             error = exc.message

@@ -176,6 +176,7 @@ def _detail_context(
         "materials": list(application.materials.select_related("file")),
         "notices": list(application.notices.all()),
         "events": list(application.events.select_related("actor")),
+        "audit_rows": _audit_rows(application) if workflow.SUPERVISOR in roles else None,
         "visits": visits,
         "visit_count": len(visits),
         "visits_required": version.visits_required,
@@ -199,6 +200,17 @@ def _detail_context(
         "errors": errors or [],
         "field_errors": field_errors or {},
     }
+
+
+def _audit_rows(application: Application) -> list[dict[str, Any]]:
+    """The application's audit events for supervisors, each checked against its own hash."""
+    from onetrip.audit.chain import event_hash
+    from onetrip.audit.selectors import audit_events_for
+
+    return [
+        {"event": e, "intact": event_hash(e) == e.hash}
+        for e in audit_events_for(target=application)
+    ]
 
 
 def _render_detail(

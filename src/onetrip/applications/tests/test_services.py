@@ -280,3 +280,46 @@ def test_other_people_cannot_touch_an_application():
     with pytest.raises(services.ApplicationError) as caught:
         act(app, w.user, "accept")
     assert caught.value.status == 403
+
+
+def test_agent_applies_for_someone_only_under_a_valid_authorisation():
+    from onetrip.accounts.services import authorisation_grant
+    from onetrip.applications.selectors import applications_for_applicant
+
+    w = world()
+    principal = w.other_user.person
+    with pytest.raises(services.ApplicationError) as caught:
+        services.draft_create(
+            user=w.user, item=w.item, situation="first", applicant_person=principal
+        )
+    assert caught.value.code == "no_authorisation"
+    today = dt.date.today()
+    grant = authorisation_grant(
+        agent=w.person,
+        principal_person=principal,
+        item_codes=[w.item.code],
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=30),
+    )
+    app = services.draft_create(
+        user=w.user, item=w.item, situation="first", applicant_person=principal
+    )
+    assert app.agent == w.person and app.applicant_person == principal
+    assert "applicant" in services.actor_roles(user=w.user, application=app)
+    submitted_app = services.application_submit(
+        application=complete_draft_for(app, w), user=w.user
+    ).application
+    assert submitted_app in applications_for_applicant(user=w.other_user)
+    # Expired or out-of-scope grants do not count.
+    grant.valid_until = today - dt.timedelta(days=1)
+    grant.save()
+    with pytest.raises(services.ApplicationError):
+        services.draft_create(
+            user=w.user, item=w.item, situation="first", applicant_person=principal
+        )
+
+
+def complete_draft_for(app, w):
+    services.draft_save_fields(application=app, user=w.user, data={"name": "李四", "bank": "icbc"})
+    services.material_upload(application=app, user=w.user, code="photo", upload=png())
+    return app

@@ -417,3 +417,16 @@ def test_queue_is_paginated_newest_first_with_a_bounded_number_of_queries(
     assert 'rel="next" href="?status=submitted&amp;page=2"' in page
     second = client.get("/workbench/?status=submitted&page=2").content.decode()
     assert apps[0].tracking_number in second
+
+
+def test_supervisor_sees_the_audit_timeline_and_others_do_not(client):
+    from onetrip.applications.tests.factories import submitted, world
+
+    w = world()
+    app = submitted(w)
+    client.force_login(w.supervisor)
+    html = client.get(f"/workbench/applications/{app.tracking_number}/").content.decode()
+    assert "data-audit-timeline" in html and "application.submit" in html and "完整" in html
+    client.force_login(w.handler)
+    html = client.get(f"/workbench/applications/{app.tracking_number}/").content.decode()
+    assert "data-audit-timeline" not in html
