@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,14 +21,9 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from _common import figures, free_port, start_server
+
 ROOT = Path(__file__).resolve().parents[1]
-ONETRIP = [sys.executable, "-m", "onetrip.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def seed(env: dict[str, str], extra: int) -> str:
@@ -83,9 +76,7 @@ def drive(port: int, path: str, requests: int, concurrency: int) -> dict[str, fl
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(worker, per))
     elapsed = time.perf_counter() - start
-    latencies.sort()
-    q = statistics.quantiles(latencies, n=100)
-    return {"rps": len(latencies) / elapsed, "p50": q[49] * 1000, "p99": q[98] * 1000}
+    return figures(latencies, elapsed)
 
 
 def main() -> None:
@@ -111,19 +102,8 @@ def main() -> None:
             f"({'PostgreSQL' if args.database_url else 'SQLite'})"
         )
         port = free_port()
-        server = subprocess.Popen(
-            [*ONETRIP, "serve", "--no-demo", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = start_server(env, port)
         try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.2)
             q = urllib.parse.quote
             cases = [
                 ("floor: static file", "/static/onetrip/site.css"),

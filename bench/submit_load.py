@@ -17,15 +17,14 @@ import argparse
 import http.client
 import json
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-ONETRIP = [sys.executable, "-m", "onetrip.cli"]
+from _common import figures, free_port, start_server
+
 ITEM_NAME = "失业保险金申领"
 
 SEED = r"""
@@ -101,12 +100,6 @@ print(json.dumps(out))
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def recreate(url: str) -> None:
     import psycopg
 
@@ -118,14 +111,8 @@ def recreate(url: str) -> None:
 
 
 def run(port: int, jobs: list, concurrency: int, fn) -> dict[str, float]:
+    """Run ``fn(connection, job)`` for every job on ``concurrency`` threads."""
     latencies: list[float] = []
-    local = {}
-
-    def conn():
-        key = id(threading_local())
-        if key not in local:
-            local[key] = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        return local[key]
 
     def one(job):
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -137,21 +124,7 @@ def run(port: int, jobs: list, concurrency: int, fn) -> dict[str, float]:
     start = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, jobs))
-    elapsed = time.perf_counter() - start
-    latencies.sort()
-    q = statistics.quantiles(latencies, n=100)
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50": q[49] * 1000,
-        "p99": q[98] * 1000,
-        "n": len(latencies),
-    }
-
-
-def threading_local():
-    import threading
-
-    return threading.current_thread()
+    return figures(latencies, time.perf_counter() - start)
 
 
 def request(c, method, path, body=None, token=None, headers=None, ok=(200, 201)):
@@ -206,19 +179,10 @@ def main() -> None:
             f"{time.perf_counter() - t0:.1f} s (PostgreSQL)"
         )
         port = free_port()
-        server = subprocess.Popen(
-            [*ONETRIP, "serve", "--no-demo", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        server = start_server(env, port)
         try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.2)
+            warm = [None] * 50  # first requests import and connect; keep them out
+            run(port, warm, args.concurrency, lambda c, _: request(c, "POST", "/bench/floor/"))
             floor = run(
                 port,
                 list(range(args.drafts)),

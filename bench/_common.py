@@ -1,0 +1,47 @@
+"""Shared by the benchmarks: a free port, a server started and awaited, latency figures."""
+
+from __future__ import annotations
+
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+ONETRIP = [sys.executable, "-m", "onetrip.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
+    """`onetrip serve --no-demo` on ``port``, returned once it accepts connections."""
+    server = subprocess.Popen(
+        [*ONETRIP, "serve", "--no-demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(150):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("the server did not start within 30 s")
+
+
+def figures(latencies: list[float], elapsed: float) -> dict[str, float]:
+    """Throughput and p50/p99 latency (ms) of one case."""
+    ordered = sorted(latencies)
+    q = statistics.quantiles(ordered, n=100)
+    return {
+        "rps": len(ordered) / elapsed,
+        "p50": q[49] * 1000,
+        "p99": q[98] * 1000,
+        "n": len(ordered),
+    }
