@@ -107,6 +107,9 @@ class EventOutSerializer(serializers.Serializer):
 
 
 class ApplicationOutSerializer(serializers.ModelSerializer):
+    # Integers declared explicitly so the schema does not vary with the database's ranges.
+    id = serializers.IntegerField(read_only=True)
+    correction_count = serializers.IntegerField(read_only=True)
     item = serializers.CharField(source="item.code")
     item_name = serializers.CharField(source="version.name")
     version = serializers.IntegerField(source="version.number")
