@@ -154,3 +154,17 @@ def form_validate(
         except ValueError as exc:
             errors[field.code] = f"{field.label}：{exc}"
     return values, errors
+
+
+def field_value_text(field: FormField, value: Any) -> str:
+    """A stored value as the applicant reads it: choices by label, yes/no, lists joined."""
+    if value in (None, "", []):
+        return "—"
+    labels = {str(c.get("value")): str(c.get("label", "")) for c in field.choices}
+    if field.field_type == FormField.FieldType.CHOICE:
+        return labels.get(str(value), str(value))
+    if field.field_type == FormField.FieldType.MULTICHOICE:
+        return "、".join(labels.get(str(v), str(v)) for v in value)
+    if field.field_type == FormField.FieldType.BOOLEAN:
+        return "是" if value is True else "否"
+    return str(value)

@@ -170,7 +170,7 @@ class ApplicationMaterial(models.Model):
         SHARED = "shared", "部门共享获取"
         ELICENCE = "elicence", "电子证照"
         DEFICIENT = "deficient", "容缺后补"
-        ORIGINAL_CHECKED = "original_checked", "窗口核验原件"
+        ORIGINAL_CHECKED = "original_checked", "原件已核验"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
     code = models.SlugField(max_length=40)

@@ -229,6 +229,9 @@ def draft_create(
         channel=channel,
         created_by=user,
     )
+    application.data = _identity_prefill(application)
+    if application.data:
+        application.save(update_fields=["data"])
     for m in _required_materials(version, situation):
         # What a department holds is taken from it, not asked of the applicant; a written
         # commitment still has to be given by the applicant.
@@ -239,6 +242,27 @@ def draft_create(
             application=application, code=m.code, name=m.name, state=state
         )
     return application
+
+
+def _identity_prefill(application: Application) -> dict[str, Any]:
+    """Fields the applicant's verified identity already answers (实名 data, not typed again)."""
+    person, enterprise = application.applicant_person, application.applicant_enterprise
+    known = {}
+    if person is not None:
+        known.update({"identity.name": person.real_name, "identity.id_number": person.id_number})
+    if enterprise is not None:
+        known.update(
+            {
+                "business_licence.name": enterprise.name,
+                "business_licence.credit_code": enterprise.credit_code,
+                "business_licence.legal_representative": enterprise.legal_representative,
+            }
+        )
+    return {
+        f.code: known[f.prefill]
+        for f in form_fields_for(application.version, application.situation)
+        if known.get(f.prefill)
+    }
 
 
 def _require_draft(application: Application, user: User) -> None:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from onetrip.accounts.models import Enterprise, Person
 from onetrip.applications import selectors as app_selectors
 from onetrip.applications import services
-from onetrip.applications.formdata import form_fields_for
+from onetrip.applications.formdata import field_value_text, form_fields_for
 from onetrip.applications.models import Application, ApplicationMaterial, Notice, StoredFile
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import FormField, Item, Material
@@ -87,7 +87,12 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
 
 def _field_rows(fields: list[FormField], values: dict, errors: dict) -> list[dict]:
     return [
-        {"field": f, "value": values.get(f.code, ""), "error": errors.get(f.code, "")}
+        {
+            "field": f,
+            "value": values.get(f.code, ""),
+            "error": errors.get(f.code, ""),
+            "text": field_value_text(f, values.get(f.code)),
+        }
         for f in fields
     ]
 

@@ -218,7 +218,7 @@ def test_incomplete_submission_lists_everything_and_writes_nothing():
     app = services.draft_create(user=w.user, item=w.item, situation="first")
     with pytest.raises(services.ApplicationError) as caught:
         services.application_submit(application=app, user=w.user)
-    assert {"name", "bank", "photo"} <= set(caught.value.errors)
+    assert {"bank", "photo"} <= set(caught.value.errors)
     app.refresh_from_db()
     assert app.status == Status.DRAFT and app.tracking_number is None
 
@@ -240,7 +240,7 @@ def test_bad_field_values_are_refused(data, field):
         services.draft_save_fields(application=app, user=w.user, data=data)
     assert field in caught.value.errors
     app.refresh_from_db()
-    assert app.data == {} and app.status == Status.DRAFT
+    assert app.data == {"name": "张三"} and app.status == Status.DRAFT  # only the prefill
 
 
 @pytest.mark.parametrize(
@@ -323,3 +323,9 @@ def complete_draft_for(app, w):
     services.draft_save_fields(application=app, user=w.user, data={"name": "李四", "bank": "icbc"})
     services.material_upload(application=app, user=w.user, code="photo", upload=png())
     return app
+
+
+def test_identity_fields_are_prefilled_from_the_real_name_record():
+    w = world()
+    app = services.draft_create(user=w.user, item=w.item, situation="first")
+    assert app.data == {"name": "张三"}  # the factory item's name field has prefill identity.name

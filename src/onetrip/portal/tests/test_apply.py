@@ -22,7 +22,7 @@ def test_apply_online_with_one_correction(client):
     r = client.post(r["Location"], {"name": "", "bank": "nowhere", "copies": "x"})
     html = r.content.decode()
     assert "请修改以下问题" in html and "请从给出的选项中选择" in html and "请填写数字" in html
-    assert Application.objects.get(pk=draft.pk).data == {}
+    assert Application.objects.get(pk=draft.pk).data == {"name": "张三"}  # prefill only
     r = client.post(f"/drafts/{draft.pk}/fields/", {"name": "张三", "bank": "icbc", "copies": "1"})
     assert r["Location"] == f"/drafts/{draft.pk}/materials/"
     client.post(f"/drafts/{draft.pk}/materials/", {"code": "id-card", "choice": "shared"})
