@@ -402,60 +402,64 @@ class ApplicationAct(APIView):
         return _out(application, request)
 
 
-class ApplicationVisit(APIView):
+class _RecordView(APIView):
+    """POST a record (visit, delivery) made by staff about an application."""
+
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
+    body: type[serializers.Serializer]
+
+    @staticmethod
+    def record(**kwargs: Any) -> Any:  # pragma: no cover - set by subclasses
+        raise NotImplementedError
+
+    def post(self, request: Request, pk: int) -> Response:
+        application = _visible(request, pk)
+        data = _valid(self.body, request)
+        try:
+            type(self).record(
+                application=application, officer=request.user, request=request, **data
+            )
+        except services.ApplicationError as exc:
+            raise _problem(exc) from None
+        return _out(application, request, 201)
+
+
+_RECORD_RESPONSES = {
+    201: ApplicationOutSerializer,
+    400: PROBLEM,
+    403: PROBLEM,
+    404: PROBLEM,
+    409: PROBLEM,
+}
+
+
+class ApplicationVisit(_RecordView):
+    body = VisitSerializer
+    record = staticmethod(services.visit_record)
 
     @extend_schema(
         request=VisitSerializer,
-        responses={
-            201: ApplicationOutSerializer,
-            400: PROBLEM,
-            403: PROBLEM,
-            404: PROBLEM,
-            409: PROBLEM,
-        },
+        responses=_RECORD_RESPONSES,
         tags=["applications"],
         summary="Record a visit in person",
     )
     def post(self, request: Request, pk: int) -> Response:
-        application = _visible(request, pk)
-        data = _valid(VisitSerializer, request)
-        try:
-            services.visit_record(
-                application=application, officer=request.user, request=request, **data
-            )
-        except services.ApplicationError as exc:
-            raise _problem(exc) from None
-        return _out(application, request, 201)
+        return super().post(request, pk)
 
 
-class ApplicationDelivery(APIView):
-    permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser]
+class ApplicationDelivery(_RecordView):
+    body = DeliverySerializer
+    record = staticmethod(services.delivery_record)
 
     @extend_schema(
         request=DeliverySerializer,
-        responses={
-            201: ApplicationOutSerializer,
-            400: PROBLEM,
-            403: PROBLEM,
-            404: PROBLEM,
-            409: PROBLEM,
-        },
+        responses=_RECORD_RESPONSES,
         tags=["applications"],
         summary="Record the delivery of the result",
     )
     def post(self, request: Request, pk: int) -> Response:
-        application = _visible(request, pk)
-        data = _valid(DeliverySerializer, request)
-        try:
-            services.delivery_record(
-                application=application, officer=request.user, request=request, **data
-            )
-        except services.ApplicationError as exc:
-            raise _problem(exc) from None
-        return _out(application, request, 201)
+        return super().post(request, pk)
 
 
 class Track(APIView):

@@ -303,76 +303,63 @@ def act(request: HttpRequest, tracking_number: str) -> HttpResponse:
     return redirect(_detail_url(application) + "#history")
 
 
-@staff_required
-@require_POST
-def visit(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def _record(
+    request: HttpRequest,
+    tracking_number: str,
+    *,
+    form: str,
+    fields: tuple[str, ...],
+    service,
+    done: str,
+    anchor: str,
+) -> HttpResponse:
+    """A staff record (visit, delivery) from a form on the application page."""
     application = _application(request, tracking_number)
-    state = {
-        "reason": request.POST.get("reason", ""),
-        "place": request.POST.get("place", ""),
-        "over_promise_reason": request.POST.get("over_promise_reason", ""),
-    }
+    state = {name: request.POST.get(name, "") for name in fields}
     try:
-        services.visit_record(
-            application=application,
-            officer=request.user,
-            reason=state["reason"],
-            place=state["place"],
-            over_promise_reason=state["over_promise_reason"],
-            request=request,
-        )
+        service(application=application, officer=request.user, request=request, **state)
     except ApplicationError as exc:
         raise_if_not_found(exc)
-        errors, field_errors = _summary(
-            exc, "visit", ("reason", "place", "over_promise_reason"), application
-        )
+        errors, field_errors = _summary(exc, form, fields, application)
         return _render_detail(
             request,
             application,
             status=exc.status,
-            form="visit",
+            form=form,
             state=state,
             errors=errors,
             field_errors=field_errors,
         )
-    messages.success(request, _("已登记到场。"))
-    return redirect(_detail_url(application) + "#visits")
+    messages.success(request, done)
+    return redirect(_detail_url(application) + anchor)
+
+
+@staff_required
+@require_POST
+def visit(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _record(
+        request,
+        tracking_number,
+        form="visit",
+        fields=("reason", "place", "over_promise_reason"),
+        service=services.visit_record,
+        done=_("已登记到场。"),
+        anchor="#visits",
+    )
 
 
 @staff_required
 @require_POST
 def delivery(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    application = _application(request, tracking_number)
-    state = {
-        "method": request.POST.get("method", ""),
-        "tracking_no": request.POST.get("tracking_no", ""),
-        "address": request.POST.get("address", ""),
-    }
-    try:
-        services.delivery_record(
-            application=application,
-            officer=request.user,
-            method=state["method"],
-            tracking_no=state["tracking_no"],
-            address=state["address"],
-            request=request,
-        )
-    except ApplicationError as exc:
-        raise_if_not_found(exc)
-        errors, field_errors = _summary(
-            exc, "delivery", ("method", "tracking_no", "address"), application
-        )
-        return _render_detail(
-            request,
-            application,
-            status=exc.status,
-            form="delivery",
-            state=state,
-            errors=errors,
-            field_errors=field_errors,
-        )
-    messages.success(request, _("已登记送达。"))
-    return redirect(_detail_url(application) + "#deliveries")
+    return _record(
+        request,
+        tracking_number,
+        form="delivery",
+        fields=("method", "tracking_no", "address"),
+        service=services.delivery_record,
+        done=_("已登记送达。"),
+        anchor="#deliveries",
+    )
 
 
 # ------------------------------------------------------------------ files and notices
