@@ -110,8 +110,13 @@ def allowed_actions(*, user: User | None, application: Application) -> list[Acti
     """Actions ``user`` may take now (table, roles and stage; guards are checked on use)."""
     roles = actor_roles(user=user, application=application)
     out = []
+    last_stage = application.stage == _stages(application)[-1]
     for action in workflow.actions_from(application.status):
         t = workflow.TABLE[(Status(application.status), action)]
+        if action == Action.PASS_STAGE and last_stage:
+            continue  # the last stage decides instead
+        if action in (Action.APPROVE, Action.DENY) and not last_stage:
+            continue
         if _role_for(t, application, roles):
             out.append(action)
     return out
@@ -258,11 +263,14 @@ def _identity_prefill(application: Application) -> dict[str, Any]:
                 "business_licence.legal_representative": enterprise.legal_representative,
             }
         )
-    return {
-        f.code: known[f.prefill]
-        for f in form_fields_for(application.version, application.situation)
-        if known.get(f.prefill)
-    }
+    phone = person.phone if person is not None else ""
+    values = {}
+    for f in form_fields_for(application.version, application.situation):
+        if known.get(f.prefill):
+            values[f.code] = known[f.prefill]
+        elif phone and not f.prefill and f.field_type == "phone":
+            values[f.code] = phone  # the registered phone, which the applicant may change
+    return values
 
 
 def _require_draft(application: Application, user: User) -> None:
@@ -548,7 +556,7 @@ def _record(application, action: Action, user, role, before, *, note="", request
 
     event = _event(application, action.value, user, role, before=before, note=note)
     recipient = application.owner
-    if recipient is not None:
+    if recipient is not None and action != Action.PASS_STAGE:  # internal steps stay quiet
         template = {
             Action.REQUEST_CORRECTION: "correction_requested",
             Action.APPROVE: "decision_made",
@@ -563,6 +571,7 @@ def _record(application, action: Action, user, role, before, *, note="", request
                 "status_label": application.plain_status,
                 "next_step": next_step_text(application),
                 "note": note,
+                "corrections": _latest_correction_items(application, action),
             },
             dedupe_key=f"application:{application.pk}:event:{event.pk}",
             reference=application.tracking_number or "",
@@ -577,6 +586,13 @@ def _record(application, action: Action, user, role, before, *, note="", request
         request=request,
     )
     return event
+
+
+def _latest_correction_items(application: Application, action: Action) -> list[dict]:
+    if action != Action.REQUEST_CORRECTION:
+        return []
+    notice = application.notices.filter(kind=Notice.Kind.CORRECTION).order_by("-id").first()
+    return [{"name": i["name"], "reason": i["reason"]} for i in (notice.items if notice else [])]
 
 
 def next_step_text(application: Application) -> str:
@@ -671,6 +687,8 @@ def application_act(
         application.status = t.target
     application.save()
     _record(application, action, user, role, before, note=note, request=request)
+    if action in (Action.APPROVE, Action.DENY):
+        _deliver_electronically(application, user)
     return application
 
 
@@ -872,6 +890,18 @@ def _g_deny(app, user, role, *, reason, now, **_):
     app.decided_at = now
     app.decision_reason = reason
     _notice(app, Notice.Kind.DENIAL, user, reason=f"{reason}\n{APPEAL_RIGHTS}")
+
+
+def _deliver_electronically(app: Application, user: User) -> None:
+    """Electronic delivery happens with the decision: the result is in the applicant's pages."""
+    if app.delivery_method == Application.Delivery.ELECTRONIC:
+        DeliveryRecord.objects.create(
+            application=app,
+            method=app.delivery_method,
+            officer=user,
+            address="申请人“我的办件”页面",
+        )
+        _event(app, "delivery", user, "", note="电子送达：决定书可在“我的办件”中查看和下载")
 
 
 _GUARDS = {

@@ -280,7 +280,14 @@ def notice_print(request: HttpRequest, number: str) -> HttpResponse:
     if not services.can_view(user=request.user, application=notice.application):
         raise Http404("文书不存在")
     return render(
-        request, "portal/notice.html", {"notice": notice, "application": notice.application}
+        request,
+        "portal/notice.html",
+        {
+            "notice": notice,
+            "application": notice.application,
+            "version": notice.application.version,
+            "Kind": {k.name: k.value for k in Notice.Kind},
+        },
     )
 
 

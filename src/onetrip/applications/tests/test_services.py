@@ -60,10 +60,17 @@ def test_full_path_to_approval_with_one_correction():
         "pass_stage",
         "pass_stage",
         "approve",
+        "delivery",
     ]
+    assert app.deliveries.get().method == "electronic"  # delivered with the decision
     assert audit_chain_verify().ok
     assert len(audit_events_for(target=app)) == 8
-    assert OutboxMessage.objects.filter(recipient=w.user, channel="inbox").count() == 8
+    # Internal stage passes do not message the applicant.
+    assert OutboxMessage.objects.filter(recipient=w.user, channel="inbox").count() == 6
+    correction = OutboxMessage.objects.get(
+        recipient=w.user, channel="inbox", template="correction_requested"
+    )
+    assert "请上传清晰的白底照片" in correction.body
 
 
 def test_second_correction_needs_a_supervisor_with_a_reason():

@@ -396,10 +396,11 @@ def test_delivery_is_recorded_once_decided(client, w):
     url = _detail(app) + "deliveries/"
     response = client.post(url, {"method": "post", "tracking_no": "", "address": "兰州市"})
     assert response.status_code == 400 and "邮寄送达请填写邮件号" in response.content.decode()
-    assert not app.deliveries.exists()
+    # The electronic delivery was recorded with the decision; nothing else yet.
+    assert [d.method for d in app.deliveries.all()] == ["electronic"]
     response = client.post(url, {"method": "post", "tracking_no": "EMS123", "address": "兰州市"})
     assert response.status_code == 302
-    assert app.deliveries.get().tracking_no == "EMS123"
+    assert app.deliveries.get(method="post").tracking_no == "EMS123"
     page = client.get(_detail(app)).content.decode()
     assert "EMS123" in page and "准予办理决定书" in page
 

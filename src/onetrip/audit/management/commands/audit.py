@@ -32,6 +32,14 @@ class Command(BaseCommand):
         subcommands.add_parser("checkpoint", help="输出当前链头：序号 哈希")
 
     def handle(self, *args, subcommand: str, **options):
+        from django.conf import settings
+        from django.db import connection
+
+        if "audit_auditevent" not in connection.introspection.table_names():
+            raise CommandError(
+                f"数据库尚未初始化（数据目录 {settings.DATA_DIR}）：请在项目目录运行，"
+                "或用 ONETRIP_DATA_DIR / ONETRIP_DATABASE_URL 指向正在使用的数据库。"
+            )
         if subcommand == "checkpoint":
             seq, hash_ = audit_chain_head() or (0, GENESIS_HASH)
             self.stdout.write(f"{seq} {hash_}")
