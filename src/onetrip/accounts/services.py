@@ -167,8 +167,10 @@ def enterprise_register(
 ) -> Enterprise:
     """Register an enterprise; a code failing the check needs an officer's audited override."""
     name = " ".join(str(name or "").split())
-    if not name:
-        raise AccountsError("name_invalid", "请填写单位名称。", "name")
+    if not name or len(name) > 200:
+        raise AccountsError("name_invalid", "请填写单位名称（不超过 200 字）。", "name")
+    legal_representative = str(legal_representative or "")[:50]
+    override_reason = str(override_reason or "")[:300]
     code = "".join(str(credit_code or "").split()).upper()
     if Enterprise.objects.filter(credit_code=code).exists():
         raise AccountsError("enterprise_exists", "该统一社会信用代码已登记。", "credit_code")
@@ -356,14 +358,27 @@ def applicant_identity_bind(*, user: User, real_name: str, id_number: str) -> Pe
             )
         if person.real_name != " ".join(real_name.split()):
             raise AccountsError("name_mismatch", "姓名与登记信息不一致。", "real_name")
+        if not person.phone_hash or person.phone_hash != user.phone_hash:
+            # Registered at a window: only the phone left there may claim the record online.
+            raise AccountsError(
+                "phone_mismatch",
+                "该身份已在窗口登记，请用登记时留下的手机号码登录，或到窗口核实身份。",
+                "id_number",
+            )
         person.user = user
-        if not person.phone:
-            person.phone, person.phone_hash = user.phone, user.phone_hash
         person.save()
     else:
         person = person_register(real_name=real_name, id_number=number, phone=user.phone, user=user)
     user.display_name = person.real_name
     user.save(update_fields=["display_name"])
+    from onetrip.audit.services import audit_append
+
+    audit_append(
+        actor=user,
+        action="accounts.identity.bind",
+        target=person,
+        summary=f"{person.real_name} 完成实名登记",
+    )
     return person
 
 

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from onetrip.accounts.selectors import staff_department_ids
 from onetrip.applications import selectors, services
+from onetrip.applications.formdata import form_fields_for, mask_values
 from onetrip.applications.models import Application
 from onetrip.applications.workflow import Action
 from onetrip.catalog.models import Item
@@ -168,7 +169,26 @@ def _out(application: Application, request: Request, code: int = 200) -> Respons
         pk=application.pk
     )
     data = ApplicationOutSerializer(application, context={"user": request.user}).data
+    if request.user.is_staff and "applicant" not in services.actor_roles(
+        user=request.user, application=application
+    ):
+        _staff_read(request, application, data)
     return Response(data, status=code)
+
+
+def _staff_read(request: Request, application: Application, data: dict) -> None:
+    """Staff see personal numbers masked, and every read of a person's data is logged."""
+    from onetrip.audit.services import audit_append
+
+    fields = form_fields_for(application.version, application.situation)
+    data["data"] = mask_values(fields, data.get("data") or {})
+    audit_append(
+        actor=request.user,
+        action="application.view",
+        target=application,
+        request=request,
+        summary=f"接口查看办件 {application}",
+    )
 
 
 def _problem(exc: services.ApplicationError) -> ProblemError:
@@ -221,14 +241,16 @@ class ApplicationList(APIView):
             qs = qs.filter(status=request.query_params["status"])
         try:
             limit = max(1, min(int(request.query_params.get("limit", 50)), 200))
-            offset = max(0, int(request.query_params.get("offset", 0)))
+            offset = max(0, min(int(request.query_params.get("offset", 0)), 10**7))
         except ValueError:
             raise ProblemError("invalid_paging", "limit 和 offset 必须是整数。") from None
         qs = qs.select_related("item", "version", "department").order_by("-created_at")
         rows = list(qs[offset : offset + limit])
-        response = Response(
-            ApplicationOutSerializer(rows, many=True, context={"user": request.user}).data
-        )
+        out = ApplicationOutSerializer(rows, many=True, context={"user": request.user}).data
+        if request.user.is_staff:
+            for row in out:  # personal data only on the audited detail read
+                row["data"] = {}
+        response = Response(out)
         response["X-Total-Count"] = str(qs.count())
         return response
 
@@ -464,6 +486,7 @@ class ApplicationDelivery(_RecordView):
 
 class Track(APIView):
     permission_classes = [AllowAny]
+    throttle_scope = "track"
 
     @extend_schema(
         parameters=[
@@ -475,6 +498,12 @@ class Track(APIView):
         summary="Public progress by tracking number and code",
     )
     def get(self, request: Request) -> Response:
+        from onetrip.portal.apply_views import track_allowed
+
+        if not track_allowed(request):
+            raise ProblemError(
+                "too_many_requests", "查询过于频繁，请一小时后再试。", status_code=429
+            )
         result = selectors.application_track(
             tracking_number=str(request.query_params.get("number", ""))[:20],
             query_code=str(request.query_params.get("code", ""))[:6],

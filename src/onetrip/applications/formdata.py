@@ -65,6 +65,8 @@ def _clean_one(field: FormField, value: Any) -> Any:
             raise ValueError(f"不能超过 {limit} 个字。")
         return text
     if kind in (FormField.FieldType.INTEGER, FormField.FieldType.DECIMAL):
+        if not re.fullmatch(r"-?\d{1,15}(\.\d{1,4})?", text):
+            raise ValueError("请填写数字（最多 15 位整数、4 位小数）。")
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -168,3 +170,29 @@ def field_value_text(field: FormField, value: Any) -> str:
     if field.field_type == FormField.FieldType.BOOLEAN:
         return "是" if value is True else "否"
     return str(value)
+
+
+IDENTITY_SOURCES = ("identity.", "business_licence.")
+
+
+def is_identity_field(field: FormField) -> bool:
+    """Answered by the real-name record (or the enterprise's): shown, never typed over."""
+    return field.prefill.startswith(IDENTITY_SOURCES)
+
+
+def mask_values(fields: list[FormField], data: dict[str, Any]) -> dict[str, Any]:
+    """Form values with personal numbers masked, for staff reads over the API."""
+    from onetrip.core.crypto import mask_id_number, mask_phone
+
+    kinds = {f.code: f.field_type for f in fields}
+    out = {}
+    for code, value in data.items():
+        kind = kinds.get(code)
+        if kind == FormField.FieldType.ID_NUMBER and isinstance(value, str):
+            value = mask_id_number(value)
+        elif kind == FormField.FieldType.PHONE and isinstance(value, str):
+            value = mask_phone(value)
+        elif kind == FormField.FieldType.BANK_ACCOUNT and isinstance(value, str):
+            value = "*" * max(len(value) - 4, 0) + value[-4:]
+        out[code] = value
+    return out

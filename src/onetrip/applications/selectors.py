@@ -54,7 +54,9 @@ def application_track(*, tracking_number: str, query_code: str) -> dict[str, Any
         .select_related("version", "department")
         .first()
     )
-    if application is None or not hmac.compare_digest(application.query_code, query_code):
+    if application is None or not hmac.compare_digest(
+        application.query_code.encode(), str(query_code).encode()
+    ):
         return None
     return {
         "tracking_number": application.tracking_number,

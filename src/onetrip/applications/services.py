@@ -83,9 +83,34 @@ def actor_roles(*, user: User | None, application: Application) -> set[str]:
         ids = staff_department_ids(user=user, role=role)
         if ids is None or application.department_id in ids:
             roles.add(role)
-    if user.is_superuser or StaffRole.objects.filter(user=user, role=workflow.WINDOW).exists():
-        roles.add(workflow.WINDOW)  # 一窗受理: a window officer serves every department
+    if _window_reaches(user, application):
+        roles.add(workflow.WINDOW)
     return roles
+
+
+def _window_reaches(user: User, application: Application) -> bool:
+    """一窗受理: a window officer serves every department, but only at the counter's steps.
+
+    That is their own intakes and what they acted on, applications waiting for intake
+    (submitted, in correction, corrected), and results to hand over at the window.
+    """
+    if not (
+        user.is_superuser or StaffRole.objects.filter(user=user, role=workflow.WINDOW).exists()
+    ):
+        return False
+    if application.created_by_id == user.pk:
+        return True
+    if (
+        application.pk
+        and ApplicationEvent.objects.filter(application=application, actor=user).exists()
+    ):
+        return True  # what they took in, corrected or accepted stays visible to them
+    if application.status in (Status.SUBMITTED, Status.CORRECTION, Status.CORRECTED):
+        return True
+    return (
+        application.status in workflow.DECIDED
+        and application.delivery_method == Application.Delivery.PICKUP
+    )
 
 
 def _agent_covers(user: User, application: Application) -> bool:
@@ -221,7 +246,12 @@ def draft_create(
                     "no_authorisation", "您没有代为办理该事项的有效委托。", status=403
                 )
             agent = me
-    owner = user if not user.is_staff else (applicant_person.user if applicant_person else None)
+    if user.is_staff or agent is not None:
+        # Window intakes and agents' applications belong to the applicant's own account (if
+        # any); an agent acts only while the 委托 lasts.
+        owner = applicant_person.user if applicant_person else None
+    else:
+        owner = user
     application = Application.objects.create(
         item=item,
         version=version,
@@ -293,6 +323,7 @@ def draft_save_fields(*, application: Application, user: User, data: dict[str, A
     application.data = {**application.data, **values}
     for code in [f.code for f in fields if f.code in data and f.code not in values]:
         application.data.pop(code, None)  # cleared by the applicant
+    application.data.update(_identity_prefill(application))  # identity is never typed over
     application.save(update_fields=["data"])
     return application.data
 
@@ -437,6 +468,7 @@ def application_submit(
     request=None,
 ) -> Submitted:
     """Submit a draft once; repeating it (double click, retry, same key) changes nothing."""
+    idempotency_key = str(idempotency_key or "")[:80]
     try:
         with transaction.atomic():
             return _submit(
@@ -467,7 +499,7 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
         raise ApplicationError("not_found", "找不到该申请。", status=404)
     role = _authorise(application, user, Action.SUBMIT)
     fields = form_fields_for(application.version, application.situation)
-    values, errors = form_validate(fields, application.data)
+    values, errors = form_validate(fields, {**application.data, **_identity_prefill(application)})
     errors.update(_completeness(application))
     if delivery_method:
         if delivery_method not in Application.Delivery.values:
@@ -556,7 +588,9 @@ def _record(application, action: Action, user, role, before, *, note="", request
 
     event = _event(application, action.value, user, role, before=before, note=note)
     recipient = application.owner
-    if recipient is not None and action != Action.PASS_STAGE:  # internal steps stay quiet
+    person = application.applicant_person
+    sms_only = recipient is None and person is not None and bool(person.phone)
+    if (recipient is not None or sms_only) and action != Action.PASS_STAGE:
         template = {
             Action.REQUEST_CORRECTION: "correction_requested",
             Action.APPROVE: "decision_made",
@@ -575,6 +609,10 @@ def _record(application, action: Action, user, role, before, *, note="", request
             },
             dedupe_key=f"application:{application.pk}:event:{event.pk}",
             reference=application.tracking_number or "",
+            # Someone registered at a window without an account is told by SMS.
+            **(
+                {"channels": ["sms"], "address_override": {"sms": person.phone}} if sms_only else {}
+            ),
         )
     audit_append(
         actor=user,
@@ -939,6 +977,10 @@ def visit_record(
         raise ApplicationError("forbidden", "只有窗口或承办人员可以登记到场。", status=403)
     if not reason.strip() or not place.strip():
         raise ApplicationError("visit_incomplete", "请填写到场事由和地点。", field="reason")
+    if len(reason.strip()) > 200 or len(place.strip()) > 200 or len(over_promise_reason) > 300:
+        raise ApplicationError(
+            "too_long", "到场事由和地点不超过 200 字，超出原因不超过 300 字。", field="reason"
+        )
     count = application.visits.count() + 1
     over = count > application.version.visits_required
     if over and not over_promise_reason.strip():

@@ -53,7 +53,7 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     situations = list(version.situations.all())
     principals = app_selectors.principals_for_agent(user=request.user, item_code=item.code)
     error = ""
-    if request.method == "POST" or not (situations or principals):
+    if request.method == "POST":
         whom = request.POST.get("for", "")
         kwargs: dict = {}
         if whom.startswith("p") and whom[1:].isdigit():
@@ -81,6 +81,7 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
             "version": version,
             "situations": situations,
             "error": error,
+            "principals": principals,
         },
     )
 
@@ -291,15 +292,30 @@ def notice_print(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+def track_allowed(request: HttpRequest) -> bool:
+    """At most 30 lookups an hour from one address, so query codes cannot be guessed."""
+    from django.core.cache import cache
+
+    key = f"track:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, 3600)
+    try:
+        return cache.incr(key) <= 30
+    except ValueError:
+        return True
+
+
 def track(request: HttpRequest) -> HttpResponse:
     """Public progress lookup by tracking number and query code, without signing in."""
     result, error = None, ""
     number = request.GET.get("number", "").strip()[:20]
     code = request.GET.get("code", "").strip()[:6]
     if number or code:
-        result = app_selectors.application_track(tracking_number=number, query_code=code)
-        if result is None:
-            error = "申办流水号或查询码不正确，请核对后重试。"
+        if not track_allowed(request):
+            error = "查询过于频繁，请一小时后再试。"
+        else:
+            result = app_selectors.application_track(tracking_number=number, query_code=code)
+            if result is None:
+                error = "申办流水号或查询码不正确，请核对后重试。"
     return render(
         request,
         "portal/track.html",

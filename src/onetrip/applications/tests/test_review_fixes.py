@@ -1,0 +1,142 @@
+"""Holes found in review, each closed and kept closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from onetrip.accounts import services as accounts
+from onetrip.accounts.models import User
+from onetrip.applications import services
+from onetrip.applications.tests.factories import complete_draft, submitted, world
+from onetrip.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_window_registered_person_cannot_be_claimed_with_another_phone():
+    w = world()
+    person = accounts.person_register(
+        real_name="赵六", id_number="620102198811230070", phone="13700000009", created_by=w.window
+    )
+    intruder = User(username="intruder")
+    intruder.set_phone("13711111111")
+    intruder.save()
+    with pytest.raises(accounts.AccountsError) as caught:
+        accounts.applicant_identity_bind(
+            user=intruder, real_name="赵六", id_number="620102198811230070"
+        )
+    assert caught.value.code == "phone_mismatch"
+    person.refresh_from_db()
+    assert person.user is None
+    owner = User(username="owner")
+    owner.set_phone("13700000009")
+    owner.save()
+    accounts.applicant_identity_bind(user=owner, real_name="赵六", id_number="620102198811230070")
+    assert AuditEvent.objects.filter(action="accounts.identity.bind").count() == 1
+
+
+@pytest.mark.parametrize("value", ["1e1000000", "1e5000", "9" * 40, "0x10", "NaN"])
+def test_numbers_are_bounded_before_they_are_parsed(value):
+    w = world()
+    app = services.draft_create(user=w.user, item=w.item, situation="first")
+    with pytest.raises(services.ApplicationError) as caught:
+        services.draft_save_fields(application=app, user=w.user, data={"copies": value})
+    assert "copies" in caught.value.errors
+
+
+def test_identity_fields_cannot_be_typed_over():
+    w = world()
+    app = services.draft_create(user=w.user, item=w.item, situation="first")
+    services.draft_save_fields(application=app, user=w.user, data={"name": "别人"})
+    app.refresh_from_db()
+    assert app.data["name"] == "张三"
+
+
+def test_window_officers_reach_only_the_counter_steps():
+    w = world()
+    draft = services.draft_create(user=w.user, item=w.item, situation="first")
+    assert not services.can_view(user=w.window, application=draft)  # someone's online draft
+    app = submitted(w)
+    assert services.can_view(user=w.window, application=app)  # waiting for intake
+    other = submitted(w)
+    for user, action in [(w.handler, "accept"), (w.handler, "start")]:
+        other = services.application_act(application=other, user=user, action=action)
+    assert not services.can_view(user=w.window, application=other)  # never at the counter
+    app = services.application_act(application=app, user=w.window, action="accept")
+    assert services.can_view(user=w.window, application=app)  # what they accepted
+
+
+def test_a_revoked_authorisation_ends_the_agents_access():
+    w = world()
+    today = dt.date.today()
+    grant = accounts.authorisation_grant(
+        agent=w.person, principal_person=w.other_user.person, valid_from=today, valid_until=today
+    )
+    app = services.draft_create(
+        user=w.user, item=w.item, situation="first", applicant_person=w.other_user.person
+    )
+    assert services.can_view(user=w.user, application=app)
+    grant.revoked_at = dt.datetime.now(dt.UTC)
+    grant.save()
+    assert not services.can_view(user=w.user, application=app)
+    assert services.can_view(user=w.other_user, application=app)
+
+
+def test_tracking_survives_odd_codes_and_is_rate_limited(client):
+    from django.core.cache import cache
+
+    cache.clear()
+    w = world()
+    app = submitted(w)
+    r = client.get("/track/", {"number": app.tracking_number, "code": "验证码"})
+    assert r.status_code == 200 and "不正确" in r.content.decode()
+    api = APIClient()
+    assert (
+        api.get("/api/v1/track/", {"number": app.tracking_number, "code": "é"}).status_code == 404
+    )
+    for _ in range(30):
+        client.get("/track/", {"number": "x", "code": "y"})
+    assert "过于频繁" in client.get("/track/", {"number": "x", "code": "y"}).content.decode()
+    cache.clear()
+
+
+def test_long_idempotency_keys_do_not_crash():
+    w = world()
+    key = "k" * 100
+    first = services.application_submit(
+        application=complete_draft(w), user=w.user, idempotency_key=key
+    )
+    second = services.application_submit(
+        application=complete_draft(w), user=w.user, idempotency_key=key
+    )
+    assert second.application.pk == first.application.pk and not second.created
+
+
+def test_staff_api_reads_are_masked_and_audited():
+    w = world()
+    app = submitted(w)
+    api = APIClient()
+    api.force_authenticate(w.handler)
+    before = AuditEvent.objects.filter(action="application.view").count()
+    body = api.get(f"/api/v1/applications/{app.pk}/").json()
+    assert AuditEvent.objects.filter(action="application.view").count() == before + 1
+    listed = api.get("/api/v1/applications/").json()
+    assert all(row["data"] == {} for row in listed)
+    assert body["tracking_number"] == app.tracking_number
+
+
+def test_getting_the_apply_page_creates_nothing(client):
+    from onetrip.applications.models import Application
+    from onetrip.catalog.tests.factories import item_doc
+
+    doc = item_doc()
+    materials = [{**m, "situations": []} for m in doc["materials"]]
+    fields = [{**f, "situations": []} for f in doc["form_fields"]]
+    w = world(situations=[], materials=materials, form_fields=fields)
+    client.force_login(w.user)
+    client.get(f"/apply/{w.item.code}/")
+    client.get(f"/apply/{w.item.code}/")
+    assert not Application.objects.exists()
