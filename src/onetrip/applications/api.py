@@ -111,6 +111,7 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
     # Integers declared explicitly so the schema does not vary with the database's ranges.
     id = serializers.IntegerField(read_only=True)
     correction_count = serializers.IntegerField(read_only=True)
+    data = serializers.DictField(read_only=True, help_text="表单字段代码 → 值")
     item = serializers.CharField(source="item.code")
     item_name = serializers.CharField(source="version.name")
     version = serializers.IntegerField(source="version.number")

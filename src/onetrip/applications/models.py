@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 
 from onetrip.applications.workflow import NATIONAL_CODE, PLAIN, Action, Status
-from onetrip.core.crypto import EncryptedCharField
+from onetrip.core.crypto import EncryptedCharField, EncryptedJSONField
 
 User = settings.AUTH_USER_MODEL
 
@@ -80,7 +80,7 @@ class Application(models.Model):
     )
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
     stage = models.CharField("当前环节", max_length=12, blank=True)
-    data = models.JSONField("表单内容", default=dict, blank=True)
+    data = EncryptedJSONField("表单内容", default=dict, blank=True)
     delivery_method = models.CharField(
         "送达方式", max_length=12, choices=Delivery.choices, default=Delivery.ELECTRONIC
     )

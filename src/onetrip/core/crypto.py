@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -77,3 +78,25 @@ def mask_phone(value: str) -> str:
     if not value:
         return ""
     return value[:3] + "****" + value[-4:] if len(value) >= 7 else "****"
+
+
+class EncryptedJSONField(models.TextField):
+    """A JSON value stored encrypted (form answers carry ID, phone and bank numbers)."""
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return {}
+        return json.loads(decrypt(value))
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            return json.loads(value) if value else {}
+        return value
+
+    def get_prep_value(self, value):
+        if value is None:
+            value = {}
+        return encrypt(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+    def value_to_string(self, obj):
+        return json.dumps(self.value_from_object(obj), ensure_ascii=False)
