@@ -240,6 +240,7 @@ class Notice(models.Model):
         DEFICIENCY = "deficiency", "容缺受理通知书"
         APPROVAL = "approval", "准予办理决定书"
         DENIAL = "denial", "不予批准决定书"
+        REVOCATION = "revocation", "撤销决定书"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField("文书类型", max_length=20, choices=Kind.choices)

@@ -182,6 +182,7 @@ def _notice_number(kind: str, issuer: str = "") -> str:
         "deficiency": "容",
         "approval": "准",
         "denial": "不准",
+        "revocation": "撤",
     }[kind]
     today = timezone.localdate()
     serial = _next_number("notice:" + kind)
@@ -725,7 +726,7 @@ def application_act(
         application.status = t.target
     application.save()
     _record(application, action, user, role, before, note=note, request=request)
-    if action in (Action.APPROVE, Action.DENY):
+    if action in (Action.APPROVE, Action.DENY, Action.REVOKE):
         _deliver_electronically(application, user)
     return application
 
@@ -930,6 +931,12 @@ def _g_deny(app, user, role, *, reason, now, **_):
     _notice(app, Notice.Kind.DENIAL, user, reason=f"{reason}\n{APPEAL_RIGHTS}")
 
 
+def _g_revoke(app, user, role, *, reason, now, **_):
+    """Revocation (e.g. a false 告知承诺 found later) is a written decision with appeal rights."""
+    _notice(app, Notice.Kind.REVOCATION, user, reason=f"{reason}\n{APPEAL_RIGHTS}")
+    app.decision_reason = reason
+
+
 def _deliver_electronically(app: Application, user: User) -> None:
     """Electronic delivery happens with the decision: the result is in the applicant's pages."""
     if app.delivery_method == Application.Delivery.ELECTRONIC:
@@ -952,6 +959,7 @@ _GUARDS = {
     Action.PASS_STAGE: _g_pass_stage,
     Action.APPROVE: _g_approve,
     Action.DENY: _g_deny,
+    Action.REVOKE: _g_revoke,
 }
 
 

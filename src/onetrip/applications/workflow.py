@@ -132,7 +132,7 @@ TABLE: dict[tuple[Status, Action], Transition] = {
     (Status.ACCEPTED, Action.START): _t(Status.HANDLING, HANDLER),
     (Status.HANDLING, Action.PASS_STAGE): _t(Status.HANDLING, by_stage=True),
     (Status.HANDLING, Action.PAUSE): _t(Status.SPECIAL, by_stage=True, reason=True),
-    (Status.SPECIAL, Action.RESUME): _t(Status.HANDLING, by_stage=True),
+    (Status.SPECIAL, Action.RESUME): _t(Status.HANDLING, by_stage=True, reason=True),
     (Status.HANDLING, Action.APPROVE): _t(Status.APPROVED, by_stage=True),
     (Status.HANDLING, Action.DENY): _t(Status.DENIED, by_stage=True, reason=True),
     **{(s, Action.WITHDRAW): _t(Status.WITHDRAWN, APPLICANT) for s in OPEN_BEFORE_DECISION},

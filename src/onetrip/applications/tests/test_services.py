@@ -177,7 +177,7 @@ def test_special_procedure_pause_and_resume():
     act(app, w.handler, "pause", reason="委托鉴定")
     app.refresh_from_db()
     assert app.status == Status.SPECIAL and app.national_code == 9
-    act(app, w.handler, "resume")
+    act(app, w.handler, "resume", reason="鉴定结论已出")
     assert Application.objects.get(pk=app.pk).status == Status.HANDLING
 
 
@@ -336,3 +336,34 @@ def test_identity_fields_are_prefilled_from_the_real_name_record():
     w = world()
     app = services.draft_create(user=w.user, item=w.item, situation="first")
     assert app.data == {"name": "张三"}  # the factory item's name field has prefill identity.name
+
+
+def test_revocation_is_a_written_decision_with_appeal_rights():
+    w = world()
+    app = submitted(w)
+    for user, action in [
+        (w.window, "accept"),
+        (w.handler, "start"),
+        (w.handler, "pass_stage"),
+        (w.checker, "pass_stage"),
+        (w.approver, "approve"),
+    ]:
+        act(app, user, action)
+    with pytest.raises(services.ApplicationError):
+        act(app, w.supervisor, "revoke", reason="")
+    act(app, w.supervisor, "revoke", reason="核查发现告知承诺不实")
+    notice = app.notices.get(kind="revocation")
+    assert "告知承诺不实" in notice.reason and "行政复议" in notice.reason
+    assert Application.objects.get(pk=app.pk).national_code == 15
+
+
+def test_resuming_a_special_procedure_needs_a_reason():
+    w = world()
+    app = submitted(w)
+    act(app, w.window, "accept")
+    act(app, w.handler, "start")
+    act(app, w.handler, "pause", reason="委托鉴定")
+    with pytest.raises(services.ApplicationError) as caught:
+        act(app, w.handler, "resume")
+    assert caught.value.code == "reason_required"
+    act(app, w.handler, "resume", reason="鉴定结论已出")
