@@ -189,6 +189,12 @@ def main() -> None:
                 args.concurrency,
                 lambda c, _: request(c, "POST", "/bench/floor/"),
             )
+            api_floor = run(
+                port,
+                plan["drafts"],
+                args.concurrency,
+                lambda c, job: request(c, "POST", "/bench/api-floor/", {}, token=job[0]),
+            )
             submit = run(
                 port,
                 plan["drafts"],
@@ -274,12 +280,17 @@ def main() -> None:
             server.wait(10)
     print(f"concurrency {args.concurrency}")
     print(f"{'case':<34}{'n':>6}{'per s':>9}{'p50 ms':>9}{'p99 ms':>9}")
-    rows = [("floor: insert 3 rows", floor), ("submit a prepared draft", submit)]
+    rows = [
+        ("floor: insert 3 rows", floor),
+        ("floor behind the API stack (token)", api_floor),
+        ("submit a prepared draft", submit),
+    ]
     if whole:
         rows.append(("whole application (≈8 requests)", whole))
     for name, r in rows:
         print(f"{name:<34}{r['n']:>6}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}")
     print(f"submit ÷ floor = {submit['rps'] / floor['rps']:.2f} (target ≥ 0.50)")
+    print(f"submit ÷ API-stack floor = {submit['rps'] / api_floor['rps']:.2f}")
 
 
 if __name__ == "__main__":

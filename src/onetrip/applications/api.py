@@ -107,6 +107,31 @@ class EventOutSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class SubmittedSerializer(serializers.ModelSerializer):
+    """What a submission returns: the reference numbers and what happens next."""
+
+    id = serializers.IntegerField(read_only=True)
+    national_code = serializers.IntegerField(allow_null=True)
+    plain_status = serializers.CharField()
+    next_step = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "tracking_number",
+            "query_code",
+            "status",
+            "national_code",
+            "plain_status",
+            "submitted_at",
+            "next_step",
+        ]
+
+    def get_next_step(self, obj) -> str:
+        return services.next_step_text(obj)
+
+
 class ApplicationOutSerializer(serializers.ModelSerializer):
     # Integers declared explicitly so the schema does not vary with the database's ranges.
     id = serializers.IntegerField(read_only=True)
@@ -372,13 +397,13 @@ class ApplicationSubmit(APIView):
             )
         ],
         responses={
-            201: ApplicationOutSerializer,
-            200: ApplicationOutSerializer,
+            201: SubmittedSerializer,
+            200: SubmittedSerializer,
             400: PROBLEM,
             404: PROBLEM,
         },
         tags=["applications"],
-        summary="Submit once (a repeat changes nothing)",
+        summary="Submit once (a repeat changes nothing); the confirmation",
     )
     def post(self, request: Request, pk: int) -> Response:
         application = _visible(request, pk)
@@ -394,7 +419,10 @@ class ApplicationSubmit(APIView):
             )
         except services.ApplicationError as exc:
             raise _problem(exc) from None
-        return _out(result.application, request, 201 if result.created else 200)
+        # The confirmation, as the page shows it; GET the application for everything else.
+        return Response(
+            SubmittedSerializer(result.application).data, status=201 if result.created else 200
+        )
 
 
 class ApplicationAct(APIView):

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -70,10 +71,12 @@ def actor_roles(*, user: User | None, application: Application) -> set[str]:
     roles: set[str] = set()
     if user is None or not user.is_authenticated:
         return roles
-    principal = application.applicant_person
     if (
         application.owner_id == user.pk
-        or (principal is not None and principal.user_id == user.pk)
+        or (
+            application.applicant_person_id is not None
+            and application.applicant_person.user_id == user.pk
+        )
         or _agent_covers(user, application)
     ):
         roles.add(workflow.APPLICANT)
@@ -440,9 +443,27 @@ def material_choose(
 # ------------------------------------------------------------------ submission
 
 
+@lru_cache(maxsize=512)
+def _required_codes(version_id: int, digest: str) -> frozenset[str]:
+    """Codes of a published version's required materials (it never changes)."""
+    return frozenset(
+        Material.objects.filter(
+            version_id=version_id, necessity=Material.Necessity.REQUIRED
+        ).values_list("code", flat=True)
+    )
+
+
 def _completeness(application: Application) -> dict[str, str]:
     """Errors (by material code) for required materials not yet satisfied."""
-    specs = {m.code: m for m in application.version.materials.all()}
+    version = application.version
+    if version.is_frozen:
+        required = _required_codes(version.pk, version.content_digest)
+        return {
+            m.code: f"请提供“{m.name}”。"
+            for m in application.materials.all()
+            if m.code in required and m.state == ApplicationMaterial.State.MISSING
+        }
+    specs = {m.code: m for m in version.materials.all()}
     errors = {}
     for m in application.materials.all():
         spec = specs.get(m.code)
@@ -870,7 +891,19 @@ def _g_refuse(app, user, role, *, reason, now, **_):
 
 
 def _stages(app: Application) -> list[str]:
-    return [s.code for s in app.version.stages.all()] or ["handle"]
+    version = app.version
+    if version.is_frozen:
+        return list(_published_stages(version.pk, version.content_digest))
+    return [s.code for s in version.stages.all()] or ["handle"]
+
+
+@lru_cache(maxsize=512)
+def _published_stages(version_id: int, digest: str) -> tuple[str, ...]:
+    """A published version's stages never change; read them once per process."""
+    from onetrip.catalog.models import ReviewStage
+
+    codes = ReviewStage.objects.filter(version_id=version_id).order_by("order", "id")
+    return tuple(codes.values_list("code", flat=True)) or ("handle",)
 
 
 def _four_eyes(app: Application, user: User) -> None:

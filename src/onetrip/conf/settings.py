@@ -208,6 +208,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LimitUnitEnum": "onetrip.catalog.models.LimitUnit",
         "DeliveryMethodEnum": "onetrip.applications.models.Application.Delivery",
+        "ApplicationStatusEnum": "onetrip.applications.workflow.Status",
+        "VersionStatusEnum": "onetrip.catalog.models.ItemVersion.Status",
     },
 }
 

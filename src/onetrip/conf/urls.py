@@ -26,9 +26,10 @@ urlpatterns = [
 ]
 
 if getattr(settings, "ONETRIP_BENCH_FLOOR", False):
-    from onetrip.core.bench_views import floor
+    from onetrip.core.bench_views import ApiFloor, floor
 
     urlpatterns.insert(0, path("bench/floor/", floor))
+    urlpatterns.insert(0, path("bench/api-floor/", ApiFloor.as_view()))
 
 if settings.DEBUG:
     urlpatterns.append(
