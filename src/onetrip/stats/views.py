@@ -1,6 +1,8 @@
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onetrip.core.calendar import calendar_gap
 from onetrip.stats.selectors import KPI_LABELS, catalogue_kpis
 
 
@@ -30,6 +32,7 @@ def scoreboard(request):
         "stats/scoreboard.html",
         {
             "nav": "stats",
+            "calendar_gap": calendar_gap(today=timezone.localdate()),
             "overall": data["overall"],
             "departments": data["departments"],
             "rows": rows,
