@@ -31,7 +31,14 @@ def application_overview(*, application: Application) -> dict[str, Any]:
     if application.status == Status.CORRECTION:
         correction = application.notices.filter(kind="correction").order_by("-issued_at").first()
     visits = list(application.visits.all())
+    from onetrip.supervision.services import working_days_left
+
+    deadlines = [
+        {"d": d, "left": working_days_left(deadline=d)}
+        for d in application.deadlines.order_by("kind")
+    ]
     return {
+        "deadlines": deadlines,
         "application": application,
         "version": version,
         "events": list(application.events.select_related("actor")),

@@ -674,6 +674,22 @@ def next_step_text(application: Application) -> str:
     return ""
 
 
+def _clock(application: Application, action: Action, reason: str) -> None:
+    """The legal clock moves with the workflow, in the same transaction (supervision)."""
+    from onetrip.supervision import services as clock
+
+    if action in (Action.ACCEPT, Action.ACCEPT_DEFICIENT):
+        clock.clock_start(application=application)
+    elif action == Action.PAUSE:
+        clock.clock_pause(application=application, reason=reason)
+    elif action == Action.RESUME:
+        clock.clock_resume(application=application)
+    elif action in (Action.APPROVE, Action.DENY):
+        clock.clock_stop(application=application)
+    elif action == Action.WITHDRAW:
+        clock.clock_stop(application=application, cancelled=True)
+
+
 def _notice(
     application,
     kind,
@@ -743,6 +759,7 @@ def application_act(
             )
             or note
         )
+    _clock(application, action, reason)
     if action not in (Action.APPROVE,):  # APPROVE decides its own target
         application.status = t.target
     application.save()

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "onetrip.audit",
     "onetrip.notifications",
     "onetrip.applications",
+    "onetrip.supervision",
     "onetrip.stats",
     "onetrip.workbench",
     "onetrip.portal",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "onetrip.supervision"
+    verbose_name = "电子监察"
