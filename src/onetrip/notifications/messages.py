@@ -261,3 +261,17 @@ message_template_register(
         },
     )
 )
+
+message_template_register(
+    MessageTemplate(
+        code="card_raised",
+        description="电子监察预警",
+        texts={
+            "inbox": ChannelText(
+                subject="{{ colour }}：{{ item_name }}（{{ tracking_number }}）",
+                body="办件 {{ tracking_number }}（{{ item_name }}）：{{ reason }}。"
+                "承诺办结期限为 {{ due_on }}，请及时办理。",
+            ),
+        },
+    )
+)

@@ -81,3 +81,60 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} +{self.days}"
+
+
+class Card(models.Model):
+    """电子监察 yellow or red card: raised once, never deleted, closed with a reason."""
+
+    class Colour(models.TextChoices):
+        YELLOW = "yellow", "黄牌（预警）"
+        RED = "red", "红牌（超期）"
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="cards")
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="cards"
+    )
+    department = models.ForeignKey(
+        "catalog.Department",
+        on_delete=models.PROTECT,
+        related_name="cards",
+        verbose_name="责任部门",
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cards",
+        verbose_name="责任人",
+    )
+    colour = models.CharField("类别", max_length=6, choices=Colour.choices)
+    reason = models.CharField("原因", max_length=200)
+    raised_at = models.DateTimeField("发出时间", auto_now_add=True)
+    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+    closed_reason = models.CharField("关闭理由", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "监察牌"
+        verbose_name_plural = "监察牌"
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "colour"], name="one_card_per_colour")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_colour_display()} {self.application}"
+
+
+class SchedulerLease(models.Model):
+    """Only the holder of the lease runs periodic jobs, whatever the number of machines."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    holder = models.CharField(max_length=100)
+    until = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "调度租约"
+        verbose_name_plural = "调度租约"
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.holder}"

@@ -88,3 +88,139 @@ def working_days_left(*, deadline: Deadline, today: dt.date | None = None) -> in
     if deadline.unit == "calendar":
         return (deadline.due_on - today).days
     return working_days_between(today, deadline.due_on)
+
+
+YELLOW_SHARE = 0.9  # of the promised limit elapsed
+YELLOW_DAYS_BEFORE = 1  # working days before the deadline
+
+
+def _responsible(application):
+    event = application.events.filter(actor__is_staff=True).order_by("-id").first()
+    return event.actor if event else None
+
+
+def _card_raise(deadline: Deadline, colour: str, reason: str) -> bool:
+    """Raise one card; False if it already exists (a restart or another scheduler did it)."""
+    from django.db import IntegrityError, transaction
+
+    from onetrip.accounts.models import StaffRole
+    from onetrip.audit.services import audit_append
+    from onetrip.notifications.services import outbox_enqueue
+    from onetrip.supervision.models import Card
+
+    application = deadline.application
+    try:
+        with transaction.atomic():
+            card = Card.objects.create(
+                deadline=deadline,
+                application=application,
+                department=application.department,
+                responsible=_responsible(application),
+                colour=colour,
+                reason=reason,
+            )
+            recipients = {u for u in [card.responsible] if u is not None}
+            recipients |= {
+                r.user
+                for r in StaffRole.objects.filter(
+                    role=StaffRole.Role.SUPERVISOR, department=application.department
+                ).select_related("user")
+            }
+            for user in recipients:
+                outbox_enqueue(
+                    recipient=user,
+                    template="card_raised",
+                    channels=["inbox"],
+                    context={
+                        "colour": card.get_colour_display(),
+                        "reason": reason,
+                        "tracking_number": application.tracking_number,
+                        "item_name": application.version.name,
+                        "due_on": deadline.due_on.isoformat(),
+                    },
+                    dedupe_key=f"card:{card.pk}:user:{user.pk}",
+                    reference=application.tracking_number or "",
+                )
+            audit_append(
+                actor=None,
+                action=f"supervision.card.{colour}",
+                target=application,
+                summary=f"{card.get_colour_display()}：{reason}",
+                after={"deadline": deadline.pk, "due_on": deadline.due_on.isoformat()},
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def cards_sweep(*, today: dt.date | None = None) -> dict[str, int]:
+    """Raise the cards due today: yellow near the promised deadline, red once it is passed.
+
+    Each card exists once (a unique constraint per deadline and colour), so reruns, restarts
+    and concurrent schedulers never raise it twice.
+    """
+    from django.db.models import Exists, OuterRef
+
+    from onetrip.supervision.models import Card
+
+    today = today or timezone.localdate()
+    raised = {"yellow": 0, "red": 0}
+    open_deadlines = (
+        Deadline.objects.filter(state=Deadline.State.OPEN, kind=Deadline.Kind.PROMISED)
+        .exclude(
+            Exists(
+                ClockPause.objects.filter(
+                    application=OuterRef("application"), ended_on__isnull=True
+                )
+            )
+        )
+        .select_related("application__version", "application__department")
+    )
+    have = set(
+        Card.objects.filter(deadline__in=open_deadlines).values_list("deadline_id", "colour")
+    )
+    for d in open_deadlines.iterator():
+        if today > d.due_on:
+            if (d.pk, "red") not in have and _card_raise(
+                d, "red", f"已超过承诺办结期限 {d.due_on}"
+            ):
+                raised["red"] += 1
+            continue
+        total = max(d.limit + d.paused_days + d.extended_days, 1)
+        elapsed = total - working_days_left(deadline=d, today=today)
+        near = (
+            elapsed / total >= YELLOW_SHARE
+            or working_days_left(deadline=d, today=today) <= YELLOW_DAYS_BEFORE
+        )
+        if (
+            near
+            and (d.pk, "yellow") not in have
+            and _card_raise(d, "yellow", f"临近承诺办结期限 {d.due_on}")
+        ):
+            raised["yellow"] += 1
+    return raised
+
+
+def scheduler_lease(*, holder: str, seconds: int = 60, name: str = "sweep") -> bool:
+    """Take or renew the lease; True only for its holder (one scheduler across machines)."""
+    from django.db import IntegrityError, transaction
+    from django.db.models import Q
+
+    from onetrip.supervision.models import SchedulerLease
+
+    now = timezone.now()
+    until = now + dt.timedelta(seconds=seconds)
+    with transaction.atomic():
+        taken = (
+            SchedulerLease.objects.filter(name=name)
+            .filter(Q(until__lt=now) | Q(holder=holder))
+            .update(holder=holder, until=until)
+        )
+        if taken:
+            return True
+        try:
+            with transaction.atomic():
+                SchedulerLease.objects.create(name=name, holder=holder, until=until)
+            return True
+        except IntegrityError:
+            return False

@@ -43,9 +43,12 @@ class Command(BaseCommand):
         self.stdout.flush()
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         from onetrip.notifications.worker import start_in_thread
+        from onetrip.supervision.scheduler import start_in_thread as start_scheduler
 
         worker = start_in_thread(interval=1.0)  # outbox delivery in the same process group
+        scheduler = start_scheduler(interval=60.0)  # 电子监察 cards, under the lease
         try:
             serve(application, host=host, port=port, threads=threads, ident="onetrip")
         finally:
             worker.stop()
+            scheduler.stop()

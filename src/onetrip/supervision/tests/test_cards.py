@@ -1,0 +1,92 @@
+"""Cards: yellow before the deadline, red after, each exactly once, to the right people."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from onetrip.applications import services
+from onetrip.applications.tests.factories import submitted, world
+from onetrip.core import calendar
+from onetrip.notifications.models import OutboxMessage
+from onetrip.supervision import services as supervision
+from onetrip.supervision.models import Card
+
+pytestmark = pytest.mark.django_db
+TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture(autouse=True)
+def _calendar():
+    calendar.calendar_changed()
+
+
+def _accepted(w, when):
+    app = submitted(w)
+    with time_machine.travel(when, tick=False):
+        services.application_act(application=app, user=w.handler, action="accept")
+    return app
+
+
+def test_yellow_then_red_once_each_to_handler_and_supervisor():
+    w = world()  # promised 2 working days
+    app = _accepted(w, dt.datetime(2026, 11, 2, 10, tzinfo=TZ))  # Monday → due Wednesday 4th
+    assert supervision.cards_sweep(today=dt.date(2026, 11, 2)) == {"yellow": 0, "red": 0}
+    assert supervision.cards_sweep(today=dt.date(2026, 11, 3)) == {"yellow": 1, "red": 0}
+    assert supervision.cards_sweep(today=dt.date(2026, 11, 3)) == {"yellow": 0, "red": 0}
+    assert supervision.cards_sweep(today=dt.date(2026, 11, 5)) == {"yellow": 0, "red": 1}
+    assert supervision.cards_sweep(today=dt.date(2026, 11, 6)) == {"yellow": 0, "red": 0}
+    cards = Card.objects.filter(application=app)
+    assert sorted(cards.values_list("colour", flat=True)) == ["red", "yellow"]
+    assert cards.get(colour="red").responsible == w.handler
+    inboxes = OutboxMessage.objects.filter(template="card_raised")
+    assert {m.recipient for m in inboxes} == {w.handler, w.supervisor}
+    assert inboxes.count() == 4
+
+
+def test_paused_and_decided_applications_raise_nothing():
+    w = world()
+    app = _accepted(w, dt.datetime(2026, 11, 2, 10, tzinfo=TZ))
+    with time_machine.travel(dt.datetime(2026, 11, 2, 11, tzinfo=TZ), tick=False):
+        services.application_act(application=app, user=w.handler, action="start")
+        services.application_act(application=app, user=w.handler, action="pause", reason="委托鉴定")
+    assert supervision.cards_sweep(today=dt.date(2026, 11, 20)) == {"yellow": 0, "red": 0}
+
+
+def test_only_one_scheduler_holds_the_lease():
+    assert supervision.scheduler_lease(holder="a", seconds=60)
+    assert not supervision.scheduler_lease(holder="b", seconds=60)
+    assert supervision.scheduler_lease(holder="a", seconds=60)  # renewal
+    with time_machine.travel(dt.datetime.now(TZ) + dt.timedelta(minutes=5), tick=False):
+        assert supervision.scheduler_lease(holder="b", seconds=60)  # expired: taken over
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_schedulers_at_once_raise_each_card_once():
+    import threading
+
+    from django.db import connection
+
+    w = world()
+    apps = [_accepted(w, dt.datetime(2026, 11, 2, 10, tzinfo=TZ)) for _ in range(6)]
+    errors = []
+
+    def sweep():
+        try:
+            supervision.cards_sweep(today=dt.date(2026, 11, 5))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert Card.objects.filter(colour="red").count() == len(apps)
+    assert OutboxMessage.objects.filter(template="card_raised").count() == 2 * len(apps)
