@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from onetrip.supervision.models import ClockPause, Deadline, Extension
+from onetrip.supervision.models import Card, ClockPause, Deadline, Extension
 
 
 @admin.register(Deadline)
@@ -26,3 +26,18 @@ class DeadlineAdmin(admin.ModelAdmin):
 
 admin.site.register(ClockPause)
 admin.site.register(Extension)
+
+
+@admin.register(Card)
+class CardAdmin(admin.ModelAdmin):
+    """Cards are read here; findings and closing go through the services (never deleted)."""
+
+    list_display = ["application", "colour", "department", "responsible", "raised_at", "closed_at"]
+    list_filter = ["colour", "department"]
+    readonly_fields = [f.name for f in Card._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

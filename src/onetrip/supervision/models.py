@@ -138,3 +138,26 @@ class SchedulerLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} → {self.holder}"
+
+
+class CardFinding(models.Model):
+    """A supervisor's finding on a card: what happened, the conclusion and the measures."""
+
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="findings")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="监察人员",
+    )
+    explanation = models.TextField("情况说明")
+    conclusion = models.TextField("结论")
+    measures = models.TextField("整改措施", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "监察意见"
+        verbose_name_plural = "监察意见"
+
+    def __str__(self) -> str:
+        return f"{self.card} 意见"

@@ -224,3 +224,72 @@ def scheduler_lease(*, holder: str, seconds: int = 60, name: str = "sweep") -> b
             return True
         except IntegrityError:
             return False
+
+
+class SupervisionError(Exception):
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.code, self.message, self.status = code, message, status
+
+
+def _require_supervisor(user, card) -> None:
+    from onetrip.accounts.selectors import staff_department_ids
+
+    ids = staff_department_ids(user=user, role="supervisor")
+    if ids is not None and card.department_id not in ids:
+        raise SupervisionError("forbidden", "只有该部门的监察人员可以处理这张监察牌。", 403)
+
+
+def card_finding_record(*, card, user, explanation: str, conclusion: str, measures: str = ""):
+    """Record a supervisor's finding on a card (audited)."""
+    from django.db import transaction
+
+    from onetrip.audit.services import audit_append
+    from onetrip.supervision.models import CardFinding
+
+    _require_supervisor(user, card)
+    if not explanation.strip() or not conclusion.strip():
+        raise SupervisionError("finding_incomplete", "请写明情况说明和结论。")
+    with transaction.atomic():
+        finding = CardFinding.objects.create(
+            card=card,
+            author=user,
+            explanation=explanation.strip(),
+            conclusion=conclusion.strip(),
+            measures=measures.strip(),
+        )
+        audit_append(
+            actor=user,
+            action="supervision.card.finding",
+            target=card.application,
+            summary=f"{card.get_colour_display()} 监察意见：{conclusion.strip()[:100]}",
+        )
+    return finding
+
+
+def card_close(*, card, user, reason: str):
+    """Close a card with a reason; cards are never deleted (audited)."""
+    from django.db import transaction
+
+    from onetrip.audit.services import audit_append
+    from onetrip.supervision.models import Card
+
+    _require_supervisor(user, card)
+    if not reason.strip():
+        raise SupervisionError("reason_required", "关闭监察牌须写明理由。")
+    with transaction.atomic():
+        card = Card.objects.select_for_update().get(pk=card.pk)
+        if card.closed_at is not None:
+            raise SupervisionError("already_closed", "这张监察牌已经关闭。", 409)
+        if not card.findings.exists():
+            raise SupervisionError("finding_required", "请先记录监察意见，再关闭监察牌。", 409)
+        card.closed_at = timezone.now()
+        card.closed_reason = reason.strip()
+        card.save(update_fields=["closed_at", "closed_reason"])
+        audit_append(
+            actor=user,
+            action="supervision.card.close",
+            target=card.application,
+            summary=f"关闭{card.get_colour_display()}：{reason.strip()[:100]}",
+        )
+    return card

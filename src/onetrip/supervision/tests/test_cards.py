@@ -90,3 +90,31 @@ def test_two_schedulers_at_once_raise_each_card_once():
     assert not errors
     assert Card.objects.filter(colour="red").count() == len(apps)
     assert OutboxMessage.objects.filter(template="card_raised").count() == 2 * len(apps)
+
+
+def test_only_the_departments_supervisor_records_findings_and_closes_cards():
+    from onetrip.applications.tests.factories import staff
+    from onetrip.catalog.models import Department
+    from onetrip.supervision.models import CardFinding
+
+    w = world()
+    _accepted(w, dt.datetime(2026, 11, 2, 10, tzinfo=TZ))
+    supervision.cards_sweep(today=dt.date(2026, 11, 5))
+    card = Card.objects.get(colour="red")
+    other = staff("supervisor-x", Department.objects.get(code="insurance"), "supervisor")
+    with pytest.raises(supervision.SupervisionError) as caught:
+        supervision.card_close(card=card, user=other, reason="无")
+    assert caught.value.status == 403
+    with pytest.raises(supervision.SupervisionError) as caught:
+        supervision.card_close(card=card, user=w.supervisor, reason="已办结")
+    assert caught.value.code == "finding_required"
+    supervision.card_finding_record(
+        card=card,
+        user=w.supervisor,
+        explanation="承办人请假",
+        conclusion="情有可原",
+        measures="建立顶岗机制",
+    )
+    supervision.card_close(card=card, user=w.supervisor, reason="已整改")
+    card.refresh_from_db()
+    assert card.closed_reason == "已整改" and CardFinding.objects.get(card=card).measures
