@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q
@@ -459,10 +460,7 @@ class _RecordView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
     body: type[serializers.Serializer]
-
-    @staticmethod
-    def record(**kwargs: Any) -> Any:  # pragma: no cover - set by subclasses
-        raise NotImplementedError
+    record: Callable[..., Any]  # a staticmethod service: visit_record, delivery_record
 
     def post(self, request: Request, pk: int) -> Response:
         application = _visible(request, pk)

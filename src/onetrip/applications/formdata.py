@@ -5,29 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from onetrip.catalog.models import FormField, ItemVersion
+from onetrip.catalog.selectors import pinned_content
 from onetrip.core.identifiers import credit_code_problem, id_number_problem
-
-
-@lru_cache(maxsize=512)
-def _published_fields(version_id: int, digest: str) -> tuple[FormField, ...]:
-    """A published version never changes, so its fields are read once per process."""
-    return tuple(FormField.objects.filter(version_id=version_id).order_by("order", "id"))
 
 
 def form_fields_for(version: ItemVersion, situation: str = "") -> list[FormField]:
     """Fields that apply to ``situation`` (all-situation fields plus its own)."""
-    fields = (
-        _published_fields(version.pk, version.content_digest)
-        if version.is_frozen
-        else tuple(version.form_fields.all())
-    )
+    fields = pinned_content(version).form_fields
     return [f for f in fields if not f.situations or (situation and situation in f.situations)]
 
 

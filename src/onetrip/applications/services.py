@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +34,7 @@ from onetrip.applications.models import (
 )
 from onetrip.applications.workflow import Action, Status
 from onetrip.catalog.models import Item, ItemVersion, Material
+from onetrip.catalog.selectors import pinned_content
 
 ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 APPEAL_RIGHTS = (
@@ -120,13 +120,25 @@ def _agent_covers(user: User, application: Application) -> bool:
     person = getattr(user, "person", None)
     if person is None or application.agent_id != person.pk:
         return False
-    today = timezone.localdate()
-    grants = Authorisation.objects.filter(agent=person, revoked_at__isnull=True)
-    if application.applicant_enterprise_id:
-        grants = grants.filter(principal_enterprise_id=application.applicant_enterprise_id)
+    return _authorised(
+        agent=person,
+        person_id=application.applicant_person_id,
+        enterprise_id=application.applicant_enterprise_id,
+        item_code=application.item.code,
+    )
+
+
+def _authorised(
+    *, agent: Person, person_id: int | None, enterprise_id: int | None, item_code: str
+) -> bool:
+    """Whether a recorded, unrevoked 委托 lets ``agent`` act for the principal on the item today."""
+    grants = Authorisation.objects.filter(agent=agent, revoked_at__isnull=True)
+    if enterprise_id is not None:
+        grants = grants.filter(principal_enterprise_id=enterprise_id)
     else:
-        grants = grants.filter(principal_person_id=application.applicant_person_id)
-    return any(g.covers(item_code=application.item.code, on=today) for g in grants)
+        grants = grants.filter(principal_person_id=person_id)
+    today = timezone.localdate()
+    return any(g.covers(item_code=item_code, on=today) for g in grants)
 
 
 def can_view(*, user: User | None, application: Application) -> bool:
@@ -238,14 +250,12 @@ def draft_create(
         acting_for_other = applicant_enterprise is not None or applicant_person != me
         if acting_for_other:
             # An agent applies for someone else only under a recorded 委托 covering the item.
-            grants = Authorisation.objects.filter(agent=me, revoked_at__isnull=True)
-            grants = (
-                grants.filter(principal_enterprise=applicant_enterprise)
-                if applicant_enterprise is not None
-                else grants.filter(principal_person=applicant_person)
-            )
-            today = timezone.localdate()
-            if me is None or not any(g.covers(item_code=item.code, on=today) for g in grants):
+            if me is None or not _authorised(
+                agent=me,
+                person_id=applicant_person.pk if applicant_person else None,
+                enterprise_id=applicant_enterprise.pk if applicant_enterprise else None,
+                item_code=item.code,
+            ):
                 raise ApplicationError(
                     "no_authorisation", "您没有代为办理该事项的有效委托。", status=403
                 )
@@ -268,7 +278,7 @@ def draft_create(
         channel=channel,
         created_by=user,
     )
-    application.data = _identity_prefill(application)
+    application.data = {**_phone_defaults(application), **_identity_prefill(application)}
     if application.data:
         application.save(update_fields=["data"])
     for m in _required_materials(version, situation):
@@ -284,7 +294,7 @@ def draft_create(
 
 
 def _identity_prefill(application: Application) -> dict[str, Any]:
-    """Fields the applicant's verified identity already answers (实名 data, not typed again)."""
+    """Fields the applicant's verified identity answers (实名 data): never typed over."""
     person, enterprise = application.applicant_person, application.applicant_enterprise
     known = {}
     if person is not None:
@@ -297,14 +307,23 @@ def _identity_prefill(application: Application) -> dict[str, Any]:
                 "business_licence.legal_representative": enterprise.legal_representative,
             }
         )
-    phone = person.phone if person is not None else ""
-    values = {}
-    for f in form_fields_for(application.version, application.situation):
-        if known.get(f.prefill):
-            values[f.code] = known[f.prefill]
-        elif phone and not f.prefill and f.field_type == "phone":
-            values[f.code] = phone  # the registered phone, which the applicant may change
-    return values
+    return {
+        f.code: known[f.prefill]
+        for f in form_fields_for(application.version, application.situation)
+        if known.get(f.prefill)
+    }
+
+
+def _phone_defaults(application: Application) -> dict[str, str]:
+    """Phone fields start with the registered phone, which the applicant may change."""
+    person = application.applicant_person
+    if person is None or not person.phone:
+        return {}
+    return {
+        f.code: person.phone
+        for f in form_fields_for(application.version, application.situation)
+        if f.field_type == "phone" and not f.prefill
+    }
 
 
 def _require_draft(application: Application, user: User) -> None:
@@ -342,15 +361,7 @@ def _sniff(raw: bytes) -> str | None:
 def file_store(*, user: User, upload) -> StoredFile:
     """Keep an upload: size limit, type from its content, random name, SHA-256."""
     limit = getattr(settings, "ONETRIP_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
-    size = getattr(upload, "size", None) or 0
-    if size > limit:
-        raise ApplicationError(
-            "file_too_large",
-            f"文件不能超过 {limit // (1024 * 1024)} MB。",
-            field="file",
-            status=413,
-        )
-    raw = upload.read(limit + 1)
+    raw = upload.read(limit + 1)  # never more than one byte past the limit
     if len(raw) > limit:
         raise ApplicationError(
             "file_too_large",
@@ -443,35 +454,14 @@ def material_choose(
 # ------------------------------------------------------------------ submission
 
 
-@lru_cache(maxsize=512)
-def _required_codes(version_id: int, digest: str) -> frozenset[str]:
-    """Codes of a published version's required materials (it never changes)."""
-    return frozenset(
-        Material.objects.filter(
-            version_id=version_id, necessity=Material.Necessity.REQUIRED
-        ).values_list("code", flat=True)
-    )
-
-
 def _completeness(application: Application) -> dict[str, str]:
     """Errors (by material code) for required materials not yet satisfied."""
-    version = application.version
-    if version.is_frozen:
-        required = _required_codes(version.pk, version.content_digest)
-        return {
-            m.code: f"请提供“{m.name}”。"
-            for m in application.materials.all()
-            if m.code in required and m.state == ApplicationMaterial.State.MISSING
-        }
-    specs = {m.code: m for m in version.materials.all()}
-    errors = {}
-    for m in application.materials.all():
-        spec = specs.get(m.code)
-        if spec is None or spec.necessity != Material.Necessity.REQUIRED:
-            continue
-        if m.state == ApplicationMaterial.State.MISSING:
-            errors[m.code] = f"请提供“{m.name}”。"
-    return errors
+    required = pinned_content(application.version).required_materials
+    return {
+        m.code: f"请提供“{m.name}”。"
+        for m in application.materials.all()
+        if m.code in required and m.state == ApplicationMaterial.State.MISSING
+    }
 
 
 @dataclass
@@ -541,7 +531,7 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
     application.submitted_at = timezone.now()
     application.tracking_number = _tracking_number(application)
     application.query_code = f"{secrets.randbelow(10**6):06d}"
-    application.idempotency_key = idempotency_key[:80]
+    application.idempotency_key = idempotency_key
     if delivery_method:
         application.delivery_method = delivery_method
         application.delivery_address = delivery_address.strip()[:300]
@@ -765,7 +755,7 @@ def application_act(
     application.save()
     _record(application, action, user, role, before, note=note, request=request)
     if action in (Action.APPROVE, Action.DENY, Action.REVOKE):
-        _deliver_electronically(application, user)
+        _deliver_electronically(application, user, request)
     return application
 
 
@@ -908,19 +898,7 @@ def _g_refuse(app, user, role, *, reason, now, **_):
 
 
 def _stages(app: Application) -> list[str]:
-    version = app.version
-    if version.is_frozen:
-        return list(_published_stages(version.pk, version.content_digest))
-    return [s.code for s in version.stages.all()] or ["handle"]
-
-
-@lru_cache(maxsize=512)
-def _published_stages(version_id: int, digest: str) -> tuple[str, ...]:
-    """A published version's stages never change; read them once per process."""
-    from onetrip.catalog.models import ReviewStage
-
-    codes = ReviewStage.objects.filter(version_id=version_id).order_by("order", "id")
-    return tuple(codes.values_list("code", flat=True)) or ("handle",)
+    return [code for code, _name in pinned_content(app.version).stages]
 
 
 def _four_eyes(app: Application, user: User) -> None:
@@ -950,11 +928,8 @@ def _g_pass_stage(app, user, role, **_):
         )
     _four_eyes(app, user)
     app.stage = stages[index + 1]
-    return f"{dict(_stage_names(app)).get(stages[index], stages[index])}通过"
-
-
-def _stage_names(app):
-    return [(s.code, s.name) for s in app.version.stages.all()]
+    names = dict(pinned_content(app.version).stages)
+    return f"{names.get(stages[index], stages[index])}通过"
 
 
 def _decide_guard(app, user):
@@ -987,16 +962,42 @@ def _g_revoke(app, user, role, *, reason, now, **_):
     app.decision_reason = reason
 
 
-def _deliver_electronically(app: Application, user: User) -> None:
+def _deliver_electronically(app: Application, user: User, request=None) -> None:
     """Electronic delivery happens with the decision: the result is in the applicant's pages."""
     if app.delivery_method == Application.Delivery.ELECTRONIC:
-        DeliveryRecord.objects.create(
-            application=app,
-            method=app.delivery_method,
-            officer=user,
+        _delivery_write(
+            app,
+            user,
+            Application.Delivery.ELECTRONIC,
             address="申请人“我的办件”页面",
+            note="电子送达：决定书可在“我的办件”中查看和下载",
+            request=request,
         )
-        _event(app, "delivery", user, "", note="电子送达：决定书可在“我的办件”中查看和下载")
+
+
+def _delivery_write(app, officer, method, *, tracking_no="", address="", note="", request=None):
+    """The delivery record, its timeline event and its audit event."""
+    from onetrip.audit.services import audit_append
+
+    record = DeliveryRecord.objects.create(
+        application=app, method=method, tracking_no=tracking_no, address=address, officer=officer
+    )
+    _event(
+        app,
+        "delivery",
+        officer,
+        "",
+        note=note or f"{record.get_method_display()} {tracking_no}".strip(),
+    )
+    audit_append(
+        actor=officer,
+        action="application.delivery",
+        target=app,
+        request=request,
+        summary=f"{app} 送达",
+        after={"method": method},
+    )
+    return record
 
 
 _GUARDS = {
@@ -1057,7 +1058,8 @@ def visit_record(
         over_promise=over,
         over_promise_reason=over_promise_reason.strip() if over else "",
     )
-    _event(application, "visit", officer, "window", note=f"第 {count} 次到场：{reason}")
+    role = workflow.WINDOW if workflow.WINDOW in roles else workflow.HANDLER
+    _event(application, "visit", officer, role, note=f"第 {count} 次到场：{reason}")
     audit_append(
         actor=officer,
         action="application.visit",
@@ -1079,8 +1081,6 @@ def delivery_record(
     address: str = "",
     request=None,
 ) -> DeliveryRecord:
-    from onetrip.audit.services import audit_append
-
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status not in workflow.DECIDED:
         raise ApplicationError("not_decided", "办结后才能送达。", status=409)
@@ -1091,23 +1091,13 @@ def delivery_record(
         raise ApplicationError("delivery_method", "请选择送达方式。", field="method")
     if method == Application.Delivery.POST and not tracking_no.strip():
         raise ApplicationError("tracking_required", "邮寄送达请填写邮件号。", field="tracking_no")
-    record = DeliveryRecord.objects.create(
-        application=application,
-        method=method,
+    record = _delivery_write(
+        application,
+        officer,
+        method,
         tracking_no=tracking_no.strip(),
         address=address.strip(),
-        officer=officer,
-    )
-    _event(
-        application, "delivery", officer, "", note=f"{record.get_method_display()} {tracking_no}"
-    )
-    audit_append(
-        actor=officer,
-        action="application.delivery",
-        target=application,
         request=request,
-        summary=f"{application} 送达",
-        after={"method": method},
     )
     if method == Application.Delivery.PICKUP:
         visit_record(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -253,3 +254,43 @@ def version_diff(old: ItemVersion, new: ItemVersion) -> list[DiffRow]:
     compare("form_fields", "code", FORM_FIELD_FIELDS, FormField)
     compare("stages", "code", STAGE_FIELDS, ReviewStage)
     return rows
+
+
+@dataclass(frozen=True)
+class PinnedContent:
+    """What an application needs from the version it pins, read in one place."""
+
+    form_fields: tuple[Any, ...]  # FormField rows in order
+    stages: tuple[tuple[str, str], ...]  # (code, name) in order; at least ("handle", …)
+    required_materials: frozenset[str]
+
+
+def pinned_content(version: ItemVersion) -> PinnedContent:
+    """A published version never changes, so its content is read once per process."""
+    if version.is_frozen:
+        return _pinned(version.pk, version.content_digest)
+    return _load_pinned(version.pk)
+
+
+@lru_cache(maxsize=512)
+def _pinned(version_id: int, digest: str) -> PinnedContent:
+    return _load_pinned(version_id)
+
+
+def _load_pinned(version_id: int) -> PinnedContent:
+    from onetrip.catalog.models import FormField, ReviewStage
+
+    stages = tuple(
+        ReviewStage.objects.filter(version_id=version_id)
+        .order_by("order", "id")
+        .values_list("code", "name")
+    )
+    return PinnedContent(
+        form_fields=tuple(FormField.objects.filter(version_id=version_id).order_by("order", "id")),
+        stages=stages or (("handle", "承办"),),
+        required_materials=frozenset(
+            Material.objects.filter(
+                version_id=version_id, necessity=Material.Necessity.REQUIRED
+            ).values_list("code", flat=True)
+        ),
+    )

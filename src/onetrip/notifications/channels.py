@@ -15,6 +15,7 @@ A channel whose ``transactional`` flag is set writes only database rows; the wor
 from __future__ import annotations
 
 import smtplib
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -30,13 +31,13 @@ class DeliveryError(Exception):
     """A message could not be delivered now; the worker retries it later."""
 
 
-class BaseChannel:
+class BaseChannel(ABC):
     code: ClassVar[str] = ""
     transactional: ClassVar[bool] = False
 
+    @abstractmethod
     def deliver(self, message: OutboxMessage) -> str:
         """Send ``message``; return the provider's message id, raise DeliveryError on failure."""
-        raise NotImplementedError
 
 
 class InboxChannel(BaseChannel):

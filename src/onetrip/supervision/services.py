@@ -187,11 +187,8 @@ def cards_sweep(*, today: dt.date | None = None) -> dict[str, int]:
                 raised["red"] += 1
             continue
         total = max(d.limit + d.paused_days + d.extended_days, 1)
-        elapsed = total - working_days_left(deadline=d, today=today)
-        near = (
-            elapsed / total >= YELLOW_SHARE
-            or working_days_left(deadline=d, today=today) <= YELLOW_DAYS_BEFORE
-        )
+        left = working_days_left(deadline=d, today=today)
+        near = (total - left) / total >= YELLOW_SHARE or left <= YELLOW_DAYS_BEFORE
         if (
             near
             and (d.pk, "yellow") not in have

@@ -140,3 +140,31 @@ def test_getting_the_apply_page_creates_nothing(client):
     client.get(f"/apply/{w.item.code}/")
     client.get(f"/apply/{w.item.code}/")
     assert not Application.objects.exists()
+
+
+def test_a_phone_field_starts_with_the_registered_phone_and_can_be_changed():
+    from onetrip.catalog.tests.factories import item_doc
+
+    fields = [
+        *item_doc()["form_fields"],
+        {
+            "code": "phone",
+            "label": "联系电话",
+            "label_en": "",
+            "field_type": "phone",
+            "required": True,
+            "choices": [],
+            "situations": [],
+            "help_text": "",
+            "min_value": None,
+            "max_value": None,
+            "max_length": None,
+            "prefill": "",
+        },
+    ]
+    w = world(form_fields=fields)
+    app = services.draft_create(user=w.user, item=w.item, situation="first")
+    assert app.data["phone"] == "13900000001"
+    services.draft_save_fields(application=app, user=w.user, data={"phone": "13811112222"})
+    app.refresh_from_db()
+    assert app.data["phone"] == "13811112222" and app.data["name"] == "张三"

@@ -64,7 +64,7 @@ def test_full_path_to_approval_with_one_correction():
     ]
     assert app.deliveries.get().method == "electronic"  # delivered with the decision
     assert audit_chain_verify().ok
-    assert len(audit_events_for(target=app)) == 8
+    assert len(audit_events_for(target=app)) == 9  # every timeline step, delivery included
     # Internal stage passes do not message the applicant.
     assert OutboxMessage.objects.filter(recipient=w.user, channel="inbox").count() == 6
     correction = OutboxMessage.objects.get(
