@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import pyotp
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import ric
@@ -28,6 +27,7 @@ from onetrip.accounts.models import (
 from onetrip.catalog.models import Department
 from onetrip.core.crypto import lookup_hash
 from onetrip.core.identifiers import credit_code_problem, id_number_problem
+from onetrip.core.ratelimit import rate_limit_hit
 
 # Model permissions each staff role needs in the Django admin.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -242,17 +242,6 @@ def _code_digest(phone_hash: str, code: str) -> str:
     return hmac.new(phone_hash.encode(), code.encode(), hashlib.sha256).hexdigest()
 
 
-def _rate_limit(key: str, limit: int, window: int) -> bool:
-    """Count one hit on ``key``; False once ``limit`` hits happened within ``window`` seconds."""
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, window)
-        count = 1
-    return count <= limit
-
-
 @dataclass
 class CodeSent:
     phone: str
@@ -263,11 +252,11 @@ def login_code_send(*, phone: str, source_ip: str | None) -> CodeSent:
     """Send a one-time login code by SMS, within rate limits per phone and per address."""
     phone = _clean_phone(phone)
     phone_hash = lookup_hash(phone)
-    if not _rate_limit(f"otp:phone:min:{phone_hash}", 1, 60):
+    if not rate_limit_hit(f"otp:phone:min:{phone_hash}", 1, 60):
         raise AccountsError("too_soon", "验证码已发送，请 60 秒后再试。", "phone")
-    if not _rate_limit(f"otp:phone:hour:{phone_hash}", 5, 3600):
+    if not rate_limit_hit(f"otp:phone:hour:{phone_hash}", 5, 3600):
         raise AccountsError("too_many", "该号码本小时获取验证码次数过多，请稍后再试。", "phone")
-    if source_ip and not _rate_limit(f"otp:ip:{source_ip}", 20, 3600):
+    if source_ip and not rate_limit_hit(f"otp:ip:{source_ip}", 20, 3600):
         raise AccountsError("too_many", "请求过于频繁，请稍后再试。", "phone")
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()

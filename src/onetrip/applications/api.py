@@ -525,9 +525,10 @@ class Track(APIView):
         summary="Public progress by tracking number and code",
     )
     def get(self, request: Request) -> Response:
-        from onetrip.portal.apply_views import track_allowed
+        from onetrip.core.ratelimit import rate_limit_hit
 
-        if not track_allowed(request):
+        # The same budget as the page: 30 lookups an hour per address.
+        if not rate_limit_hit(f"track:{request.META.get('REMOTE_ADDR', '')}", 30, 3600):
             raise ProblemError(
                 "too_many_requests", "查询过于频繁，请一小时后再试。", status_code=429
             )

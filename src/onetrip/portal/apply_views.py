@@ -15,6 +15,7 @@ from onetrip.applications.formdata import field_value_text, form_fields_for
 from onetrip.applications.models import Application, ApplicationMaterial, Notice, StoredFile
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import FormField, Item, Material
+from onetrip.core.ratelimit import rate_limit_hit
 
 
 def _own(request: HttpRequest, pk: int) -> Application:
@@ -292,25 +293,13 @@ def notice_print(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-def track_allowed(request: HttpRequest) -> bool:
-    """At most 30 lookups an hour from one address, so query codes cannot be guessed."""
-    from django.core.cache import cache
-
-    key = f"track:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, 3600)
-    try:
-        return cache.incr(key) <= 30
-    except ValueError:
-        return True
-
-
 def track(request: HttpRequest) -> HttpResponse:
     """Public progress lookup by tracking number and query code, without signing in."""
     result, error = None, ""
     number = request.GET.get("number", "").strip()[:20]
     code = request.GET.get("code", "").strip()[:6]
     if number or code:
-        if not track_allowed(request):
+        if not rate_limit_hit(f"track:{request.META.get('REMOTE_ADDR', '')}", 30, 3600):
             error = "查询过于频繁，请一小时后再试。"
         else:
             result = app_selectors.application_track(tracking_number=number, query_code=code)
