@@ -41,7 +41,13 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
-    """Cheap password hashing, and uploads in a per-test directory."""
+    """Cheap password hashing, uploads in a per-test directory, an empty cache (rate limits)."""
+    from django.core.cache import cache
+
+    from onetrip.core.calendar import calendar_changed
+
+    cache.clear()
+    calendar_changed()  # the calendar is re-read from this test's database
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
