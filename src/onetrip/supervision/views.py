@@ -642,6 +642,7 @@ def _card_page(
             "card": card,
             "deadline": deadline,
             "left": left,
+            "overdue_days": -left if left is not None and left < 0 else 0,
             "findings": card.findings.select_related("author").order_by("created_at", "id"),
             "form": form,
             "errors": errors,
