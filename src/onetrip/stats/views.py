@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onetrip.core.calendar import calendar_gap
-from onetrip.stats.selectors import KPI_LABELS, catalogue_kpis
+from onetrip.stats.selectors import KPI_LABELS, SERVICE_KPI_LABELS, catalogue_kpis, service_kpis
 
 
 def scoreboard(request):
@@ -38,5 +38,7 @@ def scoreboard(request):
             "rows": rows,
             "labels": KPI_LABELS,
             "chart": chart,
+            "service": service_kpis(),
+            "service_labels": SERVICE_KPI_LABELS,
         },
     )
