@@ -306,6 +306,39 @@ class DeliveryRecord(models.Model):
         return f"{self.application} {self.get_method_display()}"
 
 
+class Assignment(models.Model):
+    """Who held an application at a stage, from when to when (accountability for cards)."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="assignments"
+    )
+    stage = models.CharField("环节", max_length=12, blank=True)
+    officer = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="assignments", verbose_name="经办人"
+    )
+    assigned_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+    started_at = models.DateTimeField("开始")
+    ended_at = models.DateTimeField("结束", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "分派记录"
+        verbose_name_plural = "分派记录"
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(ended_at__isnull=True),
+                name="one_current_assignment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.officer}"
+
+
 class DailyCounter(models.Model):
     """Per-day sequence for tracking and notice numbers."""
 

@@ -670,6 +670,17 @@ def _clock(application: Application, action: Action, reason: str) -> None:
 
     if action in (Action.ACCEPT, Action.ACCEPT_DEFICIENT):
         clock.clock_start(application=application)
+        if action == Action.ACCEPT_DEFICIENT:
+            clock.clock_pause(
+                application=application,
+                reason=f"{DEFICIENCY_PAUSE}，最迟至 {application.deficiency_due}",
+                until=application.deficiency_due,
+            )
+    elif action in (Action.START, Action.PASS_STAGE):
+        limits = pinned_content(application.version).stage_limits
+        clock.stage_clock(
+            application=application, stage=application.stage, limit=limits.get(application.stage)
+        )
     elif action == Action.PAUSE:
         clock.clock_pause(application=application, reason=reason)
     elif action == Action.RESUME:
@@ -678,6 +689,66 @@ def _clock(application: Application, action: Action, reason: str) -> None:
         clock.clock_stop(application=application)
     elif action == Action.WITHDRAW:
         clock.clock_stop(application=application, cancelled=True)
+
+
+DEFICIENCY_PAUSE = "容缺补交期间"
+
+
+def _hold(application: Application, action: Action, user: User, role: str) -> None:
+    """Assignment history: the staff member who last acted holds the application; it waits
+    in a queue after a stage is passed, and nobody holds it once it is concluded."""
+    from onetrip.applications.models import Assignment
+
+    current = Assignment.objects.filter(application=application, ended_at__isnull=True).first()
+    final = Status(application.status) in workflow.FINAL
+    if not final and role in (workflow.APPLICANT, workflow.SUPERVISOR):
+        return
+    if current and not final and action != Action.PASS_STAGE and current.officer_id == user.pk:
+        if current.stage != application.stage:
+            current.stage = application.stage
+            current.save(update_fields=["stage"])
+        return
+    if current:
+        current.ended_at = timezone.now()
+        current.save(update_fields=["ended_at"])
+    if not final and action != Action.PASS_STAGE:
+        Assignment.objects.create(
+            application=application,
+            stage=application.stage,
+            officer=user,
+            started_at=timezone.now(),
+            note=action.label,
+        )
+
+
+def _irregularities(application: Application, action: Action, reason: str, user: User) -> None:
+    """Red cards for irregular acts (电子监察): a late or repeated correction notice, a
+    refusal or denial without real reasons."""
+    from onetrip.core.calendar import working_days_between
+    from onetrip.supervision.models import Card
+    from onetrip.supervision.services import card_raise
+
+    def raise_(kind: str, text: str) -> None:
+        card_raise(application=application, kind=kind, reason=text, responsible=user)
+
+    if action == Action.REQUEST_CORRECTION:
+        if application.correction_count > 1:
+            raise_(Card.Kind.SECOND_CORRECTION, f"第 {application.correction_count} 次要求补正")
+        received = timezone.localdate(application.submitted_at)
+        taken = working_days_between(received, timezone.localdate())
+        if taken > settings.ONETRIP_CORRECTION_NOTICE_DAYS:
+            raise_(
+                Card.Kind.LATE_CORRECTION,
+                f"收件后第 {taken} 个工作日才一次性告知补正"
+                f"（应在 {settings.ONETRIP_CORRECTION_NOTICE_DAYS} 个工作日内）",
+            )
+    elif action in (Action.REFUSE, Action.DENY):
+        meaningful = "".join(ch for ch in reason if ch.isalnum())
+        if len(meaningful) < settings.ONETRIP_MIN_REASON_CHARS:
+            raise_(
+                Card.Kind.REFUSAL_WITHOUT_REASONS,
+                f"{action.label}的理由过于简略（“{reason[:30]}”），视同未说明理由",
+            )
 
 
 def _notice(
@@ -754,6 +825,9 @@ def application_act(
         application.status = t.target
     application.save()
     _record(application, action, user, role, before, note=note, request=request)
+    if action != Action.REVOKE:
+        _hold(application, action, user, role)
+    _irregularities(application, action, reason, user)
     if action in (Action.APPROVE, Action.DENY, Action.REVOKE):
         _deliver_electronically(application, user, request)
     return application

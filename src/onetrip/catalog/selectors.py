@@ -262,6 +262,7 @@ class PinnedContent:
 
     form_fields: tuple[Any, ...]  # FormField rows in order
     stages: tuple[tuple[str, str], ...]  # (code, name) in order; at least ("handle", …)
+    stage_limits: dict[str, int]  # code → working days, for the stages that set a limit
     required_materials: frozenset[str]
 
 
@@ -280,14 +281,16 @@ def _pinned(version_id: int, digest: str) -> PinnedContent:
 def _load_pinned(version_id: int) -> PinnedContent:
     from onetrip.catalog.models import FormField, ReviewStage
 
-    stages = tuple(
+    rows = list(
         ReviewStage.objects.filter(version_id=version_id)
         .order_by("order", "id")
-        .values_list("code", "name")
+        .values_list("code", "name", "limit")
     )
+    stages = tuple((code, name) for code, name, _limit in rows)
     return PinnedContent(
         form_fields=tuple(FormField.objects.filter(version_id=version_id).order_by("order", "id")),
         stages=stages or (("handle", "承办"),),
+        stage_limits={code: limit for code, _name, limit in rows if limit is not None},
         required_materials=frozenset(
             Material.objects.filter(
                 version_id=version_id, necessity=Material.Necessity.REQUIRED

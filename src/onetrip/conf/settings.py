@@ -250,3 +250,14 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "onetrip@localhost")
 # --- end notifications ----------------------------------------------------------------------
+
+# --- supervision (onetrip.supervision) ------------------------------------------------------
+# Yellow card: this share of the promised limit elapsed, or this many working days left.
+ONETRIP_CARD_YELLOW_SHARE = float(env("CARD_YELLOW_SHARE", "0.9"))
+ONETRIP_CARD_YELLOW_DAYS_BEFORE = int(env("CARD_YELLOW_DAYS_BEFORE", "1"))
+# A one-time correction notice later than this many working days after receipt is irregular.
+ONETRIP_CORRECTION_NOTICE_DAYS = int(env("CORRECTION_NOTICE_DAYS", "5"))
+# A refusal or denial whose reason is shorter than this counts as given without reasons.
+ONETRIP_MIN_REASON_CHARS = int(env("MIN_REASON_CHARS", "10"))
+# 延期: at most this many days in total per application (行政许可法 §42: 十日).
+ONETRIP_EXTENSION_MAX_DAYS = int(env("EXTENSION_MAX_DAYS", "10"))

@@ -265,12 +265,15 @@ message_template_register(
 message_template_register(
     MessageTemplate(
         code="card_raised",
-        description="电子监察预警",
+        description="电子监察预警（一次扫描中新发出的黄牌、红牌）",
         texts={
             "inbox": ChannelText(
-                subject="{{ colour }}：{{ item_name }}（{{ tracking_number }}）",
-                body="办件 {{ tracking_number }}（{{ item_name }}）：{{ reason }}。"
-                "承诺办结期限为 {{ due_on }}，请及时办理。",
+                subject="{% if count == 1 %}{{ colour }}：{{ item_name }}（{{ tracking_number }}）"
+                "{% else %}新发出 {{ count }} 张电子监察牌{% endif %}",
+                body="{% for c in cards %}{{ c.colour }}：办件 {{ c.tracking_number }}"
+                "（{{ c.item_name }}）{{ c.reason }}。\n{% endfor %}"
+                "{% if more %}另有 {{ more }} 张，请在监察看板查看。\n{% endif %}"
+                "请及时办理，并在监察看板查看详情。",
             ),
         },
     )

@@ -12,6 +12,7 @@ class Deadline(models.Model):
     class Kind(models.TextChoices):
         LEGAL = "legal", "法定办结时限"
         PROMISED = "promised", "承诺办结时限"
+        STAGE = "stage", "环节时限"
 
     class State(models.TextChoices):
         OPEN = "open", "计时中"
@@ -23,12 +24,15 @@ class Deadline(models.Model):
         "applications.Application", on_delete=models.CASCADE, related_name="deadlines"
     )
     kind = models.CharField("时限", max_length=10, choices=Kind.choices)
+    stage = models.CharField("环节", max_length=12, blank=True, default="")
     starts_on = models.DateField("起算日")
     limit = models.PositiveIntegerField("时限")
     unit = models.CharField("单位", max_length=10)
     paused_days = models.PositiveIntegerField("暂停天数", default=0)
     extended_days = models.PositiveIntegerField("延长天数", default=0)
     due_on = models.DateField("到期日")
+    # The first day the yellow-card rule holds (kept with due_on, so the sweep is one query).
+    yellow_on = models.DateField("预警日", null=True, blank=True)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
     closed_on = models.DateField("结束日", null=True, blank=True)
 
@@ -36,9 +40,14 @@ class Deadline(models.Model):
         verbose_name = "办理时限"
         verbose_name_plural = "办理时限"
         constraints = [
-            models.UniqueConstraint(fields=["application", "kind"], name="uniq_deadline_kind")
+            models.UniqueConstraint(
+                fields=["application", "kind", "stage"], name="uniq_deadline_kind_stage"
+            )
         ]
-        indexes = [models.Index(fields=["state", "due_on"])]
+        indexes = [
+            models.Index(fields=["state", "kind", "due_on"], name="deadline_open_due"),
+            models.Index(fields=["state", "kind", "yellow_on"], name="deadline_open_yellow"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.application} {self.get_kind_display()} {self.due_on}"
@@ -53,6 +62,8 @@ class ClockPause(models.Model):
     reason = models.CharField("原因", max_length=200)
     started_on = models.DateField("开始")
     ended_on = models.DateField("结束", null=True, blank=True)
+    # A pause with a known end (the 容缺 supplement period) ends by itself on that day.
+    until = models.DateField("最迟结束", null=True, blank=True)
 
     class Meta:
         verbose_name = "计时暂停"
@@ -88,9 +99,26 @@ class Card(models.Model):
 
     class Colour(models.TextChoices):
         YELLOW = "yellow", "黄牌（预警）"
-        RED = "red", "红牌（超期）"
+        RED = "red", "红牌"
 
-    deadline = models.ForeignKey(Deadline, on_delete=models.PROTECT, related_name="cards")
+    class Kind(models.TextChoices):
+        NEAR_DEADLINE = "near_deadline", "临近承诺期限"
+        OVERDUE = "overdue", "超过承诺期限"
+        LATE_CORRECTION = "late_correction", "超过 5 个工作日才一次性告知补正"
+        SECOND_CORRECTION = "second_correction", "再次要求补正"
+        REFUSAL_WITHOUT_REASONS = "refusal_without_reasons", "不予受理或不予批准未说明理由"
+
+    COLOUR_OF = {
+        Kind.NEAR_DEADLINE: Colour.YELLOW,
+        Kind.OVERDUE: Colour.RED,
+        Kind.LATE_CORRECTION: Colour.RED,
+        Kind.SECOND_CORRECTION: Colour.RED,
+        Kind.REFUSAL_WITHOUT_REASONS: Colour.RED,
+    }
+
+    deadline = models.ForeignKey(
+        Deadline, null=True, blank=True, on_delete=models.PROTECT, related_name="cards"
+    )
     application = models.ForeignKey(
         "applications.Application", on_delete=models.PROTECT, related_name="cards"
     )
@@ -108,7 +136,8 @@ class Card(models.Model):
         related_name="cards",
         verbose_name="责任人",
     )
-    colour = models.CharField("类别", max_length=6, choices=Colour.choices)
+    colour = models.CharField("颜色", max_length=6, choices=Colour.choices)
+    kind = models.CharField("类别", max_length=30, choices=Kind.choices)
     reason = models.CharField("原因", max_length=200)
     raised_at = models.DateTimeField("发出时间", auto_now_add=True)
     closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
@@ -118,8 +147,9 @@ class Card(models.Model):
         verbose_name = "监察牌"
         verbose_name_plural = "监察牌"
         constraints = [
-            models.UniqueConstraint(fields=["deadline", "colour"], name="one_card_per_colour")
+            models.UniqueConstraint(fields=["application", "kind"], name="one_card_per_kind")
         ]
+        indexes = [models.Index(fields=["department", "closed_at"], name="card_department_open")]
 
     def __str__(self) -> str:
         return f"{self.get_colour_display()} {self.application}"

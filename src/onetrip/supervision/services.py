@@ -7,18 +7,58 @@ only if the state change that moves it is committed.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from onetrip.core.calendar import working_days_add, working_days_between
-from onetrip.supervision.models import ClockPause, Deadline, Extension
+from onetrip.supervision.models import Card, ClockPause, Deadline, Extension
+
+
+def _yellow_rule() -> tuple[float, int]:
+    return settings.ONETRIP_CARD_YELLOW_SHARE, settings.ONETRIP_CARD_YELLOW_DAYS_BEFORE
+
+
+def _total(d: Deadline) -> int:
+    return d.limit + d.paused_days + d.extended_days
 
 
 def _due(d: Deadline) -> dt.date:
-    total = d.limit + d.paused_days + d.extended_days
     if d.unit == "calendar":
-        return d.starts_on + dt.timedelta(days=total)
-    return working_days_add(d.starts_on, total)
+        return d.starts_on + dt.timedelta(days=_total(d))
+    return working_days_add(d.starts_on, _total(d))
+
+
+def _days_left(unit: str, today: dt.date, due: dt.date) -> int:
+    return (due - today).days if unit == "calendar" else working_days_between(today, due)
+
+
+def yellow_day(
+    starts_on: dt.date, total: int, unit: str, due: dt.date, share: float, before: int
+) -> dt.date:
+    """The first day on which ``share`` of ``total`` has elapsed or at most ``before`` days
+    are left (the due date at the latest)."""
+    day = starts_on
+    while day < due:
+        left = _days_left(unit, day, due)
+        if (total - left) / max(total, 1) >= share or left <= before:
+            return day
+        day += dt.timedelta(days=1)
+    return due
+
+
+def yellow_on_for(d) -> dt.date:
+    """The first day the yellow-card rule holds for deadline ``d`` (its due date at the latest)."""
+    share, before = _yellow_rule()
+    return yellow_day(d.starts_on, _total(d), d.unit, d.due_on, share, before)
+
+
+def _recompute(d: Deadline) -> None:
+    d.due_on = _due(d)
+    d.yellow_on = yellow_on_for(d)
 
 
 def clock_start(*, application, on: dt.date | None = None) -> list[Deadline]:
@@ -33,48 +73,106 @@ def clock_start(*, application, on: dt.date | None = None) -> list[Deadline]:
         d = Deadline(
             application=application, kind=kind, starts_on=on, limit=limit, unit=unit, due_on=on
         )
-        d.due_on = _due(d)
+        _recompute(d)
         d.save()
         out.append(d)
     return out
 
 
-def clock_pause(*, application, reason: str, on: dt.date | None = None) -> ClockPause:
+def stage_clock(*, application, stage: str, limit: int | None, on: dt.date | None = None):
+    """Entering a review stage: the previous stage's limit closes, this one's opens (if set)."""
+    on = on or timezone.localdate()
+    _close(application.deadlines.filter(kind=Deadline.Kind.STAGE, state=Deadline.State.OPEN), on)
+    if limit is None:
+        return None
+    d = Deadline(
+        application=application,
+        kind=Deadline.Kind.STAGE,
+        stage=stage,
+        starts_on=on,
+        limit=limit,
+        unit="working",
+        due_on=on,
+    )
+    _recompute(d)
+    d.save()
+    return d
+
+
+def clock_pause(
+    *, application, reason: str, on: dt.date | None = None, until: dt.date | None = None
+) -> ClockPause:
+    """Stop counting (特别程序, 容缺补交 …); ``until`` ends the pause by itself on that day."""
     return ClockPause.objects.create(
-        application=application, reason=reason, started_on=on or timezone.localdate()
+        application=application,
+        reason=reason,
+        started_on=on or timezone.localdate(),
+        until=until,
     )
 
 
-def clock_resume(*, application, on: dt.date | None = None) -> None:
-    """End the open pause; open deadlines move by the working days it lasted."""
+def _merged(intervals: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    out: list[tuple[dt.date, dt.date]] = []
+    for start, end in sorted(intervals):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _paused_days(d: Deadline, pauses: list[tuple[dt.date, dt.date]]) -> int:
+    """Days the deadline did not count: ended pauses after it started, overlaps once."""
+    clipped = [(max(s, d.starts_on), e) for s, e in pauses if e > d.starts_on]
+    if d.unit == "calendar":
+        return sum((e - s).days for s, e in _merged(clipped))
+    return sum(max(working_days_between(s, e), 0) for s, e in _merged(clipped))
+
+
+def _refresh_open(application) -> None:
+    pauses = list(
+        application.clock_pauses.filter(ended_on__isnull=False).values_list(
+            "started_on", "ended_on"
+        )
+    )
+    for d in application.deadlines.filter(state=Deadline.State.OPEN):
+        d.paused_days = _paused_days(d, pauses)
+        _recompute(d)
+        d.save(update_fields=["paused_days", "due_on", "yellow_on"])
+
+
+def clock_resume(
+    *, application, on: dt.date | None = None, reason_prefix: str | None = None
+) -> None:
+    """End the open pause (the latest, or the latest whose reason starts with
+    ``reason_prefix``); open deadlines move by the days it lasted, overlaps counted once."""
     on = on or timezone.localdate()
-    pause = application.clock_pauses.filter(ended_on__isnull=True).order_by("-id").first()
+    pauses = application.clock_pauses.filter(ended_on__isnull=True)
+    if reason_prefix is not None:
+        pauses = pauses.filter(reason__startswith=reason_prefix)
+    pause = pauses.order_by("-id").first()
     if pause is None:
         return
-    pause.ended_on = on
+    pause.ended_on = max(on, pause.started_on)
     pause.save(update_fields=["ended_on"])
-    paused = max(working_days_between(pause.started_on, on), 0)
-    for d in application.deadlines.filter(state=Deadline.State.OPEN):
-        d.paused_days += paused if d.unit == "working" else (on - pause.started_on).days
-        d.due_on = _due(d)
-        d.save(update_fields=["paused_days", "due_on"])
+    _refresh_open(application)
 
 
 def clock_extend(*, application, days: int, reason: str, approver) -> Extension:
     ext = Extension.objects.create(
         application=application, days=days, reason=reason, approved_by=approver
     )
-    for d in application.deadlines.filter(state=Deadline.State.OPEN):
+    for d in application.deadlines.filter(state=Deadline.State.OPEN).exclude(
+        kind=Deadline.Kind.STAGE
+    ):
         d.extended_days += days
-        d.due_on = _due(d)
-        d.save(update_fields=["extended_days", "due_on"])
+        _recompute(d)
+        d.save(update_fields=["extended_days", "due_on", "yellow_on"])
     return ext
 
 
-def clock_stop(*, application, on: dt.date | None = None, cancelled: bool = False) -> None:
-    """On a decision (met or missed), or on withdrawal (cancelled)."""
-    on = on or timezone.localdate()
-    for d in application.deadlines.filter(state=Deadline.State.OPEN):
+def _close(deadlines, on: dt.date, cancelled: bool = False) -> None:
+    for d in deadlines:
         if cancelled:
             d.state = Deadline.State.CANCELLED
         else:
@@ -83,118 +181,265 @@ def clock_stop(*, application, on: dt.date | None = None, cancelled: bool = Fals
         d.save(update_fields=["state", "closed_on"])
 
 
+def clock_stop(*, application, on: dt.date | None = None, cancelled: bool = False) -> None:
+    """On a decision (met or missed), or on withdrawal (cancelled); open pauses end too."""
+    on = on or timezone.localdate()
+    application.clock_pauses.filter(ended_on__isnull=True).update(ended_on=on)
+    _close(application.deadlines.filter(state=Deadline.State.OPEN), on, cancelled)
+
+
 def working_days_left(*, deadline: Deadline, today: dt.date | None = None) -> int:
+    return _days_left(deadline.unit, today or timezone.localdate(), deadline.due_on)
+
+
+def pauses_expire(*, today: dt.date | None = None) -> int:
+    """Pauses with a last day (容缺补交) that has passed end on that day."""
     today = today or timezone.localdate()
-    if deadline.unit == "calendar":
-        return (deadline.due_on - today).days
-    return working_days_between(today, deadline.due_on)
-
-
-YELLOW_SHARE = 0.9  # of the promised limit elapsed
-YELLOW_DAYS_BEFORE = 1  # working days before the deadline
-
-
-def _responsible(application):
-    event = application.events.filter(actor__is_staff=True).order_by("-id").first()
-    return event.actor if event else None
-
-
-def _card_raise(deadline: Deadline, colour: str, reason: str) -> bool:
-    """Raise one card; False if it already exists (a restart or another scheduler did it)."""
-    from django.db import IntegrityError, transaction
-
-    from onetrip.accounts.models import StaffRole
-    from onetrip.audit.services import audit_append
-    from onetrip.notifications.services import outbox_enqueue
-    from onetrip.supervision.models import Card
-
-    application = deadline.application
-    try:
+    ended = 0
+    for pause in ClockPause.objects.filter(ended_on__isnull=True, until__lt=today).select_related(
+        "application"
+    ):
         with transaction.atomic():
-            card = Card.objects.create(
-                deadline=deadline,
-                application=application,
-                department=application.department,
-                responsible=_responsible(application),
-                colour=colour,
-                reason=reason,
-            )
-            recipients = {u for u in [card.responsible] if u is not None}
-            recipients |= {
-                r.user
-                for r in StaffRole.objects.filter(
-                    role=StaffRole.Role.SUPERVISOR, department=application.department
-                ).select_related("user")
+            pause.ended_on = pause.until
+            pause.save(update_fields=["ended_on"])
+            _refresh_open(pause.application)
+        ended += 1
+    return ended
+
+
+# --- cards -----------------------------------------------------------------------------------
+
+NOTIFY_LINES = 50  # cards listed in one message; the rest are counted
+
+
+def _supervisors_by_department(department_ids) -> dict[int, set[int]]:
+    from onetrip.accounts.models import StaffRole
+
+    out: dict[int, set[int]] = defaultdict(set)
+    for dept, user in StaffRole.objects.filter(
+        role=StaffRole.Role.SUPERVISOR, department_id__in=set(department_ids)
+    ).values_list("department_id", "user_id"):
+        out[dept].add(user)
+    return out
+
+
+def _responsible_subquery():
+    from onetrip.applications.models import Assignment
+
+    return Subquery(
+        Assignment.objects.filter(application=OuterRef("application"), ended_at__isnull=True)
+        .order_by("-id")
+        .values("officer")[:1]
+    )
+
+
+def _cards_insert(rows: list[dict]) -> list[dict]:
+    """Insert cards, skipping any that exist; return the rows really inserted (with their id).
+
+    One INSERT … ON CONFLICT DO NOTHING RETURNING per batch: a card another scheduler or an
+    earlier run already raised is never raised again, and the caller learns exactly which
+    cards are its own to notify and audit.
+    """
+    table = connection.ops.quote_name(Card._meta.db_table)
+    cols = [
+        "deadline_id",
+        "application_id",
+        "department_id",
+        "responsible_id",
+        "colour",
+        "kind",
+        "reason",
+        "raised_at",
+        "closed_reason",
+    ]
+    now = timezone.now()
+    inserted: list[dict] = []
+    by_key = {(r["application_id"], r["kind"]): r for r in rows}
+    for start in range(0, len(rows), 500):
+        batch = rows[start : start + 500]
+        values, params = [], []
+        for r in batch:
+            values.append("(" + ", ".join(["%s"] * len(cols)) + ")")
+            params += [
+                r.get("deadline_id"),
+                r["application_id"],
+                r["department_id"],
+                r.get("responsible_id"),
+                Card.COLOUR_OF[r["kind"]],
+                r["kind"],
+                r["reason"][:200],
+                now,
+                "",
+            ]
+        sql = (
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join(values)} "
+            "ON CONFLICT DO NOTHING RETURNING id, application_id, kind"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for card_id, app_id, kind in cursor.fetchall():
+                row = dict(by_key[(app_id, kind)], id=card_id)
+                inserted.append(row)
+    return inserted
+
+
+def _cards_announce(cards: list[dict]) -> None:
+    """Tell the responsible officers and their departments' supervisors, one message each,
+    and append one audit event per card; in the transaction that inserted the cards."""
+    from django.contrib.auth import get_user_model
+
+    from onetrip.audit.services import audit_append_many
+    from onetrip.notifications.services import outbox_enqueue
+
+    if not cards:
+        return
+    supervisors = _supervisors_by_department(c["department_id"] for c in cards)
+    per_user: dict[int, list[dict]] = defaultdict(list)
+    for c in sorted(cards, key=lambda c: c["id"]):
+        who = set(supervisors.get(c["department_id"], ()))
+        if c.get("responsible_id"):
+            who.add(c["responsible_id"])
+        for user_id in who:
+            per_user[user_id].append(c)
+    users = get_user_model().objects.in_bulk(list(per_user))
+    labels = dict(Card.Colour.choices)
+    for user_id, mine in per_user.items():
+        lines = [
+            {
+                "colour": labels[Card.COLOUR_OF[c["kind"]]],
+                "tracking_number": c["tracking_number"],
+                "item_name": c["item_name"],
+                "reason": c["reason"],
             }
-            for user in recipients:
-                outbox_enqueue(
-                    recipient=user,
-                    template="card_raised",
-                    channels=["inbox"],
-                    context={
-                        "colour": card.get_colour_display(),
-                        "reason": reason,
-                        "tracking_number": application.tracking_number,
-                        "item_name": application.version.name,
-                        "due_on": deadline.due_on.isoformat(),
-                    },
-                    dedupe_key=f"card:{card.pk}:user:{user.pk}",
-                    reference=application.tracking_number or "",
-                )
-            audit_append(
-                actor=None,
-                action=f"supervision.card.{colour}",
-                target=application,
-                summary=f"{card.get_colour_display()}：{reason}",
-                after={"deadline": deadline.pk, "due_on": deadline.due_on.isoformat()},
-            )
-    except IntegrityError:
-        return False
-    return True
+            for c in mine[:NOTIFY_LINES]
+        ]
+        first = lines[0]
+        outbox_enqueue(
+            recipient=users[user_id],
+            template="card_raised",
+            channels=["inbox"],
+            context={
+                "count": len(mine),
+                "colour": first["colour"],
+                "tracking_number": first["tracking_number"],
+                "item_name": first["item_name"],
+                "cards": lines,
+                "more": max(len(mine) - NOTIFY_LINES, 0),
+            },
+            dedupe_key=f"card:{mine[0]['id']}:user:{user_id}",
+            reference=first["tracking_number"] if len(mine) == 1 else "",
+        )
+    audit_append_many(
+        [
+            {
+                "actor": None,
+                "action": f"supervision.card.{Card.COLOUR_OF[c['kind']]}",
+                "target": ("applications.application", str(c["application_id"])),
+                "summary": f"{labels[Card.COLOUR_OF[c['kind']]]}：{c['reason']}",
+                "after": {"card": c["id"], "kind": c["kind"], "deadline": c.get("deadline_id")},
+            }
+            for c in cards
+        ]
+    )
+
+
+def card_raise(*, application, kind: str, reason: str, responsible=None) -> bool:
+    """Raise a card for an irregular act, in the caller's transaction; False if it exists.
+
+    ``responsible`` is the officer who acted; by default whoever holds the application."""
+    from onetrip.applications.models import Assignment
+
+    current = (
+        responsible.pk
+        if responsible is not None
+        else Assignment.objects.filter(application=application, ended_at__isnull=True)
+        .values_list("officer_id", flat=True)
+        .first()
+    )
+    with transaction.atomic():
+        cards = _cards_insert(
+            [
+                {
+                    "application_id": application.pk,
+                    "department_id": application.department_id,
+                    "responsible_id": current,
+                    "kind": kind,
+                    "reason": reason,
+                    "tracking_number": application.tracking_number or "",
+                    "item_name": application.version.name,
+                }
+            ]
+        )
+        _cards_announce(cards)
+    return bool(cards)
+
+
+SWEEP_BATCH = 5000
+
+
+def _sweep_rows(queryset, kind: str, today: dt.date) -> list[dict]:
+    have = Card.objects.filter(application=OuterRef("application"), kind=kind)
+    paused = ClockPause.objects.filter(application=OuterRef("application"), ended_on__isnull=True)
+    rows = (
+        queryset.filter(state=Deadline.State.OPEN, kind=Deadline.Kind.PROMISED)
+        .exclude(Exists(have))
+        .exclude(Exists(paused))
+        .annotate(responsible=_responsible_subquery())
+        .values(
+            "id",
+            "application_id",
+            "application__department_id",
+            "application__tracking_number",
+            "application__version__name",
+            "due_on",
+            "responsible",
+        )
+    )
+    out = []
+    for r in rows.iterator(chunk_size=SWEEP_BATCH):
+        due = r["due_on"]
+        out.append(
+            {
+                "deadline_id": r["id"],
+                "application_id": r["application_id"],
+                "department_id": r["application__department_id"],
+                "responsible_id": r["responsible"],
+                "kind": kind,
+                "reason": (
+                    f"已超过承诺办结期限 {due}"
+                    if kind == Card.Kind.OVERDUE
+                    else f"临近承诺办结期限 {due}"
+                ),
+                "tracking_number": r["application__tracking_number"] or "",
+                "item_name": r["application__version__name"],
+            }
+        )
+    return out
 
 
 def cards_sweep(*, today: dt.date | None = None) -> dict[str, int]:
     """Raise the cards due today: yellow near the promised deadline, red once it is passed.
 
-    Each card exists once (a unique constraint per deadline and colour), so reruns, restarts
-    and concurrent schedulers never raise it twice.
+    Each card exists once (unique per application and kind, inserted with ON CONFLICT DO
+    NOTHING), so reruns, restarts and concurrent schedulers never raise it twice; only the
+    run that inserted a card notifies and audits it. Set-based: two indexed queries find the
+    deadlines that need a card, whatever the number of open applications.
     """
-    from django.db.models import Exists, OuterRef
-
-    from onetrip.supervision.models import Card
-
     today = today or timezone.localdate()
+    pauses_expire(today=today)
     raised = {"yellow": 0, "red": 0}
-    open_deadlines = (
-        Deadline.objects.filter(state=Deadline.State.OPEN, kind=Deadline.Kind.PROMISED)
-        .exclude(
-            Exists(
-                ClockPause.objects.filter(
-                    application=OuterRef("application"), ended_on__isnull=True
-                )
-            )
-        )
-        .select_related("application__version", "application__department")
+    red = _sweep_rows(Deadline.objects.filter(due_on__lt=today), Card.Kind.OVERDUE, today)
+    yellow = _sweep_rows(
+        Deadline.objects.filter(yellow_on__lte=today, due_on__gte=today),
+        Card.Kind.NEAR_DEADLINE,
+        today,
     )
-    have = set(
-        Card.objects.filter(deadline__in=open_deadlines).values_list("deadline_id", "colour")
-    )
-    for d in open_deadlines.iterator():
-        if today > d.due_on:
-            if (d.pk, "red") not in have and _card_raise(
-                d, "red", f"已超过承诺办结期限 {d.due_on}"
-            ):
-                raised["red"] += 1
-            continue
-        total = max(d.limit + d.paused_days + d.extended_days, 1)
-        left = working_days_left(deadline=d, today=today)
-        near = (total - left) / total >= YELLOW_SHARE or left <= YELLOW_DAYS_BEFORE
-        if (
-            near
-            and (d.pk, "yellow") not in have
-            and _card_raise(d, "yellow", f"临近承诺办结期限 {d.due_on}")
-        ):
-            raised["yellow"] += 1
+    for rows, colour in ((red, "red"), (yellow, "yellow")):
+        for start in range(0, len(rows), SWEEP_BATCH):
+            with transaction.atomic():
+                cards = _cards_insert(rows[start : start + SWEEP_BATCH])
+                _cards_announce(cards)
+            raised[colour] += len(cards)
     return raised
 
 
