@@ -492,6 +492,7 @@ def cards_list(
     departments: Scope,
     *,
     colour: str = "",
+    kind: str = "",
     state: str = "",
     responsible: int | None = None,
     unassigned: bool = False,
@@ -502,6 +503,8 @@ def cards_list(
     qs = cards_in_scope(departments, date_from=date_from, date_to=date_to)
     if colour in Card.Colour.values:
         qs = qs.filter(colour=colour)
+    if kind in Card.Kind.values:
+        qs = qs.filter(kind=kind)
     if state == "open":
         qs = qs.filter(closed_at__isnull=True)
     elif state == "closed":

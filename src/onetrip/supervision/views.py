@@ -515,10 +515,12 @@ CARD_STATES = {"open": "未关闭", "closed": "已关闭"}
 
 def _card_filters(request: HttpRequest) -> dict[str, Any]:
     colour = request.GET.get("colour", "")
+    kind = request.GET.get("kind", "")
     state = request.GET.get("state", "")
     officer = request.GET.get("officer", "")
     return {
         "colour": colour if colour in Card.Colour.values else "",
+        "kind": kind if kind in Card.Kind.values else "",
         "state": state if state in CARD_STATES else "",
         "unassigned": officer == "none",
         "responsible": _int(officer) if officer != "none" else None,
@@ -527,7 +529,7 @@ def _card_filters(request: HttpRequest) -> dict[str, Any]:
 
 def _card_query(f: Filters, cf: dict[str, Any]) -> dict[str, Any]:
     officer = "none" if cf["unassigned"] else cf["responsible"]
-    return f.query(colour=cf["colour"], state=cf["state"], officer=officer)
+    return f.query(colour=cf["colour"], kind=cf["kind"], state=cf["state"], officer=officer)
 
 
 @supervisor_required
@@ -547,6 +549,7 @@ def cards(request: HttpRequest) -> HttpResponse:
             "card_filters": cf,
             "officer_value": "none" if cf["unassigned"] else (cf["responsible"] or ""),
             "colours": Card.Colour.choices,
+            "kinds": Card.Kind.choices,
             "states": CARD_STATES.items(),
             "officers": selectors.card_officers(f.departments),
             "page_query": _query_string(query),
@@ -558,7 +561,8 @@ def cards(request: HttpRequest) -> HttpResponse:
 
 CARD_EXPORT_HEADERS = [
     ("id", "编号"),
-    ("colour", "类别"),
+    ("colour", "颜色"),
+    ("kind", "类别"),
     ("tracking_number", "申办流水号"),
     ("item", "事项"),
     ("department", "责任部门"),
@@ -587,6 +591,7 @@ def cards_export(request: HttpRequest) -> HttpResponse:
         [
             c.pk,
             c.get_colour_display(),
+            c.get_kind_display(),
             c.application.tracking_number,
             c.application.version.name,
             c.department.name,

@@ -35,6 +35,9 @@ def test_card_list_filters_by_colour_state_officer_and_department(client, s):
     assert _listed(client, "?colour=red") == {s.a.tracking_number}
     assert _listed(client, "?colour=yellow&state=open") == {s.d.tracking_number}
     assert _listed(client, "?state=closed") == set()
+    assert _listed(client, "?kind=overdue") == {s.a.tracking_number}
+    assert _listed(client, "?kind=near_deadline") == {s.d.tracking_number}
+    assert _listed(client, "?kind=second_correction") == set()
     assert _listed(client, f"?officer={s.w.handler.pk}") == {
         s.a.tracking_number,
         s.d.tracking_number,
@@ -53,6 +56,7 @@ def test_card_page_shows_application_deadline_officer_and_department(client, s):
     assert s.a.tracking_number in html and f"/workbench/applications/{s.a.tracking_number}/" in html
     assert "2026-11-04" in html and "已超期 2 个工作日" in html
     assert "handler1" in html and s.jobs.name in html
+    assert '<dd id="card-kind">超过承诺期限</dd>' in html
     assert "尚未记录监察意见" in html
 
 
@@ -100,3 +104,19 @@ def test_forms_need_post_and_a_supervisor(client, s):
     client.force_login(s.w.supervisor)
     assert client.get(f"/supervision/cards/{card.pk}/close/").status_code == 405
     assert client.get("/supervision/cards/999999/").status_code == 404
+
+
+def test_a_card_without_a_deadline_has_a_page_and_an_export_row(client, s):
+    card = Card.objects.create(
+        application=s.b,
+        department=s.jobs,
+        responsible=s.w.handler,
+        colour=Card.Colour.RED,
+        kind=Card.Kind.SECOND_CORRECTION,
+        reason="再次要求补正",
+    )
+    client.force_login(s.w.supervisor)
+    html = client.get(f"/supervision/cards/{card.pk}/").content.decode()
+    assert "再次要求补正" in html and "时限</dt>" not in html
+    response = client.get("/supervision/cards.xlsx?kind=second_correction")
+    assert response.status_code == 200

@@ -145,7 +145,7 @@ def test_exports_hold_the_table_numbers(client, s):
     listing = _sheet(client.get("/supervision/applications.xlsx?bucket=overdue"))
     assert [r[0] for r in listing[2:]] == [s.a.tracking_number]
     cards = _sheet(client.get("/supervision/cards.xlsx?colour=red"))
-    assert [r[2] for r in cards[2:]] == [s.a.tracking_number]
+    assert [r[1:4] for r in cards[2:]] == [["红牌", "超过承诺期限", s.a.tracking_number]]
     assert client.get("/supervision/export/nothing.xlsx").status_code == 404
 
 
