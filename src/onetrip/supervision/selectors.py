@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from onetrip.catalog.models import Department, Item
 from onetrip.catalog.quality import working_days_equivalent
-from onetrip.core.calendar import working_days_add, working_days_between
+from onetrip.core.calendar import is_working_day, working_days_add, working_days_between
 from onetrip.supervision.models import Card, ClockPause, Deadline
 
 Scope = Iterable[int] | None
@@ -116,6 +116,19 @@ def bucket_q(bucket: str, *, today: dt.date) -> Q:
     raise ValueError(bucket)
 
 
+def bucket_case(*, today: dt.date) -> Case:
+    """The time-left bucket of an open promised deadline, as one expression (first match)."""
+    return Case(
+        When(_paused_q(), then=Value("paused")),
+        When(due_on__lt=today, then=Value("overdue")),
+        When(_left_at_most(1, today), then=Value("d1")),
+        When(_left_at_most(3, today), then=Value("d3")),
+        When(_left_at_most(5, today), then=Value("d5")),
+        default=Value("more"),
+        output_field=CharField(),
+    )
+
+
 def open_deadlines(
     departments: Scope,
     *,
@@ -137,16 +150,23 @@ def open_by_time_left(
 ) -> dict[str, Any]:
     """Open applications per department and time-left bucket, plus the totals row."""
     today = today or timezone.localdate()
-    rows = list(
+    grouped = (
         open_deadlines(departments, date_from=date_from, date_to=date_to)
-        .values(department_id=F("application__department_id"))
-        .annotate(
-            total=Count("id"),
-            **{key: Count("id", filter=bucket_q(key, today=today)) for key in BUCKET_KEYS},
-        )
+        .annotate(bucket=bucket_case(today=today))
+        .values("bucket", department_id=F("application__department_id"))
+        .annotate(n=Count("id"))
         .order_by()
     )
-    names = _department_names(r["department_id"] for r in rows)
+    per_department: dict[int, dict[str, Any]] = {}
+    for g in grouped:  # one row per department and bucket
+        row = per_department.setdefault(
+            g["department_id"],
+            {"department_id": g["department_id"], "total": 0, **dict.fromkeys(BUCKET_KEYS, 0)},
+        )
+        row[g["bucket"]] += g["n"]
+        row["total"] += g["n"]
+    rows = list(per_department.values())
+    names = _department_names(per_department)
     for r in rows:
         r["department"] = names.get(r["department_id"])
     rows = _by_department_order(rows)
@@ -316,6 +336,28 @@ class HandlingTime:
         return out
 
 
+def _working_days_counter(days: list[dt.date]) -> Callable[[dt.date, dt.date], int]:
+    """``working_days_between`` for dates within ``days``' span, the calendar read once a day.
+
+    Prefix sums over the span: the count for a pair is a subtraction, however many pairs.
+    """
+    if not days:
+        return working_days_between
+    first, last = min(days), max(days)
+    index: dict[dt.date, int] = {}
+    count, day = 0, first
+    while day <= last:
+        if day > first:
+            count += is_working_day(day)
+        index[day] = count
+        day += dt.timedelta(days=1)
+
+    def between(start: dt.date, end: dt.date) -> int:
+        return index[end] - index[start]
+
+    return between
+
+
 def handling_time(
     departments: Scope,
     *,
@@ -341,11 +383,15 @@ def handling_time(
         .annotate(n=Count("id"), paused=Sum("paused_days"), limits=Sum("limit"))
         .order_by()
     )
+    groups = list(groups)
+    between = _working_days_counter(
+        [g["starts_on"] for g in groups] + [g["closed_on"] for g in groups]
+    )
     overall = HandlingTime(label="合计")
     per_department: dict[int, HandlingTime] = {}
     per_item: dict[int, HandlingTime] = {}
     for g in groups:
-        span = working_days_between(g["starts_on"], g["closed_on"])
+        span = between(g["starts_on"], g["closed_on"])
         paused = g["paused"] or 0
         if g["unit"] == "calendar":  # paused_days are calendar days for these
             paused = round(working_days_equivalent(paused, "calendar"))

@@ -179,3 +179,18 @@ def test_date_range_narrows_closed_and_open_numbers(client, s):
         "totals"
     ]
     assert opened["total"] == 1 and opened["d1"] == 1
+
+
+def test_working_days_counter_agrees_with_the_calendar(db):
+    import datetime as dt
+
+    from onetrip.core.calendar import calendar_seed, working_days_between
+    from onetrip.supervision.selectors import _working_days_counter
+
+    calendar_seed(years=[2026])
+    days = [dt.date(2026, 9, 20) + dt.timedelta(days=n) for n in range(0, 40, 3)]
+    between = _working_days_counter(days)
+    for a in days:
+        for b in days:
+            if a <= b:
+                assert between(a, b) == working_days_between(a, b), (a, b)
