@@ -494,8 +494,26 @@ def trends(
         .order_by()
     )
     add(cards, lambda r: r["colour"])
+    for day in _periods(start, end, monthly):  # every period shows, with zeros
+        periods.setdefault(day, {key: 0 for key, _ in TREND_SERIES})
     rows = [{"period": day, **counts} for day, counts in sorted(periods.items())]
     return {"rows": rows, "monthly": monthly, "start": start, "end": end}
+
+
+def _periods(start: dt.date, end: dt.date, monthly: bool) -> list[dt.date]:
+    """The first day of every week (Monday) or month from ``start`` to ``end``."""
+    if monthly:
+        day, out = start.replace(day=1), []
+        while day <= end:
+            out.append(day)
+            day = (day + dt.timedelta(days=32)).replace(day=1)
+        return out
+    day = start - dt.timedelta(days=start.weekday())
+    out = []
+    while day <= end:
+        out.append(day)
+        day += dt.timedelta(weeks=1)
+    return out
 
 
 # ------------------------------------------------------------------ drill-down lists

@@ -194,3 +194,15 @@ def test_working_days_counter_agrees_with_the_calendar(db):
         for b in days:
             if a <= b:
                 assert between(a, b) == working_days_between(a, b), (a, b)
+
+
+def test_trends_show_every_week_of_the_range_with_zeros(s):
+    import datetime as dt
+
+    rows = selectors.trends(None, today=TODAY)["rows"]
+    assert len(rows) == 13 and all(r["period"].weekday() == 0 for r in rows)
+    week = {r["period"]: r for r in rows}[dt.date(2026, 11, 2)]
+    assert (week["accepted"], week["met"], week["missed"]) == (5, 1, 1)
+    assert (week["yellow"], week["red"]) == (1, 2)
+    monthly = selectors.trends(None, date_from=dt.date(2026, 1, 1), date_to=TODAY)
+    assert monthly["monthly"] and len(monthly["rows"]) == 11
