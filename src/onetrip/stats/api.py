@@ -5,7 +5,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from onetrip.stats.selectors import catalogue_kpis, service_kpis
+from onetrip.stats.selectors import catalogue_kpis, service_kpis_cached
 
 
 class CatalogueStats(APIView):
@@ -83,7 +83,7 @@ class ServiceStats(APIView):
         summary="Measured service KPIs: on-time rate, handling time, overdue, visits",
     )
     def get(self, request):
-        data = service_kpis()
+        data = service_kpis_cached()
         return Response(
             ServiceStatsSerializer(
                 {

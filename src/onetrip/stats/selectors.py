@@ -304,3 +304,17 @@ def service_kpis(*, today: dt.date | None = None) -> dict[str, Any]:
             for key in sorted(per_item, key=lambda key: (order.index(key[0]), items[key[1]].order))
         ],
     }
+
+
+SERVICE_KPIS_SECONDS = 300
+
+
+def service_kpis_cached() -> dict[str, Any]:
+    """``service_kpis`` as the public pages show it: computed at most every five minutes.
+
+    They aggregate every deadline and visit, so a busy public page must not run them on each
+    request; the shared cache keeps one copy for every web node.
+    """
+    from django.core.cache import cache
+
+    return cache.get_or_set("onetrip:stats:service", service_kpis, SERVICE_KPIS_SECONDS)

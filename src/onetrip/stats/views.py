@@ -3,7 +3,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onetrip.core.calendar import calendar_gap
-from onetrip.stats.selectors import KPI_LABELS, SERVICE_KPI_LABELS, catalogue_kpis, service_kpis
+from onetrip.stats.selectors import (
+    KPI_LABELS,
+    SERVICE_KPI_LABELS,
+    catalogue_kpis,
+    service_kpis_cached,
+)
 
 
 def scoreboard(request):
@@ -38,7 +43,7 @@ def scoreboard(request):
             "rows": rows,
             "labels": KPI_LABELS,
             "chart": chart,
-            "service": service_kpis(),
+            "service": service_kpis_cached(),
             "service_labels": SERVICE_KPI_LABELS,
         },
     )

@@ -60,3 +60,20 @@ def test_empty_database_shows_dashes(client, db):
     assert "尚无办件数据" in html
     body = client.get("/api/v1/stats/service/").json()
     assert body["overall"]["on_time_rate"] is None and body["departments"] == []
+
+
+def test_public_figures_are_cached_for_a_few_minutes(client, s):
+    from onetrip.applications.models import Visit
+
+    with time_machine.travel(at(6, 15), tick=False):
+        assert client.get("/api/v1/stats/service/").json()["overall"]["visits"] == 3
+        Visit.objects.filter(application=s.c).delete()
+        assert client.get("/api/v1/stats/service/").json()["overall"]["visits"] == 3
+    # Expiry is the cache's (Redis in production, local memory here); emulate it.
+    from django.core.cache import cache
+
+    from onetrip.stats.selectors import SERVICE_KPIS_SECONDS
+
+    assert 0 < SERVICE_KPIS_SECONDS <= 300
+    cache.delete("onetrip:stats:service")
+    assert client.get("/api/v1/stats/service/").json()["overall"]["visits"] == 1
