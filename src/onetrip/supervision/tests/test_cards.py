@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
@@ -127,3 +128,23 @@ def test_only_the_departments_supervisor_records_findings_and_closes_cards():
     supervision.card_close(card=card, user=w.supervisor, reason="已整改")
     card.refresh_from_db()
     assert card.closed_reason == "已整改" and CardFinding.objects.get(card=card).measures
+
+
+def test_the_sweep_command_moves_the_clock_in_the_demo_only(settings):
+    from django.core.management import CommandError, call_command
+
+    w = world()  # promised 2 working days
+    _accepted(w, dt.datetime.now(TZ))
+    out = io.StringIO()
+    settings.ONETRIP_DEMO = True
+    call_command("sweep", "--ahead", "1", stdout=out)
+    assert "新发黄牌 1 张，红牌 0 张" in out.getvalue()
+    call_command("sweep", "--ahead", "5", stdout=out)
+    assert "新发黄牌 0 张，红牌 1 张" in out.getvalue()
+    call_command("sweep", "--ahead", "6", stdout=out)
+    assert out.getvalue().count("红牌 0 张") == 2  # nothing twice
+    with pytest.raises(CommandError, match="格式不对"):
+        call_command("sweep", "--as-of", "下周一")
+    settings.ONETRIP_DEMO = False
+    with pytest.raises(CommandError, match="只有演示环境"):
+        call_command("sweep", "--ahead", "3")
