@@ -233,6 +233,28 @@ def _responsible_subquery():
     )
 
 
+def card_batches_verify() -> list[str]:
+    """Each sweep's audit event against the cards it summarised (count and digest)."""
+    from onetrip.audit.models import AuditEvent
+
+    problems = []
+    for event in AuditEvent.objects.filter(action=SWEEP_AUDIT_ACTION).order_by("seq"):
+        a = event.after or {}
+        cards = list(
+            Card.objects.filter(
+                id__gte=a.get("first", 0), id__lte=a.get("last", -1), kind=a.get("kind")
+            )
+            .filter(raised_at=dt.datetime.fromisoformat(a.get("raised_at", "2000-01-01")))
+            .values("id", "application_id", "deadline_id", "kind", "reason")
+        )
+        if len(cards) != a.get("count") or card_digest(cards) != a.get("digest"):
+            problems.append(
+                f"第 {event.seq} 条事件（{event.summary}）：现有 {len(cards)} 张监察牌，"
+                f"与记录的 {a.get('count')} 张或其摘要不符"
+            )
+    return problems
+
+
 def _cards_insert(rows: list[dict]) -> list[dict]:
     """Insert cards, skipping any that exist; return the rows really inserted (with their id).
 
@@ -283,9 +305,10 @@ def _cards_insert(rows: list[dict]) -> list[dict]:
     return inserted
 
 
-def _cards_announce(cards: list[dict]) -> None:
+def _cards_announce(cards: list[dict], batch: tuple[str, dt.datetime] | None = None) -> None:
     """Tell the responsible officers and their departments' supervisors, one message each,
-    and append one audit event per card; in the transaction that inserted the cards."""
+    in the transaction that inserted the cards; audit one event per card, or for a sweep's
+    ``batch`` (kind, time raised) one event holding the digest of all its cards."""
     from django.contrib.auth import get_user_model
 
     from onetrip.audit.services import audit_append_many
@@ -331,18 +354,61 @@ def _cards_announce(cards: list[dict]) -> None:
             }
         )
     inbox_enqueue_many(template="card_raised", entries=entries)
+    if batch is None:
+        audit_append_many(
+            [
+                {
+                    "actor": None,
+                    "action": f"supervision.card.{Card.COLOUR_OF[c['kind']]}",
+                    "target": ("applications.application", str(c["application_id"])),
+                    "summary": f"{labels[Card.COLOUR_OF[c['kind']]]}：{c['reason']}",
+                    "after": {
+                        "card": c["id"],
+                        "kind": c["kind"],
+                        "deadline": c.get("deadline_id"),
+                    },
+                }
+                for c in cards
+            ]
+        )
+        return
+    kind, raised_at = batch
+    ids = sorted(c["id"] for c in cards)
     audit_append_many(
         [
             {
                 "actor": None,
-                "action": f"supervision.card.{Card.COLOUR_OF[c['kind']]}",
-                "target": ("applications.application", str(c["application_id"])),
-                "summary": f"{labels[Card.COLOUR_OF[c['kind']]]}：{c['reason']}",
-                "after": {"card": c["id"], "kind": c["kind"], "deadline": c.get("deadline_id")},
+                "action": SWEEP_AUDIT_ACTION,
+                "target": None,
+                "summary": f"电子监察扫描发出{Card.Kind(kind).label}{labels[Card.COLOUR_OF[kind]]}"
+                f" {len(ids)} 张",
+                "after": {
+                    "kind": kind,
+                    "count": len(ids),
+                    "first": ids[0],
+                    "last": ids[-1],
+                    "raised_at": raised_at.isoformat(),
+                    "digest": card_digest(cards),
+                },
             }
-            for c in cards
         ]
     )
+
+
+SWEEP_AUDIT_ACTION = "supervision.cards.raised"
+
+
+def card_digest(cards) -> str:
+    """SHA-256 over the cards of one sweep (id, application, deadline, kind, reason by id): the
+    audit chain holds it, so a card added, removed or altered later shows."""
+    import hashlib
+
+    lines = sorted(
+        (c["id"], c["application_id"], c.get("deadline_id") or "", c["kind"], c["reason"])
+        for c in cards
+    )
+    text = "\n".join("|".join(str(v) for v in line) for line in lines)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def card_raise(*, application, kind: str, reason: str, responsible=None) -> bool:
@@ -382,6 +448,8 @@ def _due_cards_insert(deadlines, kind: str, prefix: str, now) -> list[int]:
     from django.db.models import CharField, F, Value
     from django.db.models.functions import Cast, Concat
 
+    from onetrip.applications.models import Application
+
     have = Card.objects.filter(application=OuterRef("application"), kind=kind)
     paused = ClockPause.objects.filter(application=OuterRef("application"), ended_on__isnull=True)
     select = (
@@ -391,7 +459,11 @@ def _due_cards_insert(deadlines, kind: str, prefix: str, now) -> list[int]:
         .annotate(
             c_deadline=F("id"),
             c_application=F("application_id"),
-            c_department=F("application__department_id"),
+            c_department=Subquery(
+                Application.objects.filter(pk=OuterRef("application_id")).values("department_id")[
+                    :1
+                ]
+            ),
             c_responsible=_responsible_subquery(),
             c_colour=Value(Card.COLOUR_OF[kind]),
             c_kind=Value(kind),
@@ -490,7 +562,7 @@ def cards_sweep(*, today: dt.date | None = None) -> dict[str, int]:
             now = timezone.now()
             ids = _due_cards_insert(deadlines, kind, prefix, now)
             if ids:
-                _cards_announce(_cards_read(ids, now, kind))
+                _cards_announce(_cards_read(ids, now, kind), batch=(kind, now))
             raised[colour] += len(ids)
     return raised
 

@@ -148,3 +148,24 @@ def test_the_sweep_command_moves_the_clock_in_the_demo_only(settings):
     settings.ONETRIP_DEMO = False
     with pytest.raises(CommandError, match="只有演示环境"):
         call_command("sweep", "--ahead", "3")
+
+
+def test_a_sweeps_cards_are_sealed_in_the_audit_chain():
+    from django.core.management import CommandError, call_command
+    from django.db import connection
+
+    from onetrip.audit.models import AuditEvent
+
+    w = world()
+    for _ in range(3):
+        _accepted(w, dt.datetime(2026, 11, 2, 10, tzinfo=TZ))
+    assert supervision.cards_sweep(today=dt.date(2026, 11, 5)) == {"yellow": 0, "red": 3}
+    event = AuditEvent.objects.get(action="supervision.cards.raised")
+    assert event.after["count"] == 3 and "红牌 3 张" in event.summary
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "审计链完整" in out.getvalue()
+    with connection.cursor() as cursor:  # someone softens a card behind the platform's back
+        cursor.execute("UPDATE supervision_card SET reason = '已处理' WHERE kind = 'overdue'")
+    with pytest.raises(CommandError, match="与记录的 3 张或其摘要不符"):
+        call_command("audit", "verify", stdout=out)
