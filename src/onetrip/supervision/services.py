@@ -213,13 +213,25 @@ NOTIFY_LINES = 50  # cards listed in one message; the rest are counted
 
 
 def _supervisors_by_department(department_ids) -> dict[int, set[int]]:
+    """The supervisors of each department: those of the department or of one above it."""
     from onetrip.accounts.models import StaffRole
+    from onetrip.catalog.models import Department
 
-    out: dict[int, set[int]] = defaultdict(set)
-    for dept, user in StaffRole.objects.filter(
-        role=StaffRole.Role.SUPERVISOR, department_id__in=set(department_ids)
-    ).values_list("department_id", "user_id"):
-        out[dept].add(user)
+    parents = dict(Department.objects.values_list("id", "parent_id"))
+    held: dict[int, set[int]] = defaultdict(set)
+    for dept, user in StaffRole.objects.filter(role=StaffRole.Role.SUPERVISOR).values_list(
+        "department_id", "user_id"
+    ):
+        held[dept].add(user)
+    out: dict[int, set[int]] = {}
+    for dept in set(department_ids):
+        users: set[int] = set()
+        node, seen = dept, set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            users |= held.get(node, set())
+            node = parents.get(node)
+        out[dept] = users
     return out
 
 

@@ -169,3 +169,18 @@ def test_a_sweeps_cards_are_sealed_in_the_audit_chain():
         cursor.execute("UPDATE supervision_card SET reason = '已处理' WHERE kind = 'overdue'")
     with pytest.raises(CommandError, match="与记录的 3 张或其摘要不符"):
         call_command("audit", "verify", stdout=out)
+
+
+def test_supervisors_of_a_department_above_hear_of_its_cards_and_others_do_not():
+    from onetrip.applications.tests.factories import staff
+    from onetrip.catalog.models import Department
+
+    w = world()
+    above = staff("jc-bureau", Department.objects.get(code="bureau"), "supervisor")
+    beside = staff("jc-insurance", Department.objects.get(code="insurance"), "supervisor")
+    _accepted(w, dt.datetime(2026, 11, 2, 10, tzinfo=TZ))
+    supervision.cards_sweep(today=dt.date(2026, 11, 5))
+    told = set(
+        OutboxMessage.objects.filter(template="card_raised").values_list("recipient", flat=True)
+    )
+    assert {w.handler.pk, w.supervisor.pk, above.pk} <= told and beside.pk not in told
