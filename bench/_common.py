@@ -45,3 +45,14 @@ def figures(latencies: list[float], elapsed: float) -> dict[str, float]:
         "p99": q[98] * 1000,
         "n": len(ordered),
     }
+
+
+def recreate(url: str) -> None:
+    """Drop and create the PostgreSQL database ``url`` names."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')

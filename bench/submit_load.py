@@ -23,7 +23,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from _common import figures, free_port, start_server
+from _common import figures, free_port, recreate, start_server
 
 ITEM_NAME = "失业保险金申领"
 
@@ -98,16 +98,6 @@ for i in range(n + full):
         app.delete()
 print(json.dumps(out))
 """
-
-
-def recreate(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def run(port: int, jobs: list, concurrency: int, fn) -> dict[str, float]:

@@ -226,6 +226,7 @@ class ApplicationEvent(models.Model):
                 "visit": "到现场办理",
                 "delivery": "送达",
                 "assign": "分派",
+                "extend": "延长办理期限",
                 "supply_deficiency": "补交容缺材料",
             }.get(self.action, self.action)
 

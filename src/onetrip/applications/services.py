@@ -410,6 +410,10 @@ def material_upload(
     material.save(update_fields=["file", "state", "updated_at"])
     if was_deficient and application.status != Status.DRAFT:
         _event(application, "supply_deficiency", user, "applicant", note=f"补交：{material.name}")
+        if not application.materials.filter(state=ApplicationMaterial.State.DEFICIENT).exists():
+            from onetrip.supervision.services import clock_resume
+
+            clock_resume(application=application, reason_prefix=DEFICIENCY_PAUSE)
     return material
 
 
@@ -694,31 +698,39 @@ def _clock(application: Application, action: Action, reason: str) -> None:
 DEFICIENCY_PAUSE = "容缺补交期间"
 
 
-def _hold(application: Application, action: Action, user: User, role: str) -> None:
-    """Assignment history: the staff member who last acted holds the application; it waits
-    in a queue after a stage is passed, and nobody holds it once it is concluded."""
+def _hold(
+    application: Application, action: Action, user: User, role: str, stage_before: str
+) -> None:
+    """Assignment history: the officer who takes an application up holds it; it waits in a
+    queue after a stage is passed, and nobody holds it once it is concluded. Whoever passes
+    a stage or concludes holds it for that act, so the history names every officer."""
     from onetrip.applications.models import Assignment
 
     current = Assignment.objects.filter(application=application, ended_at__isnull=True).first()
     final = Status(application.status) in workflow.FINAL
-    if not final and role in (workflow.APPLICANT, workflow.SUPERVISOR):
-        return
-    if current and not final and action != Action.PASS_STAGE and current.officer_id == user.pk:
+    staff = role not in (workflow.APPLICANT, workflow.SUPERVISOR)
+    hands_on = final or action == Action.PASS_STAGE
+    if current and current.officer_id == user.pk and not hands_on:
         if current.stage != application.stage:
             current.stage = application.stage
             current.save(update_fields=["stage"])
         return
+    if not staff and not final:
+        return
+    now = timezone.now()
     if current:
-        current.ended_at = timezone.now()
+        current.ended_at = now
         current.save(update_fields=["ended_at"])
-    if not final and action != Action.PASS_STAGE:
-        Assignment.objects.create(
-            application=application,
-            stage=application.stage,
-            officer=user,
-            started_at=timezone.now(),
-            note=action.label,
-        )
+    if not staff or (hands_on and current is not None and current.officer_id == user.pk):
+        return
+    Assignment.objects.create(
+        application=application,
+        stage=stage_before if hands_on else application.stage,
+        officer=user,
+        started_at=now,
+        ended_at=now if hands_on else None,
+        note=action.label,
+    )
 
 
 def _irregularities(application: Application, action: Action, reason: str, user: User) -> None:
@@ -826,7 +838,7 @@ def application_act(
     application.save()
     _record(application, action, user, role, before, note=note, request=request)
     if action != Action.REVOKE:
-        _hold(application, action, user, role)
+        _hold(application, action, user, role, before["stage"])
     _irregularities(application, action, reason, user)
     if action in (Action.APPROVE, Action.DENY, Action.REVOKE):
         _deliver_electronically(application, user, request)
@@ -1183,3 +1195,155 @@ def delivery_record(
             request=request,
         )
     return record
+
+
+# ------------------------------------------------------------------ extension and assignment
+
+EXTENDABLE = (Status.ACCEPTED, Status.HANDLING, Status.SPECIAL)
+
+
+@transaction.atomic
+def deadline_extend(
+    *, application: Application, officer: User, days: Any, reason: str = "", request=None
+):
+    """延期: an approver (本机关负责人) adds working days to the running limits, with a reason;
+    the applicant is told in writing, and it is audited."""
+    from onetrip.audit.services import audit_append
+    from onetrip.notifications.services import outbox_enqueue
+    from onetrip.supervision import services as clock
+
+    application = (
+        Application.objects.select_for_update().select_related("version").get(pk=application.pk)
+    )
+    roles = actor_roles(user=officer, application=application)
+    if not roles:
+        raise ApplicationError("not_found", "找不到该申请。", status=404)
+    if workflow.APPROVER not in roles:
+        raise ApplicationError(
+            "forbidden", "延长办理期限须经批准人（本机关负责人）批准。", status=403
+        )
+    if application.status not in EXTENDABLE:
+        raise ApplicationError("not_extendable", "只有已受理、尚未办结的申请可以延期。", status=409)
+    try:
+        days = int(str(days).strip())
+    except ValueError:
+        raise ApplicationError("days_invalid", "请填写延长的天数（整数）。", field="days") from None
+    used = sum(application.extensions.values_list("days", flat=True))
+    room = settings.ONETRIP_EXTENSION_MAX_DAYS - used
+    if room <= 0:
+        raise ApplicationError(
+            "extension_exhausted",
+            f"本申请已延期 {used} 天，已达上限 {settings.ONETRIP_EXTENSION_MAX_DAYS} 天。",
+            field="days",
+            status=409,
+        )
+    if not 1 <= days <= room:
+        raise ApplicationError("days_invalid", f"延长天数应为 1 至 {room} 天。", field="days")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("reason_required", "请写明延期理由。", field="reason")
+    if len(reason) > 300:
+        raise ApplicationError("reason_too_long", "延期理由最多 300 字。", field="reason")
+    clock.clock_extend(application=application, days=days, reason=reason, approver=officer)
+    promised = application.deadlines.filter(kind="promised").first()
+    due = promised.due_on.isoformat() if promised else ""
+    note = f"延长 {days} 天，理由：{reason}" + (f"；承诺办结期限延至 {due}" if due else "")
+    event = _event(application, "extend", officer, workflow.APPROVER, note=note)
+    if application.owner is not None:
+        outbox_enqueue(
+            recipient=application.owner,
+            template="application_status",
+            context={
+                "tracking_number": application.tracking_number,
+                "item_name": application.version.name,
+                "status_label": application.plain_status,
+                "next_step": f"办理期限已延长 {days} 天" + (f"，至 {due}" if due else "") + "。",
+                "note": note,
+                "corrections": [],
+            },
+            dedupe_key=f"application:{application.pk}:event:{event.pk}",
+            reference=application.tracking_number or "",
+        )
+    audit_append(
+        actor=officer,
+        action="application.extend",
+        target=application,
+        summary=f"{application.tracking_number} 延期 {days} 天",
+        after={"days": days, "reason": reason, "due_on": due},
+        request=request,
+    )
+    return application
+
+
+def assignable_officers(*, application: Application) -> list[User]:
+    """Staff who may hold the application at its current stage (the stage's role, in the
+    department or a department above it)."""
+    role = workflow.STAGE_ROLE.get(application.stage or "handle", workflow.HANDLER)
+    users = User.objects.filter(is_active=True, is_staff=True, staff_roles__role=role).distinct()
+    return [
+        u
+        for u in users.order_by("username")
+        if (ids := staff_department_ids(user=u, role=role)) is None
+        or application.department_id in ids
+    ]
+
+
+@transaction.atomic
+def application_assign(
+    *, application: Application, officer: User, assignee: Any, note: str = "", request=None
+):
+    """分派 or 领办: an approver or supervisor hands the application to an officer of the
+    current stage; an officer of that stage may take it up themselves. Audited."""
+    from onetrip.applications.models import Assignment
+    from onetrip.audit.services import audit_append
+
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    roles = actor_roles(user=officer, application=application)
+    if not roles - {workflow.APPLICANT}:
+        raise ApplicationError("not_found", "找不到该申请。", status=404)
+    if application.status not in OPEN_STAFF_STATUSES:
+        raise ApplicationError("not_assignable", "已办结或尚未提交的申请不能分派。", status=409)
+    eligible = {u.pk: u for u in assignable_officers(application=application)}
+    try:
+        target = eligible.get(int(str(assignee).strip()))
+    except ValueError:
+        target = None
+    if target is None:
+        raise ApplicationError(
+            "assignee_invalid", "请选择本环节有办理权限的工作人员。", field="assignee"
+        )
+    if target.pk != officer.pk and not roles & {workflow.APPROVER, workflow.SUPERVISOR}:
+        raise ApplicationError("forbidden", "只有批准人或监察人员可以分派给他人。", status=403)
+    current = Assignment.objects.filter(application=application, ended_at__isnull=True).first()
+    if current and current.officer_id == target.pk:
+        raise ApplicationError(
+            "already_assigned", f"{target} 已在办理本申请。", field="assignee", status=409
+        )
+    now = timezone.now()
+    if current:
+        current.ended_at = now
+        current.save(update_fields=["ended_at"])
+    label = "领办" if target.pk == officer.pk else f"分派给 {target}"
+    note = (note or "").strip()[:200]
+    Assignment.objects.create(
+        application=application,
+        stage=application.stage,
+        officer=target,
+        assigned_by=officer,
+        started_at=now,
+        note=note or label,
+    )
+    _event(application, "assign", officer, "", note=f"{label}{'：' + note if note else ''}")
+    audit_append(
+        actor=officer,
+        action="application.assign",
+        target=application,
+        summary=f"{application.tracking_number} {label}",
+        before={"officer": current.officer_id if current else None},
+        after={"officer": target.pk, "stage": application.stage},
+        request=request,
+    )
+    return application
+
+
+OPEN_STAFF_STATUSES = tuple(workflow.OPEN_BEFORE_DECISION)

@@ -109,3 +109,20 @@ def audit_chain_verify(
             f"（链尾被截断，当前最后序号 {last_seq or 0}）",
         )
     return VerifyResult(ok=True, checked=checked, last_seq=last_seq, last_hash=last_hash)
+
+
+# Checks that records summarised by one event (a digest in ``after``) still match it. Apps
+# register theirs in AppConfig.ready(); each returns a list of problems, empty when all match.
+_DIGEST_CHECKS: list = []
+
+
+def digest_check_register(check) -> None:
+    if check not in _DIGEST_CHECKS:
+        _DIGEST_CHECKS.append(check)
+
+
+def digest_checks_run() -> list[str]:
+    problems: list[str] = []
+    for check in _DIGEST_CHECKS:
+        problems += check()
+    return problems

@@ -161,6 +161,48 @@ def outbox_enqueue(
     return created
 
 
+def inbox_enqueue_many(*, template: str, entries: list[Mapping[str, Any]]) -> int:
+    """Site-inbox messages for many recipients in one insert (jobs such as the card sweep).
+
+    Each entry has ``recipient``, ``context``, ``dedupe_key`` and optionally ``reference``;
+    keys that already exist are skipped, as with ``outbox_enqueue``. Returns the rows written.
+    """
+    message_template = message_template_get(template)
+    if "inbox" not in message_template.channels:
+        raise MessageTemplateError(f"消息模板 {template} 没有站内信内容")
+    rows = []
+    for entry in entries:
+        key = f"{entry['dedupe_key']}:inbox"
+        if len(key) > 255:
+            raise OutboxError("去重键过长（最多 255 个字符）")
+        text = message_template.render(channel="inbox", context=entry["context"])
+        rows.append(
+            OutboxMessage(
+                recipient=entry["recipient"],
+                channel="inbox",
+                address="",
+                template=template,
+                subject=text.subject[:200],
+                body=text.body,
+                reference=entry.get("reference", ""),
+                dedupe_key=key,
+            )
+        )
+    if not rows:
+        return 0
+    with transaction.atomic():
+        existing = set(
+            OutboxMessage.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+        fresh = [r for r in rows if r.dedupe_key not in existing]
+        OutboxMessage.objects.bulk_create(fresh, batch_size=500, ignore_conflicts=True)
+        if fresh:
+            transaction.on_commit(wakeup.notify)
+    return len(fresh)
+
+
 # --- delivery -------------------------------------------------------------------------------
 
 

@@ -213,13 +213,25 @@ NOTIFY_LINES = 50  # cards listed in one message; the rest are counted
 
 
 def _supervisors_by_department(department_ids) -> dict[int, set[int]]:
+    """The supervisors of each department: those of the department or of one above it."""
     from onetrip.accounts.models import StaffRole
+    from onetrip.catalog.models import Department
 
-    out: dict[int, set[int]] = defaultdict(set)
-    for dept, user in StaffRole.objects.filter(
-        role=StaffRole.Role.SUPERVISOR, department_id__in=set(department_ids)
-    ).values_list("department_id", "user_id"):
-        out[dept].add(user)
+    parents = dict(Department.objects.values_list("id", "parent_id"))
+    held: dict[int, set[int]] = defaultdict(set)
+    for dept, user in StaffRole.objects.filter(role=StaffRole.Role.SUPERVISOR).values_list(
+        "department_id", "user_id"
+    ):
+        held[dept].add(user)
+    out: dict[int, set[int]] = {}
+    for dept in set(department_ids):
+        users: set[int] = set()
+        node, seen = dept, set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            users |= held.get(node, set())
+            node = parents.get(node)
+        out[dept] = users
     return out
 
 
@@ -231,6 +243,28 @@ def _responsible_subquery():
         .order_by("-id")
         .values("officer")[:1]
     )
+
+
+def card_batches_verify() -> list[str]:
+    """Each sweep's audit event against the cards it summarised (count and digest)."""
+    from onetrip.audit.models import AuditEvent
+
+    problems = []
+    for event in AuditEvent.objects.filter(action=SWEEP_AUDIT_ACTION).order_by("seq"):
+        a = event.after or {}
+        cards = list(
+            Card.objects.filter(
+                id__gte=a.get("first", 0), id__lte=a.get("last", -1), kind=a.get("kind")
+            )
+            .filter(raised_at=dt.datetime.fromisoformat(a.get("raised_at", "2000-01-01")))
+            .values("id", "application_id", "deadline_id", "kind", "reason")
+        )
+        if len(cards) != a.get("count") or card_digest(cards) != a.get("digest"):
+            problems.append(
+                f"第 {event.seq} 条事件（{event.summary}）：现有 {len(cards)} 张监察牌，"
+                f"与记录的 {a.get('count')} 张或其摘要不符"
+            )
+    return problems
 
 
 def _cards_insert(rows: list[dict]) -> list[dict]:
@@ -283,13 +317,14 @@ def _cards_insert(rows: list[dict]) -> list[dict]:
     return inserted
 
 
-def _cards_announce(cards: list[dict]) -> None:
+def _cards_announce(cards: list[dict], batch: tuple[str, dt.datetime] | None = None) -> None:
     """Tell the responsible officers and their departments' supervisors, one message each,
-    and append one audit event per card; in the transaction that inserted the cards."""
+    in the transaction that inserted the cards; audit one event per card, or for a sweep's
+    ``batch`` (kind, time raised) one event holding the digest of all its cards."""
     from django.contrib.auth import get_user_model
 
     from onetrip.audit.services import audit_append_many
-    from onetrip.notifications.services import outbox_enqueue
+    from onetrip.notifications.services import inbox_enqueue_many
 
     if not cards:
         return
@@ -303,6 +338,7 @@ def _cards_announce(cards: list[dict]) -> None:
             per_user[user_id].append(c)
     users = get_user_model().objects.in_bulk(list(per_user))
     labels = dict(Card.Colour.choices)
+    entries = []
     for user_id, mine in per_user.items():
         lines = [
             {
@@ -314,33 +350,77 @@ def _cards_announce(cards: list[dict]) -> None:
             for c in mine[:NOTIFY_LINES]
         ]
         first = lines[0]
-        outbox_enqueue(
-            recipient=users[user_id],
-            template="card_raised",
-            channels=["inbox"],
-            context={
-                "count": len(mine),
-                "colour": first["colour"],
-                "tracking_number": first["tracking_number"],
-                "item_name": first["item_name"],
-                "cards": lines,
-                "more": max(len(mine) - NOTIFY_LINES, 0),
-            },
-            dedupe_key=f"card:{mine[0]['id']}:user:{user_id}",
-            reference=first["tracking_number"] if len(mine) == 1 else "",
+        entries.append(
+            {
+                "recipient": users[user_id],
+                "context": {
+                    "count": len(mine),
+                    "colour": first["colour"],
+                    "tracking_number": first["tracking_number"],
+                    "item_name": first["item_name"],
+                    "cards": lines,
+                    "more": max(len(mine) - NOTIFY_LINES, 0),
+                },
+                "dedupe_key": f"card:{mine[0]['id']}:user:{user_id}",
+                "reference": first["tracking_number"] if len(mine) == 1 else "",
+            }
         )
+    inbox_enqueue_many(template="card_raised", entries=entries)
+    if batch is None:
+        audit_append_many(
+            [
+                {
+                    "actor": None,
+                    "action": f"supervision.card.{Card.COLOUR_OF[c['kind']]}",
+                    "target": ("applications.application", str(c["application_id"])),
+                    "summary": f"{labels[Card.COLOUR_OF[c['kind']]]}：{c['reason']}",
+                    "after": {
+                        "card": c["id"],
+                        "kind": c["kind"],
+                        "deadline": c.get("deadline_id"),
+                    },
+                }
+                for c in cards
+            ]
+        )
+        return
+    kind, raised_at = batch
+    ids = sorted(c["id"] for c in cards)
     audit_append_many(
         [
             {
                 "actor": None,
-                "action": f"supervision.card.{Card.COLOUR_OF[c['kind']]}",
-                "target": ("applications.application", str(c["application_id"])),
-                "summary": f"{labels[Card.COLOUR_OF[c['kind']]]}：{c['reason']}",
-                "after": {"card": c["id"], "kind": c["kind"], "deadline": c.get("deadline_id")},
+                "action": SWEEP_AUDIT_ACTION,
+                "target": None,
+                "summary": f"电子监察扫描发出{Card.Kind(kind).label}{labels[Card.COLOUR_OF[kind]]}"
+                f" {len(ids)} 张",
+                "after": {
+                    "kind": kind,
+                    "count": len(ids),
+                    "first": ids[0],
+                    "last": ids[-1],
+                    "raised_at": raised_at.isoformat(),
+                    "digest": card_digest(cards),
+                },
             }
-            for c in cards
         ]
     )
+
+
+SWEEP_AUDIT_ACTION = "supervision.cards.raised"
+
+
+def card_digest(cards) -> str:
+    """SHA-256 over the cards of one sweep (id, application, deadline, kind, reason by id): the
+    audit chain holds it, so a card added, removed or altered later shows."""
+    import hashlib
+
+    lines = sorted(
+        (c["id"], c["application_id"], c.get("deadline_id") or "", c["kind"], c["reason"])
+        for c in cards
+    )
+    text = "\n".join("|".join(str(v) for v in line) for line in lines)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def card_raise(*, application, kind: str, reason: str, responsible=None) -> bool:
@@ -374,72 +454,128 @@ def card_raise(*, application, kind: str, reason: str, responsible=None) -> bool
     return bool(cards)
 
 
-SWEEP_BATCH = 5000
+def _due_cards_insert(deadlines, kind: str, prefix: str, now) -> list[int]:
+    """INSERT … SELECT the cards ``deadlines`` call for, skipping any that exist; the ids of
+    the cards this statement inserted (another scheduler's never show up here)."""
+    from django.db.models import CharField, F, Value
+    from django.db.models.functions import Cast, Concat
 
+    from onetrip.applications.models import Application
 
-def _sweep_rows(queryset, kind: str, today: dt.date) -> list[dict]:
     have = Card.objects.filter(application=OuterRef("application"), kind=kind)
     paused = ClockPause.objects.filter(application=OuterRef("application"), ended_on__isnull=True)
-    rows = (
-        queryset.filter(state=Deadline.State.OPEN, kind=Deadline.Kind.PROMISED)
+    select = (
+        deadlines.filter(state=Deadline.State.OPEN, kind=Deadline.Kind.PROMISED)
         .exclude(Exists(have))
         .exclude(Exists(paused))
-        .annotate(responsible=_responsible_subquery())
-        .values(
-            "id",
-            "application_id",
-            "application__department_id",
-            "application__tracking_number",
-            "application__version__name",
-            "due_on",
-            "responsible",
+        .annotate(
+            c_deadline=F("id"),
+            c_application=F("application_id"),
+            c_department=Subquery(
+                Application.objects.filter(pk=OuterRef("application_id")).values("department_id")[
+                    :1
+                ]
+            ),
+            c_responsible=_responsible_subquery(),
+            c_colour=Value(Card.COLOUR_OF[kind]),
+            c_kind=Value(kind),
+            c_reason=Concat(Value(prefix), Cast("due_on", CharField())),
+            c_raised=Value(now),
+            c_closed_reason=Value(""),
         )
+        .values(
+            "c_deadline",
+            "c_application",
+            "c_department",
+            "c_responsible",
+            "c_colour",
+            "c_kind",
+            "c_reason",
+            "c_raised",
+            "c_closed_reason",
+        )
+        .order_by()
+    )
+    sql, params = select.query.sql_with_params()
+    table = connection.ops.quote_name(Card._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(CARD_COLUMNS)}) {sql} "
+            "ON CONFLICT DO NOTHING RETURNING id",
+            params,
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+CARD_COLUMNS = [
+    "deadline_id",
+    "application_id",
+    "department_id",
+    "responsible_id",
+    "colour",
+    "kind",
+    "reason",
+    "raised_at",
+    "closed_reason",
+]
+
+
+def _cards_read(ids: list[int], now, kind: str) -> list[dict]:
+    """What the announcement needs of the cards just inserted (read back by their time)."""
+    mine = set(ids)
+    rows = Card.objects.filter(raised_at=now, kind=kind).values(
+        "id",
+        "application_id",
+        "department_id",
+        "responsible_id",
+        "deadline_id",
+        "kind",
+        "reason",
+        "application__tracking_number",
+        "application__version__name",
     )
     out = []
-    for r in rows.iterator(chunk_size=SWEEP_BATCH):
-        due = r["due_on"]
-        out.append(
-            {
-                "deadline_id": r["id"],
-                "application_id": r["application_id"],
-                "department_id": r["application__department_id"],
-                "responsible_id": r["responsible"],
-                "kind": kind,
-                "reason": (
-                    f"已超过承诺办结期限 {due}"
-                    if kind == Card.Kind.OVERDUE
-                    else f"临近承诺办结期限 {due}"
-                ),
-                "tracking_number": r["application__tracking_number"] or "",
-                "item_name": r["application__version__name"],
-            }
-        )
+    for r in rows.iterator(chunk_size=5000):
+        if r["id"] in mine:
+            r["tracking_number"] = r.pop("application__tracking_number") or ""
+            r["item_name"] = r.pop("application__version__name")
+            out.append(r)
     return out
 
 
 def cards_sweep(*, today: dt.date | None = None) -> dict[str, int]:
     """Raise the cards due today: yellow near the promised deadline, red once it is passed.
 
-    Each card exists once (unique per application and kind, inserted with ON CONFLICT DO
-    NOTHING), so reruns, restarts and concurrent schedulers never raise it twice; only the
-    run that inserted a card notifies and audits it. Set-based: two indexed queries find the
-    deadlines that need a card, whatever the number of open applications.
+    Set-based: one INSERT … SELECT per colour finds the open, unpaused promised deadlines
+    that call for a card and inserts them with ON CONFLICT DO NOTHING (a card is unique per
+    application and kind), so reruns, restarts and concurrent schedulers never raise a card
+    twice, and only the run that inserted a card notifies and audits it — in the same
+    transaction, whatever the number of open applications.
     """
     today = today or timezone.localdate()
     pauses_expire(today=today)
     raised = {"yellow": 0, "red": 0}
-    red = _sweep_rows(Deadline.objects.filter(due_on__lt=today), Card.Kind.OVERDUE, today)
-    yellow = _sweep_rows(
-        Deadline.objects.filter(yellow_on__lte=today, due_on__gte=today),
-        Card.Kind.NEAR_DEADLINE,
-        today,
+    plan = (
+        (
+            "red",
+            Card.Kind.OVERDUE,
+            Deadline.objects.filter(due_on__lt=today),
+            "已超过承诺办结期限 ",
+        ),
+        (
+            "yellow",
+            Card.Kind.NEAR_DEADLINE,
+            Deadline.objects.filter(yellow_on__lte=today, due_on__gte=today),
+            "临近承诺办结期限 ",
+        ),
     )
-    for rows, colour in ((red, "red"), (yellow, "yellow")):
-        for start in range(0, len(rows), SWEEP_BATCH):
-            with transaction.atomic():
-                cards = _cards_insert(rows[start : start + SWEEP_BATCH])
-                _cards_announce(cards)
-            raised[colour] += len(cards)
+    for colour, kind, deadlines, prefix in plan:
+        with transaction.atomic():
+            now = timezone.now()
+            ids = _due_cards_insert(deadlines, kind, prefix, now)
+            if ids:
+                _cards_announce(_cards_read(ids, now, kind), batch=(kind, now))
+            raised[colour] += len(ids)
     return raised
 
 

@@ -24,6 +24,7 @@ from onetrip.applications.models import Application, ApplicationMaterial, Notice
 from onetrip.applications.services import ApplicationError
 from onetrip.applications.workflow import Action, Status
 from onetrip.catalog.models import ReviewStage
+from onetrip.catalog.selectors import pinned_content
 from onetrip.workbench import fieldforms, selectors
 from onetrip.workbench.access import audit_view, raise_if_not_found, staff_required
 
@@ -164,6 +165,7 @@ def _detail_context(
     situation = version.situations.filter(code=application.situation).first()
     stage_names = {s.code: s.name for s in version.stages.all()}
     return {
+        **_clock_context(application, user, roles),
         "wb_nav": "queue",
         "application": application,
         "version": version,
@@ -199,6 +201,50 @@ def _detail_context(
         "state": state,
         "errors": errors or [],
         "field_errors": field_errors or {},
+    }
+
+
+def _clock_context(application: Application, user, roles: set[str]) -> dict[str, Any]:
+    """Deadlines with the days left, pauses, extensions, cards and who held the application."""
+    from django.conf import settings
+
+    from onetrip.supervision.services import working_days_left
+
+    stage_names = dict(pinned_content(application.version).stages)
+    deadlines = []
+    for d in application.deadlines.order_by("kind", "starts_on", "id"):
+        left = working_days_left(deadline=d) if d.state == "open" else None
+        deadlines.append(
+            {
+                "d": d,
+                "label": (
+                    _("环节时限：%(stage)s") % {"stage": stage_names.get(d.stage, d.stage)}
+                    if d.kind == "stage"
+                    else d.get_kind_display()
+                ),
+                "left": left,
+                "overdue": -left if left is not None and left < 0 else 0,
+            }
+        )
+    used = sum(e.days for e in application.extensions.all())
+    open_now = application.status in services.OPEN_STAFF_STATUSES
+    can_assign = open_now and bool(roles - {workflow.APPLICANT})
+    return {
+        "deadlines": deadlines,
+        "pauses": list(application.clock_pauses.order_by("started_on", "id")),
+        "extensions": list(application.extensions.select_related("approved_by")),
+        "cards": list(application.cards.select_related("responsible").order_by("raised_at")),
+        "assignments": list(application.assignments.select_related("officer", "assigned_by")),
+        "holder": application.assignments.filter(ended_at__isnull=True)
+        .select_related("officer")
+        .first(),
+        "can_extend": workflow.APPROVER in roles
+        and application.status in services.EXTENDABLE
+        and used < settings.ONETRIP_EXTENSION_MAX_DAYS,
+        "extension_room": settings.ONETRIP_EXTENSION_MAX_DAYS - used,
+        "can_assign": can_assign,
+        "assign_others": bool(roles & {workflow.APPROVER, workflow.SUPERVISOR}),
+        "assignable": services.assignable_officers(application=application) if can_assign else [],
     }
 
 
@@ -359,6 +405,34 @@ def delivery(request: HttpRequest, tracking_number: str) -> HttpResponse:
         service=services.delivery_record,
         done=_("已登记送达。"),
         anchor="#deliveries",
+    )
+
+
+@staff_required
+@require_POST
+def extend(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _record(
+        request,
+        tracking_number,
+        form="extend",
+        fields=("days", "reason"),
+        service=services.deadline_extend,
+        done=_("已延长办理期限，并已告知申请人。"),
+        anchor="#clock",
+    )
+
+
+@staff_required
+@require_POST
+def assign(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _record(
+        request,
+        tracking_number,
+        form="assign",
+        fields=("assignee", "note"),
+        service=services.application_assign,
+        done=_("已分派。"),
+        anchor="#clock",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
@@ -127,3 +128,59 @@ def test_only_the_departments_supervisor_records_findings_and_closes_cards():
     supervision.card_close(card=card, user=w.supervisor, reason="已整改")
     card.refresh_from_db()
     assert card.closed_reason == "已整改" and CardFinding.objects.get(card=card).measures
+
+
+def test_the_sweep_command_moves_the_clock_in_the_demo_only(settings):
+    from django.core.management import CommandError, call_command
+
+    w = world()  # promised 2 working days
+    _accepted(w, dt.datetime.now(TZ))
+    out = io.StringIO()
+    settings.ONETRIP_DEMO = True
+    call_command("sweep", "--ahead", "1", stdout=out)
+    assert "新发黄牌 1 张，红牌 0 张" in out.getvalue()
+    call_command("sweep", "--ahead", "5", stdout=out)
+    assert "新发黄牌 0 张，红牌 1 张" in out.getvalue()
+    call_command("sweep", "--ahead", "6", stdout=out)
+    assert out.getvalue().count("红牌 0 张") == 2  # nothing twice
+    with pytest.raises(CommandError, match="格式不对"):
+        call_command("sweep", "--as-of", "下周一")
+    settings.ONETRIP_DEMO = False
+    with pytest.raises(CommandError, match="只有演示环境"):
+        call_command("sweep", "--ahead", "3")
+
+
+def test_a_sweeps_cards_are_sealed_in_the_audit_chain():
+    from django.core.management import CommandError, call_command
+    from django.db import connection
+
+    from onetrip.audit.models import AuditEvent
+
+    w = world()
+    for _ in range(3):
+        _accepted(w, dt.datetime(2026, 11, 2, 10, tzinfo=TZ))
+    assert supervision.cards_sweep(today=dt.date(2026, 11, 5)) == {"yellow": 0, "red": 3}
+    event = AuditEvent.objects.get(action="supervision.cards.raised")
+    assert event.after["count"] == 3 and "红牌 3 张" in event.summary
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "审计链完整" in out.getvalue()
+    with connection.cursor() as cursor:  # someone softens a card behind the platform's back
+        cursor.execute("UPDATE supervision_card SET reason = '已处理' WHERE kind = 'overdue'")
+    with pytest.raises(CommandError, match="与记录的 3 张或其摘要不符"):
+        call_command("audit", "verify", stdout=out)
+
+
+def test_supervisors_of_a_department_above_hear_of_its_cards_and_others_do_not():
+    from onetrip.applications.tests.factories import staff
+    from onetrip.catalog.models import Department
+
+    w = world()
+    above = staff("jc-bureau", Department.objects.get(code="bureau"), "supervisor")
+    beside = staff("jc-insurance", Department.objects.get(code="insurance"), "supervisor")
+    _accepted(w, dt.datetime(2026, 11, 2, 10, tzinfo=TZ))
+    supervision.cards_sweep(today=dt.date(2026, 11, 5))
+    told = set(
+        OutboxMessage.objects.filter(template="card_raised").values_list("recipient", flat=True)
+    )
+    assert {w.handler.pk, w.supervisor.pk, above.pk} <= told and beside.pk not in told

@@ -79,3 +79,83 @@ def test_withdrawal_cancels_the_clock():
     act(app, w.window, "accept")
     act(app, w.user, "withdraw")
     assert set(app.deadlines.values_list("state", flat=True)) == {"cancelled"}
+
+
+# --- properties of the clock arithmetic, around Spring Festival and National Day -------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FESTIVE = st.sampled_from(
+    [dt.date(2026, 2, 10), dt.date(2026, 2, 14), dt.date(2025, 9, 28), dt.date(2026, 9, 28)]
+)
+STARTS = st.one_of(FESTIVE, st.dates(dt.date(2025, 1, 1), dt.date(2026, 11, 30)))
+
+
+def _deadline(start, limit, paused=0, extended=0, unit="working"):
+    d = Deadline(
+        starts_on=start,
+        limit=limit,
+        unit=unit,
+        paused_days=paused,
+        extended_days=extended,
+        due_on=start,
+    )
+    d.due_on = clock._due(d)
+    d.yellow_on = clock.yellow_on_for(d)
+    return d
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=STARTS, limit=st.integers(0, 30), paused=st.integers(0, 15), ext=st.integers(0, 10))
+def test_pauses_and_extensions_add_working_days_on_top_of_the_limit(start, limit, paused, ext):
+    d = _deadline(start, limit, paused, ext)
+    plain = calendar.working_days_add(start, limit)
+    assert d.due_on == calendar.working_days_add(plain, paused + ext)
+    assert d.due_on >= plain
+    if limit + paused + ext:
+        assert calendar.is_working_day(d.due_on)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    start=STARTS,
+    a=st.integers(0, 20),
+    b=st.integers(1, 20),
+    c=st.integers(0, 20),
+    e=st.integers(1, 20),
+)
+def test_overlapping_pauses_count_once(start, a, b, c, e):
+    d = _deadline(start, 5)
+    p1 = (start + dt.timedelta(days=a), start + dt.timedelta(days=a + b))
+    p2 = (start + dt.timedelta(days=c), start + dt.timedelta(days=c + e))
+    union = clock._paused_days(d, [p1, p2])
+    assert union == clock._paused_days(d, [p2, p1])
+    assert clock._paused_days(d, [p1, p1]) == clock._paused_days(d, [p1])
+    assert max(clock._paused_days(d, [p1]), clock._paused_days(d, [p2])) <= union
+    assert union <= clock._paused_days(d, [p1]) + clock._paused_days(d, [p2])
+    if p1[0] <= p2[0] <= p1[1]:  # they overlap: one pause from the first start to the last end
+        assert union == clock._paused_days(d, [(p1[0], max(p1[1], p2[1]))])
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=STARTS, limit=st.integers(1, 30))
+def test_the_yellow_day_is_the_first_day_the_rule_holds(start, limit):
+    d = _deadline(start, limit)
+    assert d.starts_on <= d.yellow_on <= d.due_on
+
+    def holds(day):
+        left = calendar.working_days_between(day, d.due_on)
+        return (limit - left) / limit >= 0.9 or left <= 1
+
+    assert holds(d.yellow_on)
+    day = d.yellow_on - dt.timedelta(days=1)
+    if day >= d.starts_on:
+        assert not holds(day)
+
+
+def test_a_pause_over_spring_festival_counts_only_working_days():
+    d = _deadline(dt.date(2026, 2, 10), 5)  # Tuesday before the festival
+    # 13 Feb → 25 Feb: 14 Feb is a make-up working day, 15–23 Feb off, then 24 and 25 Feb.
+    assert clock._paused_days(d, [(dt.date(2026, 2, 13), dt.date(2026, 2, 25))]) == 3
+    assert d.due_on == dt.date(2026, 2, 24)  # 11, 12, 13, 14 (make-up), then 24 Feb

@@ -431,3 +431,54 @@ def test_supervisor_sees_the_audit_timeline_and_others_do_not(client):
     client.force_login(w.handler)
     html = client.get(f"/workbench/applications/{app.tracking_number}/").content.decode()
     assert "data-audit-timeline" not in html
+
+
+# ------------------------------------------------------------------ clock, extension, assignment
+
+
+def test_the_page_shows_each_limit_with_days_left_and_the_holder(client, w):
+    app = submitted(w)
+    services.application_act(application=app, user=w.window, action="accept")
+    services.application_act(application=app, user=w.handler, action="start")
+    client.force_login(w.handler)
+    body = client.get(_detail(app)).content.decode()
+    assert 'data-deadline="promised"' in body and 'data-deadline="stage-handle"' in body
+    assert "个工作日" in body
+    assert "现由 handler1 办理" in body
+    assert 'id="extend"' not in body  # only approvers extend
+    assert 'id="assign"' in body and "由我办理" in body
+
+
+def test_an_approver_extends_from_the_page_and_bad_input_changes_nothing(client, w):
+    app = submitted(w)
+    services.application_act(application=app, user=w.window, action="accept")
+    client.force_login(w.approver)
+    url = _detail(app) + "extend/"
+    response = client.post(url, {"days": "三", "reason": "需要现场核查"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "请填写延长的天数" in body and "需要现场核查" in body  # the reason is kept
+    assert not app.extensions.exists()
+    response = client.post(url, {"days": "2", "reason": "需要现场核查"})
+    assert response.status_code == 302
+    body = client.get(_detail(app)).content.decode()
+    assert "延长 2 天，批准人 approver1" in body
+    client.force_login(w.handler)
+    assert client.post(url, {"days": "1", "reason": "再延"}).status_code == 403
+    assert app.extensions.count() == 1
+
+
+def test_an_approver_assigns_from_the_page(client, w):
+    app = submitted(w)
+    services.application_act(application=app, user=w.window, action="accept")
+    other = staff("handler3", w.handler.staff_roles.first().department, "handler")
+    client.force_login(w.approver)
+    url = _detail(app) + "assign/"
+    response = client.post(url, {"assignee": str(w.checker.pk)})
+    assert (
+        response.status_code == 400
+        and "请选择本环节有办理权限的工作人员" in response.content.decode()
+    )
+    assert client.post(url, {"assignee": str(other.pk), "note": "请跟进"}).status_code == 302
+    body = client.get(_detail(app)).content.decode()
+    assert "现由 handler3 办理" in body and "请跟进" in body

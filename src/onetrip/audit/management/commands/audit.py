@@ -7,7 +7,7 @@ import re
 from django.core.management.base import BaseCommand, CommandError
 
 from onetrip.audit.chain import GENESIS_HASH
-from onetrip.audit.selectors import audit_chain_head, audit_chain_verify
+from onetrip.audit.selectors import audit_chain_head, audit_chain_verify, digest_checks_run
 
 CHECKPOINT = re.compile(r"^\s*(\d+)\s+([0-9a-f]{64})\s*$")
 
@@ -55,6 +55,11 @@ class Command(BaseCommand):
             raise CommandError(
                 f"审计链在第 {result.broken_seq} 条事件处断裂（{where}）：{result.reason}",
                 returncode=1,
+            )
+        problems = digest_checks_run()
+        if problems:
+            raise CommandError(
+                "审计链完整，但以下记录与审计事件中的摘要不符：\n" + "\n".join(problems)
             )
         if result.last_seq is None:
             self.stdout.write(self.style.SUCCESS("审计链完整：共 0 条事件。"))
