@@ -16,7 +16,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -254,6 +266,37 @@ def cards_by_officer(
         r["department"] = names.get(r["department_id"])
         r["responsible"] = users.get(r["responsible_id"])
     totals = {key: sum(r[key] for r in rows) for key in [*CARD_COUNTS, "total"]}
+    return {"rows": rows, "totals": totals}
+
+
+def cards_by_kind(
+    departments: Scope,
+    *,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> dict[str, Any]:
+    """Open and closed cards per kind (near deadline, overdue, irregular acts)."""
+    counts = {
+        r["kind"]: r
+        for r in cards_in_scope(departments, date_from=date_from, date_to=date_to)
+        .values("kind")
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=Q(closed_at__isnull=True)),
+            closed=Count("id", filter=Q(closed_at__isnull=False)),
+        )
+        .order_by()
+    }
+    rows = [
+        {
+            "kind": kind,
+            "label": label,
+            "colour": Card.COLOUR_OF[kind],
+            **{k: counts.get(kind, {}).get(k, 0) for k in ("open", "closed", "total")},
+        }
+        for kind, label in Card.Kind.choices
+    ]
+    totals = {k: sum(r[k] for r in rows) for k in ("open", "closed", "total")}
     return {"rows": rows, "totals": totals}
 
 
@@ -547,9 +590,30 @@ def drilldown_applications(
         order = ["due_on", "id"]
     if item:
         qs = qs.filter(application__item_id=item)
-    return qs.select_related(
-        "application__version", "application__department", "application__item"
-    ).order_by(*order)
+    return (
+        qs.select_related("application__version", "application__department", "application__item")
+        .annotate(holder_id=_holder_subquery())
+        .order_by(*order)
+    )
+
+
+def _holder_subquery() -> Subquery:
+    """The officer holding the application now (assignment history), for list rows."""
+    from onetrip.applications.models import Assignment
+
+    return Subquery(
+        Assignment.objects.filter(application=OuterRef("application_id"), ended_at__isnull=True)
+        .order_by("-id")
+        .values("officer_id")[:1]
+    )
+
+
+def holders(deadlines: Iterable[Deadline]) -> dict[int, Any]:
+    """The officers named by ``holder_id`` on a page of drill-down rows (one query)."""
+    from onetrip.accounts.models import User
+
+    ids = {getattr(d, "holder_id", None) for d in deadlines} - {None}
+    return {u.pk: u for u in User.objects.filter(pk__in=ids)}
 
 
 def cards_list(
@@ -603,6 +667,7 @@ DASHBOARD_QUERIES: dict[str, Callable[[Iterable[int] | None], Any]] = {
     "open_by_time_left 在办件剩余时间": lambda scope: open_by_time_left(scope),
     "cards_by_department 部门监察牌": lambda scope: cards_by_department(scope),
     "cards_by_officer 责任人监察牌": lambda scope: cards_by_officer(scope),
+    "cards_by_kind 各类别监察牌": lambda scope: cards_by_kind(scope),
     "on_time 按期办结率": lambda scope: on_time(scope),
     "handling_time 办理用时": lambda scope: handling_time(scope),
     "trends 趋势": lambda scope: trends(scope),

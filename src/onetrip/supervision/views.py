@@ -174,6 +174,7 @@ def _dashboard_data(f: Filters, today: dt.date) -> dict[str, Any]:
         "time_left": selectors.open_by_time_left(scope, today=today, **dates),
         "cards_department": selectors.cards_by_department(scope, **dates),
         "cards_officer": selectors.cards_by_officer(scope, **dates),
+        "cards_kind": selectors.cards_by_kind(scope, **dates),
         "on_time": selectors.on_time(scope, **dates),
         "handling": selectors.handling_time(scope, **dates),
         "trends": selectors.trends(scope, today=today, **dates),
@@ -251,14 +252,16 @@ def _drill_title(params: dict[str, Any], f: Filters) -> str:
     return " · ".join(parts)
 
 
-def _deadline_row(d, today: dt.date) -> dict[str, Any]:
+def _deadline_row(d, today: dt.date, holders: dict[int, Any]) -> dict[str, Any]:
     app = d.application
+    holder = holders.get(getattr(d, "holder_id", None))
     left = working_days_left(deadline=d, today=today) if d.state == "open" else None
     return {
         "tracking_number": app.tracking_number,
         "item": app.version.name,
         "department": app.department.name,
         "status": app.get_status_display(),
+        "holder": str(holder) if holder else "",
         "starts_on": d.starts_on,
         "due_on": d.due_on,
         "left": left,
@@ -275,6 +278,7 @@ def applications(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     qs = selectors.drilldown_applications(f.departments, today=today, **params, **f.dates())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    holders = selectors.holders(page.object_list)
     query = f.query(**params)
     return render(
         request,
@@ -282,7 +286,7 @@ def applications(request: HttpRequest) -> HttpResponse:
         {
             **_base_context(request, f),
             "page": page,
-            "rows": [_deadline_row(d, today) for d in page.object_list],
+            "rows": [_deadline_row(d, today, holders) for d in page.object_list],
             "title": _drill_title(params, f),
             "params": params,
             "page_query": _query_string(query),
@@ -297,6 +301,7 @@ APPLICATION_HEADERS = [
     ("item", "事项"),
     ("department", "办理部门"),
     ("status", "状态"),
+    ("holder", "经办人"),
     ("starts_on", "受理日"),
     ("due_on", "承诺到期日"),
     ("left", "剩余工作日"),
@@ -314,13 +319,29 @@ def applications_export(request: HttpRequest) -> HttpResponse:
     params = _drill_params(request)
     today = timezone.localdate()
     qs = selectors.drilldown_applications(f.departments, today=today, **params, **f.dates())
-    rows = (_deadline_row(d, today) for d in qs[:EXPORT_LIMIT].iterator(chunk_size=2000))
+    rows = (
+        _deadline_row(d, today, holders)
+        for chunk in _chunks(qs[:EXPORT_LIMIT].iterator(chunk_size=2000), 2000)
+        for holders in [selectors.holders(chunk)]
+        for d in chunk
+    )
     return xlsx_response(
         "applications",
         _drill_title(params, f),
         APPLICATION_HEADERS,
         ([r[k] for k, _ in APPLICATION_HEADERS] for r in rows),
     )
+
+
+def _chunks(rows: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _query_string(params: dict[str, Any]) -> str:
@@ -433,6 +454,19 @@ def _export_cards_officer(data):
     return "各责任人监察牌", headers, rows
 
 
+def _export_cards_kind(data):
+    headers = [("kind", "类别"), ("colour", "颜色"), ("open", "未关闭"), ("closed", "已关闭")]
+    headers.append(("total", "合计"))
+    colours = dict(Card.Colour.choices)
+    rows = [
+        [r["label"], colours[r["colour"]], r["open"], r["closed"], r["total"]]
+        for r in data["cards_kind"]["rows"]
+    ]
+    t = data["cards_kind"]["totals"]
+    rows.append(["合计", "", t["open"], t["closed"], t["total"]])
+    return "各类别监察牌", headers, rows
+
+
 def _export_on_time(data):
     headers = [
         ("department", "部门"),
@@ -487,6 +521,7 @@ EXPORT_TABLES: dict[str, Callable[[dict[str, Any]], tuple[str, list, list]]] = {
     "time-left": _export_time_left,
     "cards-department": _export_cards_department,
     "cards-officer": _export_cards_officer,
+    "cards-kind": _export_cards_kind,
     "on-time": _export_on_time,
     "handling-department": _export_handling_department,
     "handling-item": _export_handling_item,

@@ -77,6 +77,8 @@ def test_supervisor_sees_their_departments_numbers_and_drills_down(client, s):
     assert client.get(f"/workbench/applications/{s.a.tracking_number}/").status_code == 200
     missed = client.get("/supervision/applications/?outcome=missed").content.decode()
     assert s.c.tracking_number in missed and s.b.tracking_number not in missed
+    kinds = _cells(html, "cards-kind-table")
+    assert 'data-kind="overdue"' in kinds and "kind=overdue" in kinds
     d1 = client.get("/supervision/applications/?bucket=d1").content.decode()
     assert s.d.tracking_number in d1 and s.a.tracking_number not in d1
 
@@ -144,6 +146,10 @@ def test_exports_hold_the_table_numbers(client, s):
         assert _sheet(client.get(f"/supervision/export/{table}.xlsx"))
     listing = _sheet(client.get("/supervision/applications.xlsx?bucket=overdue"))
     assert [r[0] for r in listing[2:]] == [s.a.tracking_number]
+    assert listing[1][4] == "经办人" and listing[2][4] == "handler1"  # who holds it now
+    kinds = _sheet(client.get("/supervision/export/cards-kind.xlsx"))
+    assert ["临近承诺期限", "黄牌（预警）", 1, 0, 1] in kinds
+    assert ["超过承诺期限", "红牌", 1, 0, 1] in kinds
     cards = _sheet(client.get("/supervision/cards.xlsx?colour=red"))
     assert [r[1:4] for r in cards[2:]] == [["红牌", "超过承诺期限", s.a.tracking_number]]
     assert client.get("/supervision/export/nothing.xlsx").status_code == 404
