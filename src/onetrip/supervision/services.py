@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from onetrip.core.calendar import working_days_add, working_days_between
@@ -286,7 +286,7 @@ def _cards_insert(rows: list[dict]) -> list[dict]:
         "raised_at",
         "closed_reason",
     ]
-    now = timezone.now()
+    now = Card._meta.get_field("raised_at").get_db_prep_value(timezone.now(), connection)
     inserted: list[dict] = []
     by_key = {(r["application_id"], r["kind"]): r for r in rows}
     for start in range(0, len(rows), 500):
@@ -454,57 +454,56 @@ def card_raise(*, application, kind: str, reason: str, responsible=None) -> bool
     return bool(cards)
 
 
-def _due_cards_insert(deadlines, kind: str, prefix: str, now) -> list[int]:
-    """INSERT … SELECT the cards ``deadlines`` call for, skipping any that exist; the ids of
-    the cards this statement inserted (another scheduler's never show up here)."""
-    from django.db.models import CharField, F, Value
-    from django.db.models.functions import Cast, Concat
-
-    from onetrip.applications.models import Application
-
-    have = Card.objects.filter(application=OuterRef("application"), kind=kind)
-    paused = ClockPause.objects.filter(application=OuterRef("application"), ended_on__isnull=True)
-    select = (
-        deadlines.filter(state=Deadline.State.OPEN, kind=Deadline.Kind.PROMISED)
-        .exclude(Exists(have))
-        .exclude(Exists(paused))
-        .annotate(
-            c_deadline=F("id"),
-            c_application=F("application_id"),
-            c_department=Subquery(
-                Application.objects.filter(pk=OuterRef("application_id")).values("department_id")[
-                    :1
-                ]
-            ),
-            c_responsible=_responsible_subquery(),
-            c_colour=Value(Card.COLOUR_OF[kind]),
-            c_kind=Value(kind),
-            c_reason=Concat(Value(prefix), Cast("due_on", CharField())),
-            c_raised=Value(now),
-            c_closed_reason=Value(""),
-        )
-        .values(
-            "c_deadline",
-            "c_application",
-            "c_department",
-            "c_responsible",
-            "c_colour",
-            "c_kind",
-            "c_reason",
-            "c_raised",
-            "c_closed_reason",
-        )
-        .order_by()
+def _claim(colour: str, today: dt.date) -> list[int]:
+    """Mark the open, unpaused promised deadlines whose card of ``colour`` is due today and not
+    yet raised; return their ids. The UPDATE takes each row's lock, so of two sweeps at the
+    same moment only one claims a deadline."""
+    table = connection.ops.quote_name(Deadline._meta.db_table)
+    pauses = connection.ops.quote_name(ClockPause._meta.db_table)
+    if colour == "red":
+        flag, when, params = "red_raised", "due_on < %s", [today]
+    else:
+        flag, when, params = "yellow_raised", "yellow_on <= %s AND due_on >= %s", [today, today]
+    sql = (
+        f"UPDATE {table} SET {flag} = TRUE "
+        f"WHERE state = 'open' AND kind = 'promised' AND NOT {flag} AND {when} "
+        f"AND NOT EXISTS (SELECT 1 FROM {pauses} p "
+        f"WHERE p.application_id = {table}.application_id AND p.ended_on IS NULL) "
+        "RETURNING id"
     )
-    sql, params = select.query.sql_with_params()
-    table = connection.ops.quote_name(Card._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(CARD_COLUMNS)}) {sql} "
-            "ON CONFLICT DO NOTHING RETURNING id",
-            params,
-        )
+        cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+def _claimed_cards_insert(ids: list[int], kind: str, prefix: str, now) -> list[int]:
+    """Insert the cards of the claimed deadlines ``ids``; the ids of the cards inserted."""
+    q = connection.ops.quote_name
+    apps, assignments = q("applications_application"), q("applications_assignment")
+    select = (
+        "SELECT d.id, d.application_id, "
+        f"(SELECT a.department_id FROM {apps} a WHERE a.id = d.application_id), "
+        f"(SELECT s.officer_id FROM {assignments} s WHERE s.application_id = d.application_id "
+        "AND s.ended_at IS NULL ORDER BY s.id DESC LIMIT 1), "
+        "%s, %s, %s || CAST(d.due_on AS TEXT), %s, '' "
+        f"FROM {q(Deadline._meta.db_table)} d WHERE "
+    )
+    head = f"INSERT INTO {q(Card._meta.db_table)} ({', '.join(CARD_COLUMNS)}) "
+    tail = " ON CONFLICT DO NOTHING RETURNING id"
+    raised_at = Card._meta.get_field("raised_at").get_db_prep_value(now, connection)
+    values = [Card.COLOUR_OF[kind], kind, prefix, raised_at]
+    inserted: list[int] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(head + select + "d.id = ANY(%s)" + tail, [*values, ids])
+            inserted += [row[0] for row in cursor.fetchall()]
+        else:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(head + select + f"d.id IN ({marks})" + tail, [*values, *chunk])
+                inserted += [row[0] for row in cursor.fetchall()]
+    return inserted
 
 
 CARD_COLUMNS = [
@@ -546,33 +545,24 @@ def _cards_read(ids: list[int], now, kind: str) -> list[dict]:
 def cards_sweep(*, today: dt.date | None = None) -> dict[str, int]:
     """Raise the cards due today: yellow near the promised deadline, red once it is passed.
 
-    Set-based: one INSERT … SELECT per colour finds the open, unpaused promised deadlines
-    that call for a card and inserts them with ON CONFLICT DO NOTHING (a card is unique per
-    application and kind), so reruns, restarts and concurrent schedulers never raise a card
-    twice, and only the run that inserted a card notifies and audits it — in the same
-    transaction, whatever the number of open applications.
+    Set-based, per colour: one UPDATE … RETURNING claims the open, unpaused promised
+    deadlines whose card is due and not yet raised (a flag on the deadline, under its row
+    lock) and one INSERT … SELECT writes their cards (ON CONFLICT DO NOTHING: a card is unique
+    per application and kind). Reruns, restarts and concurrent schedulers never raise a card
+    twice; only the run that inserted a card notifies and audits it, in the same transaction.
     """
     today = today or timezone.localdate()
     pauses_expire(today=today)
     raised = {"yellow": 0, "red": 0}
     plan = (
-        (
-            "red",
-            Card.Kind.OVERDUE,
-            Deadline.objects.filter(due_on__lt=today),
-            "已超过承诺办结期限 ",
-        ),
-        (
-            "yellow",
-            Card.Kind.NEAR_DEADLINE,
-            Deadline.objects.filter(yellow_on__lte=today, due_on__gte=today),
-            "临近承诺办结期限 ",
-        ),
+        ("red", Card.Kind.OVERDUE, "已超过承诺办结期限 "),
+        ("yellow", Card.Kind.NEAR_DEADLINE, "临近承诺办结期限 "),
     )
-    for colour, kind, deadlines, prefix in plan:
+    for colour, kind, prefix in plan:
         with transaction.atomic():
             now = timezone.now()
-            ids = _due_cards_insert(deadlines, kind, prefix, now)
+            claimed = _claim(colour, today)
+            ids = _claimed_cards_insert(claimed, kind, prefix, now) if claimed else []
             if ids:
                 _cards_announce(_cards_read(ids, now, kind), batch=(kind, now))
             raised[colour] += len(ids)
