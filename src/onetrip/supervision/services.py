@@ -275,17 +275,7 @@ def _cards_insert(rows: list[dict]) -> list[dict]:
     cards are its own to notify and audit.
     """
     table = connection.ops.quote_name(Card._meta.db_table)
-    cols = [
-        "deadline_id",
-        "application_id",
-        "department_id",
-        "responsible_id",
-        "colour",
-        "kind",
-        "reason",
-        "raised_at",
-        "closed_reason",
-    ]
+    cols = CARD_COLUMNS
     now = Card._meta.get_field("raised_at").get_db_prep_value(timezone.now(), connection)
     inserted: list[dict] = []
     by_key = {(r["application_id"], r["kind"]): r for r in rows}
