@@ -134,14 +134,19 @@ class Card(models.Model):
     deadline = models.ForeignKey(
         Deadline, null=True, blank=True, on_delete=models.PROTECT, related_name="cards"
     )
+    # Both are the first column of an index below, so they need none of their own.
     application = models.ForeignKey(
-        "applications.Application", on_delete=models.PROTECT, related_name="cards"
+        "applications.Application",
+        on_delete=models.PROTECT,
+        related_name="cards",
+        db_index=False,
     )
     department = models.ForeignKey(
         "catalog.Department",
         on_delete=models.PROTECT,
         related_name="cards",
         verbose_name="责任部门",
+        db_index=False,
     )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -307,6 +307,20 @@ def _cards_insert(rows: list[dict]) -> list[dict]:
     return inserted
 
 
+def _application_names(ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Tracking number and item name of the applications a message lists."""
+    from onetrip.applications.models import Application
+
+    out: dict[int, tuple[str, str]] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 5000):
+        rows = Application.objects.filter(id__in=ordered[start : start + 5000]).values_list(
+            "id", "tracking_number", "version__name"
+        )
+        out.update({pk: (number or "", name) for pk, number, name in rows})
+    return out
+
+
 def _cards_announce(cards: list[dict], batch: tuple[str, dt.datetime] | None = None) -> None:
     """Tell the responsible officers and their departments' supervisors, one message each,
     in the transaction that inserted the cards; audit one event per card, or for a sweep's
@@ -328,13 +342,16 @@ def _cards_announce(cards: list[dict], batch: tuple[str, dt.datetime] | None = N
             per_user[user_id].append(c)
     users = get_user_model().objects.in_bulk(list(per_user))
     labels = dict(Card.Colour.choices)
+    named = _application_names(
+        {c["application_id"] for mine in per_user.values() for c in mine[:NOTIFY_LINES]}
+    )
     entries = []
     for user_id, mine in per_user.items():
         lines = [
             {
                 "colour": labels[Card.COLOUR_OF[c["kind"]]],
-                "tracking_number": c["tracking_number"],
-                "item_name": c["item_name"],
+                "tracking_number": named[c["application_id"]][0],
+                "item_name": named[c["application_id"]][1],
                 "reason": c["reason"],
             }
             for c in mine[:NOTIFY_LINES]
@@ -466,8 +483,8 @@ def _claim(colour: str, today: dt.date) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _claimed_cards_insert(ids: list[int], kind: str, prefix: str, now) -> list[int]:
-    """Insert the cards of the claimed deadlines ``ids``; the ids of the cards inserted."""
+def _claimed_cards_insert(ids: list[int], kind: str, prefix: str, now) -> list[dict]:
+    """Insert the cards of the claimed deadlines ``ids``; the cards inserted."""
     q = connection.ops.quote_name
     apps, assignments = q("applications_application"), q("applications_assignment")
     select = (
@@ -479,20 +496,25 @@ def _claimed_cards_insert(ids: list[int], kind: str, prefix: str, now) -> list[i
         f"FROM {q(Deadline._meta.db_table)} d WHERE "
     )
     head = f"INSERT INTO {q(Card._meta.db_table)} ({', '.join(CARD_COLUMNS)}) "
-    tail = " ON CONFLICT DO NOTHING RETURNING id"
+    returned = ["id", "application_id", "department_id", "responsible_id", "deadline_id", "reason"]
+    tail = f" ON CONFLICT DO NOTHING RETURNING {', '.join(returned)}"
     raised_at = Card._meta.get_field("raised_at").get_db_prep_value(now, connection)
     values = [Card.COLOUR_OF[kind], kind, prefix, raised_at]
-    inserted: list[int] = []
+    inserted: list[dict] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(head + select + "d.id = ANY(%s)" + tail, [*values, ids])
-            inserted += [row[0] for row in cursor.fetchall()]
+            batches = [(head + select + "d.id = ANY(%s)" + tail, [*values, ids])]
         else:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(head + select + f"d.id IN ({marks})" + tail, [*values, *chunk])
-                inserted += [row[0] for row in cursor.fetchall()]
+            batches = [
+                (
+                    head + select + f"d.id IN ({', '.join(['%s'] * len(chunk))})" + tail,
+                    [*values, *chunk],
+                )
+                for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500))
+            ]
+        for sql, params in batches:
+            cursor.execute(sql, params)
+            inserted += [dict(zip(returned, row, strict=True), kind=kind) for row in cursor]
     return inserted
 
 
@@ -507,29 +529,6 @@ CARD_COLUMNS = [
     "raised_at",
     "closed_reason",
 ]
-
-
-def _cards_read(ids: list[int], now, kind: str) -> list[dict]:
-    """What the announcement needs of the cards just inserted (read back by their time)."""
-    mine = set(ids)
-    rows = Card.objects.filter(raised_at=now, kind=kind).values(
-        "id",
-        "application_id",
-        "department_id",
-        "responsible_id",
-        "deadline_id",
-        "kind",
-        "reason",
-        "application__tracking_number",
-        "application__version__name",
-    )
-    out = []
-    for r in rows.iterator(chunk_size=5000):
-        if r["id"] in mine:
-            r["tracking_number"] = r.pop("application__tracking_number") or ""
-            r["item_name"] = r.pop("application__version__name")
-            out.append(r)
-    return out
 
 
 def cards_sweep(*, today: dt.date | None = None) -> dict[str, int]:
@@ -552,10 +551,10 @@ def cards_sweep(*, today: dt.date | None = None) -> dict[str, int]:
         with transaction.atomic():
             now = timezone.now()
             claimed = _claim(colour, today)
-            ids = _claimed_cards_insert(claimed, kind, prefix, now) if claimed else []
-            if ids:
-                _cards_announce(_cards_read(ids, now, kind), batch=(kind, now))
-            raised[colour] += len(ids)
+            cards = _claimed_cards_insert(claimed, kind, prefix, now) if claimed else []
+            if cards:
+                _cards_announce(cards, batch=(kind, now))
+            raised[colour] += len(cards)
     return raised
 
 
