@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class Deadline(models.Model):
@@ -33,6 +34,9 @@ class Deadline(models.Model):
     due_on = models.DateField("到期日")
     # The first day the yellow-card rule holds (kept with due_on, so the sweep is one query).
     yellow_on = models.DateField("预警日", null=True, blank=True)
+    # Set by the sweep in the statement that claims the card, so each is raised once.
+    yellow_raised = models.BooleanField("已发黄牌", default=False)
+    red_raised = models.BooleanField("已发红牌", default=False)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
     closed_on = models.DateField("结束日", null=True, blank=True)
 
@@ -47,6 +51,17 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["state", "kind", "due_on"], name="deadline_open_due"),
             models.Index(fields=["state", "kind", "yellow_on"], name="deadline_open_yellow"),
+            # What the sweep reads: open promised deadlines still without their card.
+            models.Index(
+                fields=["due_on"],
+                condition=Q(state="open", kind="promised", red_raised=False),
+                name="deadline_red_pending",
+            ),
+            models.Index(
+                fields=["yellow_on"],
+                condition=Q(state="open", kind="promised", yellow_raised=False),
+                name="deadline_yellow_pending",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,14 +134,19 @@ class Card(models.Model):
     deadline = models.ForeignKey(
         Deadline, null=True, blank=True, on_delete=models.PROTECT, related_name="cards"
     )
+    # Both are the first column of an index below, so they need none of their own.
     application = models.ForeignKey(
-        "applications.Application", on_delete=models.PROTECT, related_name="cards"
+        "applications.Application",
+        on_delete=models.PROTECT,
+        related_name="cards",
+        db_index=False,
     )
     department = models.ForeignKey(
         "catalog.Department",
         on_delete=models.PROTECT,
         related_name="cards",
         verbose_name="责任部门",
+        db_index=False,
     )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from onetrip.core.calendar import working_days_add, working_days_between
@@ -275,18 +275,8 @@ def _cards_insert(rows: list[dict]) -> list[dict]:
     cards are its own to notify and audit.
     """
     table = connection.ops.quote_name(Card._meta.db_table)
-    cols = [
-        "deadline_id",
-        "application_id",
-        "department_id",
-        "responsible_id",
-        "colour",
-        "kind",
-        "reason",
-        "raised_at",
-        "closed_reason",
-    ]
-    now = timezone.now()
+    cols = CARD_COLUMNS
+    now = Card._meta.get_field("raised_at").get_db_prep_value(timezone.now(), connection)
     inserted: list[dict] = []
     by_key = {(r["application_id"], r["kind"]): r for r in rows}
     for start in range(0, len(rows), 500):
@@ -317,6 +307,20 @@ def _cards_insert(rows: list[dict]) -> list[dict]:
     return inserted
 
 
+def _application_names(ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Tracking number and item name of the applications a message lists."""
+    from onetrip.applications.models import Application
+
+    out: dict[int, tuple[str, str]] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 5000):
+        rows = Application.objects.filter(id__in=ordered[start : start + 5000]).values_list(
+            "id", "tracking_number", "version__name"
+        )
+        out.update({pk: (number or "", name) for pk, number, name in rows})
+    return out
+
+
 def _cards_announce(cards: list[dict], batch: tuple[str, dt.datetime] | None = None) -> None:
     """Tell the responsible officers and their departments' supervisors, one message each,
     in the transaction that inserted the cards; audit one event per card, or for a sweep's
@@ -338,13 +342,16 @@ def _cards_announce(cards: list[dict], batch: tuple[str, dt.datetime] | None = N
             per_user[user_id].append(c)
     users = get_user_model().objects.in_bulk(list(per_user))
     labels = dict(Card.Colour.choices)
+    named = _application_names(
+        {c["application_id"] for mine in per_user.values() for c in mine[:NOTIFY_LINES]}
+    )
     entries = []
     for user_id, mine in per_user.items():
         lines = [
             {
                 "colour": labels[Card.COLOUR_OF[c["kind"]]],
-                "tracking_number": c["tracking_number"],
-                "item_name": c["item_name"],
+                "tracking_number": named[c["application_id"]][0],
+                "item_name": named[c["application_id"]][1],
                 "reason": c["reason"],
             }
             for c in mine[:NOTIFY_LINES]
@@ -454,57 +461,61 @@ def card_raise(*, application, kind: str, reason: str, responsible=None) -> bool
     return bool(cards)
 
 
-def _due_cards_insert(deadlines, kind: str, prefix: str, now) -> list[int]:
-    """INSERT … SELECT the cards ``deadlines`` call for, skipping any that exist; the ids of
-    the cards this statement inserted (another scheduler's never show up here)."""
-    from django.db.models import CharField, F, Value
-    from django.db.models.functions import Cast, Concat
-
-    from onetrip.applications.models import Application
-
-    have = Card.objects.filter(application=OuterRef("application"), kind=kind)
-    paused = ClockPause.objects.filter(application=OuterRef("application"), ended_on__isnull=True)
-    select = (
-        deadlines.filter(state=Deadline.State.OPEN, kind=Deadline.Kind.PROMISED)
-        .exclude(Exists(have))
-        .exclude(Exists(paused))
-        .annotate(
-            c_deadline=F("id"),
-            c_application=F("application_id"),
-            c_department=Subquery(
-                Application.objects.filter(pk=OuterRef("application_id")).values("department_id")[
-                    :1
-                ]
-            ),
-            c_responsible=_responsible_subquery(),
-            c_colour=Value(Card.COLOUR_OF[kind]),
-            c_kind=Value(kind),
-            c_reason=Concat(Value(prefix), Cast("due_on", CharField())),
-            c_raised=Value(now),
-            c_closed_reason=Value(""),
-        )
-        .values(
-            "c_deadline",
-            "c_application",
-            "c_department",
-            "c_responsible",
-            "c_colour",
-            "c_kind",
-            "c_reason",
-            "c_raised",
-            "c_closed_reason",
-        )
-        .order_by()
+def _claim(colour: str, today: dt.date) -> list[int]:
+    """Mark the open, unpaused promised deadlines whose card of ``colour`` is due today and not
+    yet raised; return their ids. The UPDATE takes each row's lock, so of two sweeps at the
+    same moment only one claims a deadline."""
+    table = connection.ops.quote_name(Deadline._meta.db_table)
+    pauses = connection.ops.quote_name(ClockPause._meta.db_table)
+    if colour == "red":
+        flag, when, params = "red_raised", "due_on < %s", [today]
+    else:
+        flag, when, params = "yellow_raised", "yellow_on <= %s AND due_on >= %s", [today, today]
+    sql = (
+        f"UPDATE {table} SET {flag} = TRUE "
+        f"WHERE state = 'open' AND kind = 'promised' AND NOT {flag} AND {when} "
+        f"AND NOT EXISTS (SELECT 1 FROM {pauses} p "
+        f"WHERE p.application_id = {table}.application_id AND p.ended_on IS NULL) "
+        "RETURNING id"
     )
-    sql, params = select.query.sql_with_params()
-    table = connection.ops.quote_name(Card._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(CARD_COLUMNS)}) {sql} "
-            "ON CONFLICT DO NOTHING RETURNING id",
-            params,
-        )
+        cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+def _claimed_cards_insert(ids: list[int], kind: str, prefix: str, now) -> list[dict]:
+    """Insert the cards of the claimed deadlines ``ids``; the cards inserted."""
+    q = connection.ops.quote_name
+    apps, assignments = q("applications_application"), q("applications_assignment")
+    select = (
+        "SELECT d.id, d.application_id, "
+        f"(SELECT a.department_id FROM {apps} a WHERE a.id = d.application_id), "
+        f"(SELECT s.officer_id FROM {assignments} s WHERE s.application_id = d.application_id "
+        "AND s.ended_at IS NULL ORDER BY s.id DESC LIMIT 1), "
+        "%s, %s, %s || CAST(d.due_on AS TEXT), %s, '' "
+        f"FROM {q(Deadline._meta.db_table)} d WHERE "
+    )
+    head = f"INSERT INTO {q(Card._meta.db_table)} ({', '.join(CARD_COLUMNS)}) "
+    returned = ["id", "application_id", "department_id", "responsible_id", "deadline_id", "reason"]
+    tail = f" ON CONFLICT DO NOTHING RETURNING {', '.join(returned)}"
+    raised_at = Card._meta.get_field("raised_at").get_db_prep_value(now, connection)
+    values = [Card.COLOUR_OF[kind], kind, prefix, raised_at]
+    inserted: list[dict] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            batches = [(head + select + "d.id = ANY(%s)" + tail, [*values, ids])]
+        else:
+            batches = [
+                (
+                    head + select + f"d.id IN ({', '.join(['%s'] * len(chunk))})" + tail,
+                    [*values, *chunk],
+                )
+                for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500))
+            ]
+        for sql, params in batches:
+            cursor.execute(sql, params)
+            inserted += [dict(zip(returned, row, strict=True), kind=kind) for row in cursor]
+    return inserted
 
 
 CARD_COLUMNS = [
@@ -520,62 +531,30 @@ CARD_COLUMNS = [
 ]
 
 
-def _cards_read(ids: list[int], now, kind: str) -> list[dict]:
-    """What the announcement needs of the cards just inserted (read back by their time)."""
-    mine = set(ids)
-    rows = Card.objects.filter(raised_at=now, kind=kind).values(
-        "id",
-        "application_id",
-        "department_id",
-        "responsible_id",
-        "deadline_id",
-        "kind",
-        "reason",
-        "application__tracking_number",
-        "application__version__name",
-    )
-    out = []
-    for r in rows.iterator(chunk_size=5000):
-        if r["id"] in mine:
-            r["tracking_number"] = r.pop("application__tracking_number") or ""
-            r["item_name"] = r.pop("application__version__name")
-            out.append(r)
-    return out
-
-
 def cards_sweep(*, today: dt.date | None = None) -> dict[str, int]:
     """Raise the cards due today: yellow near the promised deadline, red once it is passed.
 
-    Set-based: one INSERT … SELECT per colour finds the open, unpaused promised deadlines
-    that call for a card and inserts them with ON CONFLICT DO NOTHING (a card is unique per
-    application and kind), so reruns, restarts and concurrent schedulers never raise a card
-    twice, and only the run that inserted a card notifies and audits it — in the same
-    transaction, whatever the number of open applications.
+    Set-based, per colour: one UPDATE … RETURNING claims the open, unpaused promised
+    deadlines whose card is due and not yet raised (a flag on the deadline, under its row
+    lock) and one INSERT … SELECT writes their cards (ON CONFLICT DO NOTHING: a card is unique
+    per application and kind). Reruns, restarts and concurrent schedulers never raise a card
+    twice; only the run that inserted a card notifies and audits it, in the same transaction.
     """
     today = today or timezone.localdate()
     pauses_expire(today=today)
     raised = {"yellow": 0, "red": 0}
     plan = (
-        (
-            "red",
-            Card.Kind.OVERDUE,
-            Deadline.objects.filter(due_on__lt=today),
-            "已超过承诺办结期限 ",
-        ),
-        (
-            "yellow",
-            Card.Kind.NEAR_DEADLINE,
-            Deadline.objects.filter(yellow_on__lte=today, due_on__gte=today),
-            "临近承诺办结期限 ",
-        ),
+        ("red", Card.Kind.OVERDUE, "已超过承诺办结期限 "),
+        ("yellow", Card.Kind.NEAR_DEADLINE, "临近承诺办结期限 "),
     )
-    for colour, kind, deadlines, prefix in plan:
+    for colour, kind, prefix in plan:
         with transaction.atomic():
             now = timezone.now()
-            ids = _due_cards_insert(deadlines, kind, prefix, now)
-            if ids:
-                _cards_announce(_cards_read(ids, now, kind), batch=(kind, now))
-            raised[colour] += len(ids)
+            claimed = _claim(colour, today)
+            cards = _claimed_cards_insert(claimed, kind, prefix, now) if claimed else []
+            if cards:
+                _cards_announce(cards, batch=(kind, now))
+            raised[colour] += len(cards)
     return raised
 
 
