@@ -278,7 +278,8 @@ def applications(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     qs = selectors.drilldown_applications(f.departments, today=today, **params, **f.dates())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    holders = selectors.holders(page.object_list)
+    deadlines = selectors.deadlines_detailed(page.object_list)
+    holders = selectors.holders(deadlines)
     query = f.query(**params)
     return render(
         request,
@@ -286,7 +287,7 @@ def applications(request: HttpRequest) -> HttpResponse:
         {
             **_base_context(request, f),
             "page": page,
-            "rows": [_deadline_row(d, today, holders) for d in page.object_list],
+            "rows": [_deadline_row(d, today, holders) for d in deadlines],
             "title": _drill_title(params, f),
             "params": params,
             "page_query": _query_string(query),
@@ -322,8 +323,9 @@ def applications_export(request: HttpRequest) -> HttpResponse:
     rows = (
         _deadline_row(d, today, holders)
         for chunk in _chunks(qs[:EXPORT_LIMIT].iterator(chunk_size=2000), 2000)
-        for holders in [selectors.holders(chunk)]
-        for d in chunk
+        for detailed in [selectors.deadlines_detailed(chunk)]
+        for holders in [selectors.holders(detailed)]
+        for d in detailed
     )
     return xlsx_response(
         "applications",
@@ -581,6 +583,7 @@ def cards(request: HttpRequest) -> HttpResponse:
         {
             **_base_context(request, f),
             "page": page,
+            "cards": selectors.cards_detailed(page.object_list),
             "card_filters": cf,
             "officer_value": "none" if cf["unassigned"] else (cf["responsible"] or ""),
             "colours": Card.Colour.choices,
@@ -637,7 +640,8 @@ def cards_export(request: HttpRequest) -> HttpResponse:
             _local(c.closed_at),
             c.closed_reason,
         ]
-        for c in qs[:EXPORT_LIMIT].iterator(chunk_size=2000)
+        for chunk in _chunks(qs[:EXPORT_LIMIT].iterator(chunk_size=2000), 2000)
+        for c in selectors.cards_detailed(chunk)
     )
     return xlsx_response("cards", "监察牌", CARD_EXPORT_HEADERS, rows)
 
