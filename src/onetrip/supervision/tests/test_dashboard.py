@@ -212,3 +212,17 @@ def test_trends_show_every_week_of_the_range_with_zeros(s):
     assert (week["yellow"], week["red"]) == (1, 2)
     monthly = selectors.trends(None, date_from=dt.date(2026, 1, 1), date_to=TODAY)
     assert monthly["monthly"] and len(monthly["rows"]) == 11
+
+
+def test_each_bucket_count_is_its_drill_down_list(s):
+    import datetime as dt
+
+    for today in (TODAY, dt.date(2026, 11, 3), dt.date(2026, 10, 30)):
+        counts = selectors.open_by_time_left(None, today=today)
+        for row in [*counts["rows"], None]:
+            scope = [row["department_id"]] if row else None
+            numbers = row or counts["totals"]
+            for bucket in selectors.BUCKET_KEYS:
+                listed = selectors.drilldown_applications(scope, bucket=bucket, today=today)
+                assert listed.count() == numbers[bucket], (today, scope, bucket)
+            assert sum(numbers[b] for b in selectors.BUCKET_KEYS) == numbers["total"]
