@@ -303,6 +303,21 @@ def _identity_prefill(application: Application) -> dict[str, Any]:
     return locked
 
 
+def locked_fields(*, application: Application) -> dict[str, tuple[Any, str]]:
+    """Field code → (value, where it came from) for the fields the applicant cannot change."""
+    from onetrip.exchange.selectors import prefill_sources, prefill_values
+
+    sources = prefill_sources(application=application)
+    out = {
+        code: (value, sources.get(code, ""))
+        for code, value in prefill_values(application=application).items()
+    }
+    out.update(
+        {code: (value, "实名登记信息") for code, value in _real_name_prefill(application).items()}
+    )
+    return out
+
+
 def _real_name_prefill(application: Application) -> dict[str, Any]:
     person, enterprise = application.applicant_person, application.applicant_enterprise
     known = {}

@@ -21,6 +21,7 @@ urlpatterns = [
     path("stats/", include("onetrip.stats.urls")),
     path("me/inbox/", include("onetrip.notifications.urls")),
     path("workbench/", include("onetrip.workbench.urls")),
+    path("", include("onetrip.exchange.urls")),
     path("", include("onetrip.accounts.urls")),
     path("", include("onetrip.portal.urls")),
 ]

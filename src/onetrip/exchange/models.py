@@ -147,3 +147,10 @@ class DataUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.evidence_type}"
+
+    @property
+    def type_label(self) -> str:
+        from onetrip.exchange.registry import evidence_type_get
+
+        kind = evidence_type_get(self.evidence_type)
+        return kind.name if kind else self.evidence_type

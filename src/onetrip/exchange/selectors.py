@@ -83,11 +83,20 @@ class ShareRow:
     preview: list[tuple[str, str]]
 
 
-def _preview(kind, data: dict[str, Any]) -> list[tuple[str, str]]:
+def _preview(kind, data: dict[str, Any], *, masked: bool = False) -> list[tuple[str, str]]:
+    """The evidence as labelled rows; ``masked`` hides personal numbers (staff pages)."""
+    from onetrip.core.crypto import mask_id_number
+
     rows = []
     for key, label in kind.items:
         value = data.get(key)
         if value in (None, "", []):
+            continue
+        if masked and key == "id_number":
+            rows.append((label, mask_id_number(str(value))))
+            continue
+        if masked and key == "number":
+            rows.append((label, "*" * max(len(str(value)) - 4, 0) + str(value)[-4:]))
             continue
         if key == "periods" and isinstance(value, list):
             value = "；".join(
@@ -161,7 +170,7 @@ def share_rows(*, application: Application) -> list[ShareRow]:
     return rows
 
 
-def evidence_rows(*, application: Application) -> dict[str, dict[str, Any]]:
+def evidence_rows(*, application: Application, masked: bool = False) -> dict[str, dict[str, Any]]:
     """Material code → the evidence used, its provenance and whether its signature still holds."""
     out = {}
     for link in MaterialEvidence.objects.filter(application=application).select_related("evidence"):
@@ -177,7 +186,7 @@ def evidence_rows(*, application: Application) -> dict[str, dict[str, Any]]:
                 signature=ev.signature,
                 body=ev.body,
             )
-            row["preview"] = _preview(kind, ev.data) if kind else []
+            row["preview"] = _preview(kind, ev.data, masked=masked) if kind else []
         out[link.material_code] = row
     return out
 
@@ -225,3 +234,43 @@ def materials_with_evidence(*, application: Application) -> set[str]:
             evidence__isnull=False,
         ).values_list("material_code", flat=True)
     )
+
+
+def type_name(code: str) -> str:
+    kind = evidence_type_get(code)
+    return kind.name if kind else code
+
+
+def evidence_for_user(*, user, pk: int) -> Evidence | None:
+    """Evidence about the signed-in person (or an enterprise they applied for), else None."""
+    person = getattr(user, "person", None)
+    evidence = Evidence.objects.filter(pk=pk).first()
+    if evidence is None or person is None:
+        return None
+    if evidence.person_id == person.pk:
+        return evidence
+    if (
+        evidence.enterprise_id
+        and Application.objects.filter(
+            owner=user, applicant_enterprise_id=evidence.enterprise_id
+        ).exists()
+    ):
+        return evidence
+    return None
+
+
+def evidence_context(evidence: Evidence) -> dict[str, Any]:
+    kind = evidence_type_get(evidence.evidence_type)
+    return {
+        "evidence": evidence,
+        "kind": kind,
+        "preview": _preview(kind, evidence.data) if kind else [],
+        "verified": connector.verify_stored(
+            server_id=evidence.source,
+            request_id=evidence.request_id,
+            timestamp=evidence.signed_at,
+            digest=evidence.digest,
+            signature=evidence.signature,
+            body=evidence.body,
+        ),
+    }
