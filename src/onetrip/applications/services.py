@@ -308,13 +308,9 @@ def locked_fields(*, application: Application) -> dict[str, tuple[Any, str]]:
     from onetrip.exchange.selectors import prefill_sources, prefill_values
 
     sources = prefill_sources(application=application)
-    out = {
-        code: (value, sources.get(code, ""))
-        for code, value in prefill_values(application=application).items()
-    }
-    out.update(
-        {code: (value, "实名登记信息") for code, value in _real_name_prefill(application).items()}
-    )
+    out = {code: (value, "实名登记信息") for code, value in _real_name_prefill(application).items()}
+    for code, value in prefill_values(application=application).items():
+        out[code] = (out[code][0] if code in out else value, sources.get(code, ""))
     return out
 
 
