@@ -259,7 +259,10 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "onetrip@localhost")
 # `onetrip serve` starts the sandbox registries on SANDBOX_PORT. See docs/operations.md.
 ONETRIP_EXCHANGE_KEY_DIR = Path(env("EXCHANGE_KEY_DIR") or DATA_DIR / "exchange")
 ONETRIP_SANDBOX_PORT = int(env("SANDBOX_PORT", "8765"))
-ONETRIP_SANDBOX_EMBEDDED = env_bool("SANDBOX_EMBEDDED", default=not env("EXCHANGE_URL"))
+# Synthetic registries are for the embedded demo only: never started by default in production.
+ONETRIP_SANDBOX_EMBEDDED = env_bool(
+    "SANDBOX_EMBEDDED", default=not env("EXCHANGE_URL") and not env("DATABASE_URL")
+)
 ONETRIP_SANDBOX_PEOPLE = int(env("SANDBOX_PEOPLE", "30000"))
 ONETRIP_SANDBOX_ENTERPRISES = int(env("SANDBOX_ENTERPRISES", "3000"))
 ONETRIP_SANDBOX_SEED = int(env("SANDBOX_SEED", "20260101"))
