@@ -71,7 +71,7 @@ def draft_sharing(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "application": application,
             "rows": rows,
-            "to_ask": [r for r in rows if r.link is None or r.link.state == S.DECLINED],
+            "to_ask": [r for r in rows if r.link is None or r.link.state in (S.DECLINED, S.FAILED)],
             "previews": [r for r in rows if r.link and r.link.state == S.PREVIEW],
             "used": [r for r in rows if r.link and r.link.state == S.USED],
             "failed": [r for r in rows if r.link and r.link.state == S.FAILED],

@@ -221,3 +221,29 @@ def test_a_shared_state_without_evidence_does_not_pass_submission(settings):
     with pytest.raises(services.ApplicationError) as caught:
         services.application_submit(application=app, user=w.user)
     assert "id-card" in caught.value.errors
+
+
+def test_the_applicant_can_try_again_once_the_registry_is_back(client, settings):
+    w = world()
+    client.force_login(w.user)
+    good = settings.ONETRIP_EXCHANGE_URL
+    settings.ONETRIP_EXCHANGE_URL = f"http://127.0.0.1:{closed_port()}"
+    app = services.draft_create(user=w.user, item=w.item, situation="first")
+    url = f"/drafts/{app.pk}/sharing/"
+    client.post(url, {"action": "obtain", "codes": ["id-card"]})
+    page = client.get(url).content.decode()
+    assert "无法连接" in page and "可以再试" in page
+    settings.ONETRIP_EXCHANGE_URL = good
+    client.post(url, {"action": "obtain", "codes": ["id-card"]})
+    assert 'id="preview-id-card"' in client.get(url).content.decode()
+    client.post(url, {"action": "use"})
+    assert app.materials.get(code="id-card").state == ApplicationMaterial.State.SHARED
+
+
+def test_another_persons_draft_sharing_page_is_not_found(client):
+    w = world()
+    app = services.draft_create(user=w.user, item=w.item, situation="first")
+    client.force_login(w.other_user)
+    assert client.get(f"/drafts/{app.pk}/sharing/").status_code == 404
+    r = client.post(f"/drafts/{app.pk}/sharing/", {"action": "obtain", "codes": ["id-card"]})
+    assert r.status_code == 404 and Evidence.objects.count() == 0
