@@ -146,6 +146,51 @@ _TYPES = [
         (PERSON,),
         (("title", "职业（工种）"), ("level", "等级"), ("certificate_number", "证书编号")),
     ),
+    # Earlier results of 人社 itself: what the bureau decided or issued before.
+    EvidenceType(
+        "employment_difficulty",
+        "就业困难人员认定结果（人社已办结果）",
+        RENSHE,
+        (PERSON,),
+        (("category", "认定类别"), ("recognised_on", "认定日期"), ("valid_until", "有效期至")),
+    ),
+    EvidenceType(
+        "injury_decision",
+        "工伤认定决定（人社已办结果）",
+        RENSHE,
+        (PERSON,),
+        (
+            ("decision_number", "决定书编号"),
+            ("injury_date", "受伤日期"),
+            ("decided_on", "认定日期"),
+            ("conclusion", "认定结论"),
+        ),
+    ),
+    EvidenceType(
+        "disability_assessment",
+        "劳动能力鉴定结论（人社已办结果）",
+        RENSHE,
+        (PERSON,),
+        (
+            ("conclusion_number", "鉴定结论书编号"),
+            ("level", "伤残等级"),
+            ("assessed_on", "鉴定日期"),
+        ),
+    ),
+    EvidenceType(
+        "labour_dispatch_licence",
+        "劳务派遣经营许可证（人社已办结果）",
+        RENSHE,
+        (ENTERPRISE,),
+        (("licence_number", "许可证编号"), ("valid_until", "有效期至"), ("status", "状态")),
+    ),
+    EvidenceType(
+        "working_hours_approval",
+        "特殊工时工作制审批决定（人社已办结果）",
+        RENSHE,
+        (ENTERPRISE,),
+        (("approval_number", "审批编号"), ("kind", "工时制度"), ("valid_until", "有效期至")),
+    ),
     EvidenceType(
         "marriage",
         "婚姻登记信息",

@@ -405,6 +405,11 @@ def _contributions(p: Person) -> dict[str, Any]:
     return {"months_total": total, "unemployment_months": total, "periods": periods}
 
 
+def _roll(key: str) -> int:
+    """A stable number per subject, for the rarer records (same answer on every run)."""
+    return int(hashlib.sha256(f"roll:{key}".encode()).hexdigest()[:8], 16)
+
+
 def answer(pop: Population, evidence_type: str, subject: dict[str, str]) -> dict[str, Any] | None:
     """The registry's record for ``subject``, or None when it holds nothing."""
     if "credit_code" in subject:
@@ -434,6 +439,27 @@ def answer(pop: Population, evidence_type: str, subject: dict[str, str]) -> dict
                 "insured_since": firm.established_on,
                 "insurance_types": "养老、医疗、失业、工伤、生育",
                 "status": "正常参保",
+            }
+        roll = _roll(firm.credit_code)
+        if evidence_type == "labour_dispatch_licence":
+            if roll % 5:
+                return None
+            return {
+                "name": firm.name,
+                "credit_code": firm.credit_code,
+                "licence_number": f"甘人社派许字〔2024〕{roll % 9000 + 1000}号",
+                "valid_until": "2027-06-30",
+                "status": "有效",
+            }
+        if evidence_type == "working_hours_approval":
+            if roll % 4:
+                return None
+            return {
+                "name": firm.name,
+                "credit_code": firm.credit_code,
+                "approval_number": f"兰人社工时〔2025〕{roll % 900 + 100}号",
+                "kind": "综合计算工时工作制" if roll % 2 else "不定时工作制",
+                "valid_until": "2026-12-31",
             }
         if evidence_type == "tax_payment":
             seed = int(hashlib.sha256(firm.credit_code.encode()).hexdigest()[:8], 16)
@@ -497,6 +523,33 @@ def answer(pop: Population, evidence_type: str, subject: dict[str, str]) -> dict
         return {**who, **p.unemployment, "status": "有效"} if p.unemployment else None
     if evidence_type == "bank_account":
         return {**who, **p.bank} if p.bank else None
+    roll = _roll(p.id_number)
+    if evidence_type == "employment_difficulty":
+        if not (p.termination or not p.employment) or roll % 3:
+            return None
+        return {
+            **who,
+            "category": "长期失业人员" if roll % 2 else "零就业家庭成员",
+            "recognised_on": "2026-03-15",
+            "valid_until": "2028-03-14",
+        }
+    if evidence_type in ("injury_decision", "disability_assessment"):
+        if not p.employment or roll % 40:
+            return None
+        if evidence_type == "injury_decision":
+            return {
+                **who,
+                "decision_number": f"兰人社工伤认字〔2025〕{roll % 9000 + 1000}号",
+                "injury_date": "2025-04-11",
+                "decided_on": "2025-05-20",
+                "conclusion": "属于工伤",
+            }
+        return {
+            **who,
+            "conclusion_number": f"兰劳鉴〔2025〕{roll % 900 + 100}号",
+            "level": f"{roll % 6 + 5}级",
+            "assessed_on": "2025-09-02",
+        }
     if evidence_type == "vocational_qualification":
         return {**who, **p.qualification} if p.qualification else None
     if evidence_type == "marriage":

@@ -179,3 +179,26 @@ def test_population_is_reproducible_valid_and_consistent():
     assert history["months_total"] >= 12
     firm = a.enterprises[termination["credit_code"]]
     assert firm.name == "兰州恒达机械制造有限公司"
+
+
+def test_every_evidence_type_is_served_by_its_department(registry_sandbox):
+    """Each type of the registry has records in the population, under its own department."""
+    pop = registry_sandbox.app.population
+    people, firms = list(pop.people)[:600], list(pop.enterprises)
+    for code, kind in EVIDENCE_TYPES.items():
+        subjects = [{"id_number": n} for n in people] if "person" in kind.subjects else []
+        subjects += [{"credit_code": c} for c in firms] if "enterprise" in kind.subjects else []
+        found = next((a for s in subjects if (a := answer(pop, code, s))), None)
+        assert found is not None, code
+        shown = {key for key, _label in kind.items}
+        assert shown & set(found), code
+
+
+def test_enterprise_evidence_over_http(registry_sandbox):
+    firm = next(iter(registry_sandbox.app.population.enterprises.values()))
+    got = connector.fetch(
+        kind=EVIDENCE_TYPES["business_licence"],
+        subject={"credit_code": firm.credit_code, "name": firm.name},
+        purpose="测试",
+    )
+    assert got.data["credit_code"] == firm.credit_code and uscc.is_valid(firm.credit_code)
