@@ -11,6 +11,9 @@ import uuid
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
 from onetrip.exchange import connector, signing
@@ -202,3 +205,31 @@ def test_enterprise_evidence_over_http(registry_sandbox):
         purpose="测试",
     )
     assert got.data["credit_code"] == firm.credit_code and uscc.is_valid(firm.credit_code)
+
+
+@examples(max_examples=60, deadline=None)
+@given(body=st.binary(max_size=300), flip=st.integers(min_value=0))
+def test_any_changed_byte_breaks_the_response_signature(body, flip):
+    key = Ed25519PrivateKey.generate()
+    headers = signing.signed_headers(
+        key=key, sender="r", request_id="q", message_kind="response", body=body, status=200
+    )
+
+    def ok(data: bytes) -> bool:
+        digest = signing.digest(data)
+        message = signing.response_message(
+            status=200,
+            sender="r",
+            request_id="q",
+            timestamp=headers[signing.H_TIMESTAMP],
+            body_digest=digest,
+        )
+        return digest == headers[signing.H_DIGEST] and signing.verify(
+            key.public_key(), headers[signing.H_SIGNATURE], message
+        )
+
+    assert ok(body)
+    if body:
+        i = flip % len(body)
+        changed = body[:i] + bytes([body[i] ^ 1]) + body[i + 1 :]
+        assert not ok(changed)
