@@ -18,9 +18,11 @@ urlpatterns = [
     path("api/v1/", include("onetrip.catalog.api_urls")),
     path("api/v1/", include("onetrip.stats.api_urls")),
     path("api/v1/", include("onetrip.applications.api_urls")),
+    path("api/v1/", include("onetrip.exchange.api_urls")),
     path("stats/", include("onetrip.stats.urls")),
     path("me/inbox/", include("onetrip.notifications.urls")),
     path("workbench/", include("onetrip.workbench.urls")),
+    path("", include("onetrip.exchange.urls")),
     path("", include("onetrip.accounts.urls")),
     path("", include("onetrip.portal.urls")),
 ]
