@@ -39,6 +39,53 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# People the test factories register, as the sandbox registries know them.
+SANDBOX_TEST_PEOPLE = [
+    {
+        "id_number": "110101199003074514",
+        "name": "张三",
+        "employment": [("2015-01-01", "2026-09-30")],
+        "termination": {"end_date": "2026-09-30", "reason": "employer-terminated"},
+        "unemployment": {"registered_on": "2026-10-10"},
+    },
+    {"id_number": "11010119900307109X", "name": "李四", "employment": [("2018-01-01", None)]},
+]
+
+
+@pytest.fixture(scope="session")
+def registry_sandbox(tmp_path_factory):
+    """The sandbox registries as a real HTTP service on a free port, for the whole session."""
+    from onetrip.exchange.sandbox.server import sandbox_build
+
+    server = sandbox_build(
+        key_dir=tmp_path_factory.mktemp("exchange-keys"),
+        client_id="onetrip-test",
+        people=1500,
+        enterprises=150,
+        seed=7,
+        extra_people=SANDBOX_TEST_PEOPLE,
+    ).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _exchange_to_sandbox(registry_sandbox, settings):
+    """Point the connector at the session's sandbox registries."""
+    from onetrip.exchange.connector import breakers_reset, keys_reload
+
+    server = registry_sandbox
+    key_dir = server.key_dir
+    settings.ONETRIP_EXCHANGE_URL = server.url
+    settings.ONETRIP_EXCHANGE_CLIENT_ID = "onetrip-test"
+    settings.ONETRIP_EXCHANGE_CLIENT_KEY = str(key_dir / "client.key")
+    settings.ONETRIP_EXCHANGE_SERVER_KEY = str(key_dir / "sandbox.pub")
+    settings.ONETRIP_EXCHANGE_SERVER_ID = server.app.server_id
+    settings.ONETRIP_EXCHANGE_TIMEOUT = 2.0
+    breakers_reset()
+    keys_reload()
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     """Cheap password hashing, uploads in a per-test directory, an empty cache (rate limits)."""

@@ -8,7 +8,12 @@ of 失业保险金申领 for as many applicants (API tokens), then:
   full    the whole online application over the API: create, fields, materials, submit.
 Prints requests per second and p50/p99 latency for each, and submit ÷ floor.
 
-    .venv/bin/python bench/submit_load.py --drafts 400 --concurrency 8
+The sandbox registries run as their own process (`onetrip registry-sandbox`); applicants are
+people of its synthetic population who have an employer, a termination and an unemployment
+registration. ``--mode prefill`` satisfies the five 共享获取 materials with signed fetches and
+prefills the form from them; ``--mode upload`` uploads every material and types every field.
+
+    .venv/bin/python bench/submit_load.py --drafts 400 --concurrency 8 --mode prefill
 """
 
 from __future__ import annotations
@@ -17,15 +22,17 @@ import argparse
 import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from _common import figures, free_port, recreate, start_server
+from _common import ONETRIP, figures, free_port, recreate, start_server
 
 ITEM_NAME = "失业保险金申领"
+SHARED_SOURCES = ("shared", "elicence")
 
 SEED = r"""
 import django, datetime as dt, json, sys
@@ -54,26 +61,39 @@ def value(f, person):
             "bank_account": "6222020200112233445", "email": "bench@example.com",
             "credit_code": "91620100MA7ABCDE3X", "textarea": "基准测试"}.get(t, "基准测试")
 
+from django.conf import settings
+from onetrip.exchange.sandbox.population import generate
+population = generate(people=settings.ONETRIP_SANDBOX_PEOPLE,
+                      enterprises=settings.ONETRIP_SANDBOX_ENTERPRISES,
+                      seed=settings.ONETRIP_SANDBOX_SEED)
+claimants = [p for p in population.people.values() if p.termination and p.unemployment and p.bank]
+
 def applicant(i):
-    base = f"620102{dt.date(1985, 6, 1) + dt.timedelta(days=i):%Y%m%d}{i % 1000:03d}"
-    number = base + ric.calc_check_digit(base + "0")
+    p = claimants[i]
     user = User(username=f"bench{i}")
     user.set_phone(f"139{i:08d}")
     user.set_unusable_password()
     user.save()
-    person = person_register(real_name=f"测试{i}", id_number=number, user=user)
+    person = person_register(real_name=p.name, id_number=p.id_number, user=user)
     return user, person
 
 def complete(user, person):
     app = services.draft_create(user=user, item=item, situation="")
     version = app.version
+    shared = (Material.Source.SHARED, Material.Source.ELICENCE)
+    if MODE == "prefill":  # fetch with consent first: the form is then prefilled and locked
+        for m in app.materials.all():
+            if version.materials.get(code=m.code).source in shared:
+                services.material_choose(application=app, user=user, code=m.code, state="shared")
+    locked = services.locked_fields(application=app)
     fields = form_fields_for(version, app.situation)
     services.draft_save_fields(application=app, user=user,
-                               data={f.code: value(f, person) for f in fields})
+                               data={f.code: value(f, person) for f in fields
+                                     if f.code not in locked})
     for m in app.materials.all():
         spec = version.materials.get(code=m.code)
-        if spec.source in (Material.Source.SHARED, Material.Source.ELICENCE):
-            services.material_choose(application=app, user=user, code=m.code, state="shared")
+        if spec.source in shared and MODE == "prefill":
+            pass
         elif spec.source == Material.Source.COMMITMENT:
             services.material_choose(application=app, user=user, code=m.code, state="commitment")
         else:
@@ -91,7 +111,8 @@ for i in range(n + full):
     else:
         app = complete(user, person)  # only to learn the field values and materials
         app.refresh_from_db()
-        out["full"].append([token, {f: v for f, v in app.data.items()}])
+        locked = services.locked_fields(application=app)
+        out["full"].append([token, {f: v for f, v in app.data.items() if f not in locked}])
         out["materials"] = [[m.code, version_source] for m, version_source in
                             ((m, app.version.materials.get(code=m.code).source)
                              for m in app.materials.all())]
@@ -137,23 +158,40 @@ def main() -> None:
     parser.add_argument(
         "--database-url", default="postgres://postgres@127.0.0.1:5432/onetrip_bench"
     )
+    parser.add_argument("--mode", choices=["prefill", "upload"], default="prefill")
     args = parser.parse_args()
     recreate(args.database_url)
     with tempfile.TemporaryDirectory(prefix="onetrip-bench-") as data_dir:
+        sandbox_port = free_port()
         env = {
             **os.environ,
             "ONETRIP_DATA_DIR": data_dir,
             "ONETRIP_DATABASE_URL": args.database_url,
             "ONETRIP_BENCH_FLOOR": "1",
             "ONETRIP_DEMO": "0",
+            "ONETRIP_SANDBOX_EMBEDDED": "0",
+            "ONETRIP_SANDBOX_PORT": str(sandbox_port),
+            "ONETRIP_EXCHANGE_URL": f"http://127.0.0.1:{sandbox_port}",
             "DJANGO_SETTINGS_MODULE": "onetrip.conf.settings",
         }
+        sandbox = subprocess.Popen(
+            [*ONETRIP, "registry-sandbox", "--port", str(sandbox_port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", sandbox_port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
         t0 = time.perf_counter()
         seeded = subprocess.run(
             [
                 sys.executable,
                 "-c",
-                f"ITEM_NAME = {ITEM_NAME!r}\n" + SEED,
+                f"ITEM_NAME = {ITEM_NAME!r}\nMODE = {args.mode!r}\n" + SEED,
                 str(args.drafts),
                 str(args.full),
             ],
@@ -162,11 +200,12 @@ def main() -> None:
             text=True,
         )
         if seeded.returncode:
+            sandbox.terminate()
             sys.exit(f"seeding failed:\n{seeded.stderr[-3000:]}")
         plan = json.loads(seeded.stdout.strip().splitlines()[-1])
         print(
             f"prepared {args.drafts} drafts and {args.full} applicants in "
-            f"{time.perf_counter() - t0:.1f} s (PostgreSQL)"
+            f"{time.perf_counter() - t0:.1f} s (PostgreSQL, mode {args.mode})"
         )
         port = free_port()
         server = start_server(env, port)
@@ -211,19 +250,10 @@ def main() -> None:
                     )
                     item_code = items[0]["code"]
                 app = request(c, "POST", "/api/v1/applications/", {"item": item_code}, token=token)
-                request(
-                    c,
-                    "PATCH",
-                    f"/api/v1/applications/{app['id']}/fields/",
-                    {"data": data},
-                    token=token,
-                )
                 for code, source in plan["materials"]:
-                    state = {
-                        "shared": "shared",
-                        "elicence": "shared",
-                        "commitment": "commitment",
-                    }.get(source)
+                    state = "commitment" if source == "commitment" else None
+                    if source in SHARED_SOURCES and args.mode == "prefill":
+                        state = "shared"  # a signed fetch from the registry, then prefill
                     if state is None:
                         continue
                     request(
@@ -233,10 +263,18 @@ def main() -> None:
                         {"state": state},
                         token=token,
                     )
+                request(
+                    c,
+                    "PATCH",
+                    f"/api/v1/applications/{app['id']}/fields/",
+                    {"data": data},
+                    token=token,
+                )
                 missing = [
                     code
                     for code, source in plan["materials"]
-                    if source not in ("shared", "elicence", "commitment")
+                    if source != "commitment"
+                    and not (source in SHARED_SOURCES and args.mode == "prefill")
                 ]
                 for code in missing:  # upload a one-page PDF
                     boundary = "onetripbench"
@@ -268,6 +306,8 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(10)
+            sandbox.terminate()
+            sandbox.wait(10)
     print(f"concurrency {args.concurrency}")
     print(f"{'case':<34}{'n':>6}{'per s':>9}{'p50 ms':>9}{'p99 ms':>9}")
     rows = [

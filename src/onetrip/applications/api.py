@@ -361,9 +361,13 @@ class ApplicationMaterialView(APIView):
             409: PROBLEM,
             413: PROBLEM,
             415: PROBLEM,
+            422: PROBLEM,
         },
         tags=["applications"],
         summary="Upload a material, or satisfy it without a file",
+        description="`shared` fetches the material's evidence from the department registry "
+        "(the call is the applicant's consent) and uses it; when the registry cannot answer, "
+        "a 422 problem (`exchange_*`) says so in Chinese and the material is to be uploaded.",
     )
     def post(self, request: Request, pk: int, code: str) -> Response:
         application = _visible(request, pk)

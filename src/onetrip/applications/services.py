@@ -282,19 +282,39 @@ def draft_create(
     if application.data:
         application.save(update_fields=["data"])
     for m in _required_materials(version, situation):
-        # What a department holds is taken from it, not asked of the applicant; a written
-        # commitment still has to be given by the applicant.
-        state = ApplicationMaterial.State.MISSING
-        if m.source in (Material.Source.SHARED, Material.Source.ELICENCE):
-            state = ApplicationMaterial.State.SHARED
+        # Every material starts missing: one a department holds becomes "shared" only once
+        # its evidence has been fetched (with the applicant's consent) and accepted
+        # (onetrip.exchange); a written commitment is given by the applicant.
         ApplicationMaterial.objects.create(
-            application=application, code=m.code, name=m.name, state=state
+            application=application,
+            code=m.code,
+            name=m.name,
+            state=ApplicationMaterial.State.MISSING,
         )
     return application
 
 
 def _identity_prefill(application: Application) -> dict[str, Any]:
-    """Fields the applicant's verified identity answers (实名 data): never typed over."""
+    """Fields answered by data the applicant cannot type over: the verified identity (实名
+    data) and evidence from a department registry the applicant chose to use."""
+    from onetrip.exchange.selectors import prefill_values
+
+    locked = {**prefill_values(application=application), **_real_name_prefill(application)}
+    return locked
+
+
+def locked_fields(*, application: Application) -> dict[str, tuple[Any, str]]:
+    """Field code → (value, where it came from) for the fields the applicant cannot change."""
+    from onetrip.exchange.selectors import prefill_sources, prefill_values
+
+    sources = prefill_sources(application=application)
+    out = {code: (value, "实名登记信息") for code, value in _real_name_prefill(application).items()}
+    for code, value in prefill_values(application=application).items():
+        out[code] = (out[code][0] if code in out else value, sources.get(code, ""))
+    return out
+
+
+def _real_name_prefill(application: Application) -> dict[str, Any]:
     person, enterprise = application.applicant_person, application.applicant_enterprise
     known = {}
     if person is not None:
@@ -341,6 +361,15 @@ def draft_save_fields(*, application: Application, user: User, data: dict[str, A
     _require_draft(application, user)
     fields = form_fields_for(application.version, application.situation)
     values, errors = form_validate(fields, data, partial=True)
+    locked = _identity_prefill(application)
+    labels = {f.code: f.label for f in fields}
+    for code, value in values.items():
+        # Registry data is re-checked here: a changed value never passes as registry data.
+        if code in locked and value != locked[code]:
+            errors[code] = (
+                f"{labels[code]}来自实名登记或部门共享数据，不能修改；"
+                "如信息有误，请在“提供材料”中改为自行上传。"
+            )
     if errors:
         raise ApplicationError("invalid_fields", "表单有需要修改的地方。", errors=errors)
     application.data = {**application.data, **values}
@@ -404,6 +433,9 @@ def material_upload(
     if material is None:
         raise ApplicationError("unknown_material", "该事项没有这项材料。", field="code")
     stored = file_store(user=user, upload=upload)
+    from onetrip.exchange.services import evidence_superseded
+
+    evidence_superseded(application=application, code=code)  # the upload replaces shared data
     was_deficient = material.state == ApplicationMaterial.State.DEFICIENT
     material.file = stored
     material.state = ApplicationMaterial.State.UPLOADED
@@ -427,11 +459,35 @@ def _deficiency_open(application: Application, code: str) -> bool:
     )
 
 
-@transaction.atomic
 def material_choose(
+    *, application: Application, user: User, code: str, state: str, request=None
+) -> ApplicationMaterial:
+    """Satisfy a material without a file: a written commitment, 容缺, original checked, or
+    evidence fetched from the department that holds it (consent given by choosing it)."""
+    if state == ApplicationMaterial.State.SHARED:
+        return _material_share(application, user, code, request)
+    return _material_choose(application=application, user=user, code=code, state=state)
+
+
+def _material_share(application, user, code, request) -> ApplicationMaterial:
+    from onetrip.exchange.services import ExchangeError, material_share
+
+    spec = application.version.materials.filter(code=code).first()
+    if spec is None or not application.materials.filter(code=code).exists():
+        raise ApplicationError("unknown_material", "该事项没有这项材料。", field="code")
+    if spec.source not in (Material.Source.SHARED, Material.Source.ELICENCE):
+        raise ApplicationError("not_allowed", f"“{spec.name}”不能由部门共享获取。", field=code)
+    try:
+        material_share(application=application, user=user, code=code, request=request)
+    except ExchangeError as exc:
+        raise ApplicationError(exc.code, exc.message, field=code, status=exc.status) from None
+    return application.materials.get(code=code)
+
+
+@transaction.atomic
+def _material_choose(
     *, application: Application, user: User, code: str, state: str
 ) -> ApplicationMaterial:
-    """Satisfy a material without a file: a written commitment, 容缺, or original checked."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     _require_draft(application, user)
     material = application.materials.filter(code=code).first()
@@ -446,10 +502,12 @@ def material_choose(
         raise ApplicationError("not_allowed", f"“{spec.name}”是关键材料，不能容缺。", field=code)
     if state == S.ORIGINAL_CHECKED and workflow.WINDOW not in roles:
         raise ApplicationError("not_allowed", "只有窗口工作人员可以核验原件。", field=code)
-    if state == S.SHARED and spec.source not in (Material.Source.SHARED, Material.Source.ELICENCE):
-        raise ApplicationError("not_allowed", f"“{spec.name}”不能由部门共享获取。", field=code)
-    if state not in {S.COMMITMENT, S.DEFICIENT, S.ORIGINAL_CHECKED, S.SHARED, S.MISSING}:
+    if state not in {S.COMMITMENT, S.DEFICIENT, S.ORIGINAL_CHECKED, S.MISSING}:
         raise ApplicationError("invalid_state", "无效的材料处理方式。", field=code)
+    if material.state == S.SHARED:
+        from onetrip.exchange.services import evidence_superseded
+
+        evidence_superseded(application=application, code=code)
     material.state = state
     material.save(update_fields=["state", "updated_at"])
     return material
@@ -459,13 +517,23 @@ def material_choose(
 
 
 def _completeness(application: Application) -> dict[str, str]:
-    """Errors (by material code) for required materials not yet satisfied."""
+    """Errors (by material code) for required materials not yet satisfied.
+
+    A material counts as shared only with evidence stored for it; without, it is missing.
+    """
+    from onetrip.exchange.selectors import materials_with_evidence
+
     required = pinned_content(application.version).required_materials
-    return {
-        m.code: f"请提供“{m.name}”。"
-        for m in application.materials.all()
-        if m.code in required and m.state == ApplicationMaterial.State.MISSING
-    }
+    evidenced = materials_with_evidence(application=application)
+    errors = {}
+    for m in application.materials.all():
+        if m.code not in required:
+            continue
+        if m.state == ApplicationMaterial.State.MISSING:
+            errors[m.code] = f"请提供“{m.name}”。"
+        elif m.state == ApplicationMaterial.State.SHARED and m.code not in evidenced:
+            errors[m.code] = f"“{m.name}”尚未从部门获取到数据，请上传。"
+    return errors
 
 
 @dataclass
@@ -485,6 +553,12 @@ def application_submit(
 ) -> Submitted:
     """Submit a draft once; repeating it (double click, retry, same key) changes nothing."""
     idempotency_key = str(idempotency_key or "")[:80]
+    if application.status == Status.DRAFT and actor_roles(user=user, application=application):
+        # Stale evidence is fetched again before it is relied on (outside the transaction:
+        # it is a network call); what cannot be refreshed now needs an upload.
+        from onetrip.exchange.services import evidence_refresh_stale
+
+        evidence_refresh_stale(application=application, user=user, request=request)
     try:
         with transaction.atomic():
             return _submit(

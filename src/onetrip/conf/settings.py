@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "onetrip.applications",
     "onetrip.supervision",
     "onetrip.stats",
+    "onetrip.exchange",
     "onetrip.workbench",
     "onetrip.portal",
 ]
@@ -261,3 +262,33 @@ ONETRIP_CORRECTION_NOTICE_DAYS = int(env("CORRECTION_NOTICE_DAYS", "5"))
 ONETRIP_MIN_REASON_CHARS = int(env("MIN_REASON_CHARS", "10"))
 # 延期: at most this many days in total per application (行政许可法 §42: 十日).
 ONETRIP_EXTENSION_MAX_DAYS = int(env("EXTENSION_MAX_DAYS", "10"))
+
+# --- exchange (onetrip.exchange): department registries, signed requests and responses ------
+# The connector talks to a registry at EXCHANGE_URL, signing as EXCHANGE_CLIENT_ID with the
+# private key EXCHANGE_CLIENT_KEY, and trusts answers signed by EXCHANGE_SERVER_KEY (a public
+# key). The embedded default generates both key pairs under DATA_DIR/exchange on first run and
+# `onetrip serve` starts the sandbox registries on SANDBOX_PORT. See docs/operations.md.
+ONETRIP_EXCHANGE_KEY_DIR = Path(env("EXCHANGE_KEY_DIR") or DATA_DIR / "exchange")
+ONETRIP_SANDBOX_PORT = int(env("SANDBOX_PORT", "8765"))
+# Synthetic registries are for the embedded demo only: never started by default in production.
+ONETRIP_SANDBOX_EMBEDDED = env_bool(
+    "SANDBOX_EMBEDDED", default=not env("EXCHANGE_URL") and not env("DATABASE_URL")
+)
+ONETRIP_SANDBOX_PEOPLE = int(env("SANDBOX_PEOPLE", "30000"))
+ONETRIP_SANDBOX_ENTERPRISES = int(env("SANDBOX_ENTERPRISES", "3000"))
+ONETRIP_SANDBOX_SEED = int(env("SANDBOX_SEED", "20260101"))
+ONETRIP_EXCHANGE_URL = env("EXCHANGE_URL", f"http://127.0.0.1:{ONETRIP_SANDBOX_PORT}")
+ONETRIP_EXCHANGE_CLIENT_ID = env("EXCHANGE_CLIENT_ID", "onetrip-lz-rsj")
+ONETRIP_EXCHANGE_CLIENT_KEY = env("EXCHANGE_CLIENT_KEY") or str(
+    ONETRIP_EXCHANGE_KEY_DIR / "client.key"
+)
+ONETRIP_EXCHANGE_SERVER_ID = env("EXCHANGE_SERVER_ID", "lz-registry-sandbox")
+ONETRIP_EXCHANGE_SERVER_KEY = env("EXCHANGE_SERVER_KEY") or str(
+    ONETRIP_EXCHANGE_KEY_DIR / "sandbox.pub"
+)
+ONETRIP_EXCHANGE_TIMEOUT = float(env("EXCHANGE_TIMEOUT", "3"))
+ONETRIP_EXCHANGE_BREAKER_FAILURES = int(env("EXCHANGE_BREAKER_FAILURES", "5"))
+ONETRIP_EXCHANGE_BREAKER_SECONDS = int(env("EXCHANGE_BREAKER_SECONDS", "30"))
+ONETRIP_EXCHANGE_FRESHNESS_SECONDS = int(env("EXCHANGE_FRESHNESS_SECONDS", str(24 * 3600)))
+ONETRIP_EXCHANGE_MAX_SKEW = int(env("EXCHANGE_MAX_SKEW", "300"))
+# --- end exchange ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from onetrip.applications.models import Application, ApplicationMaterial, Notice
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import FormField, Item, Material
 from onetrip.core.ratelimit import rate_limit_hit
+from onetrip.exchange import selectors as exchange_selectors
 
 
 def _own(request: HttpRequest, pk: int) -> Application:
@@ -73,6 +74,9 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
         except services.ApplicationError as exc:
             error = exc.message
         else:
+            if exchange_selectors.share_rows(application=application):
+                # Data other departments hold is fetched with consent, before the form.
+                return redirect("exchange:draft_sharing", pk=application.pk)
             return redirect("portal:draft_fields", pk=application.pk)
     return render(
         request,
@@ -87,16 +91,26 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _field_rows(fields: list[FormField], values: dict, errors: dict) -> list[dict]:
-    return [
-        {
-            "field": f,
-            "value": values.get(f.code, ""),
-            "error": errors.get(f.code, ""),
-            "text": field_value_text(f, values.get(f.code)),
-        }
-        for f in fields
-    ]
+def _field_rows(
+    fields: list[FormField], values: dict, errors: dict, application: Application | None = None
+) -> list[dict]:
+    """Each field with its value; fields answered by the real-name record or by a registry
+    are read-only and say where they came from (the server re-checks them anyway)."""
+    locked = services.locked_fields(application=application) if application else {}
+    rows = []
+    for f in fields:
+        value = locked[f.code][0] if f.code in locked else values.get(f.code, "")
+        rows.append(
+            {
+                "field": f,
+                "value": value,
+                "error": errors.get(f.code, ""),
+                "text": field_value_text(f, value),
+                "locked": f.code in locked,
+                "source": locked[f.code][1] if f.code in locked else "",
+            }
+        )
+    return rows
 
 
 @login_required
@@ -128,7 +142,7 @@ def draft_fields(request: HttpRequest, pk: int) -> HttpResponse:
         "portal/apply/fields.html",
         {
             "application": application,
-            "rows": _field_rows(fields, values, errors),
+            "rows": _field_rows(fields, values, errors, application),
             "errors": errors,
             "step": 1,
         },
@@ -163,7 +177,14 @@ def draft_materials(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("portal:draft_materials", pk=application.pk)
     specs = {m.code: m for m in application.version.materials.select_related("source_department")}
-    rows = [{"m": m, "spec": specs.get(m.code)} for m in application.materials.all()]
+    evidence = exchange_selectors.evidence_rows(application=application)
+    rows = []
+    for m in application.materials.all():
+        spec, ev = specs.get(m.code), evidence.get(m.code)
+        dept = spec.source_department.name if spec and spec.source_department else ""
+        if not dept and ev and ev["kind"]:
+            dept = ev["kind"].provider.name
+        rows.append({"m": m, "spec": spec, "evidence": ev, "dept": dept})
     return render(
         request,
         "portal/apply/materials.html",
@@ -206,7 +227,7 @@ def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
         "portal/apply/check.html",
         {
             "application": application,
-            "rows": _field_rows(fields, application.data, {}),
+            "rows": _field_rows(fields, application.data, {}, application),
             "materials": application.materials.all(),
             "errors": errors,
             "step": 3,
@@ -252,6 +273,7 @@ def application_detail(request: HttpRequest, tracking_number: str) -> HttpRespon
             **app_selectors.application_overview(application=application),
             "error": error,
             "just_submitted": request.GET.get("submitted") == "1",
+            "exempt": exchange_selectors.materials_exempt(application=application),
             "can_withdraw": "withdraw"
             in services.allowed_actions(user=request.user, application=application),
         },

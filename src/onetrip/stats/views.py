@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onetrip.core.calendar import calendar_gap
+from onetrip.exchange.selectors import materials_exempt_measured
 from onetrip.stats.selectors import (
     KPI_LABELS,
     SERVICE_KPI_LABELS,
@@ -43,6 +44,7 @@ def scoreboard(request):
             "rows": rows,
             "labels": KPI_LABELS,
             "chart": chart,
+            "exempt_measured": materials_exempt_measured(),
             "service": service_kpis_cached(),
             "service_labels": SERVICE_KPI_LABELS,
         },

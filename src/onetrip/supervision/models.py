@@ -21,8 +21,12 @@ class Deadline(models.Model):
         MISSED = "missed", "超期办结"
         CANCELLED = "cancelled", "已终止"
 
+    # The unique constraint below starts with the application: no index of its own.
     application = models.ForeignKey(
-        "applications.Application", on_delete=models.CASCADE, related_name="deadlines"
+        "applications.Application",
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+        db_index=False,
     )
     kind = models.CharField("时限", max_length=10, choices=Kind.choices)
     stage = models.CharField("环节", max_length=12, blank=True, default="")
@@ -50,7 +54,6 @@ class Deadline(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "kind", "due_on"], name="deadline_open_due"),
-            models.Index(fields=["state", "kind", "yellow_on"], name="deadline_open_yellow"),
             # What the sweep reads: open promised deadlines still without their card.
             models.Index(
                 fields=["due_on"],

@@ -291,6 +291,26 @@ def _material_rows(
     return rows
 
 
+def _prefetch_shared(request: HttpRequest, application: Application, plan: list) -> dict[str, str]:
+    """Fetch what the officer chose to take from a department before the all-or-nothing
+    transaction below: a network call never runs inside it, and a failure stays recorded.
+    Inside it, the fresh evidence is then reused without another call."""
+    from onetrip.exchange.services import ExchangeError, evidence_obtain
+
+    codes = [m.code for m, choice, _upload in plan if choice == S.SHARED and m.state != S.SHARED]
+    if not codes:
+        return {}
+    try:
+        links = evidence_obtain(
+            application=application, user=request.user, codes=codes, request=request
+        )
+    except ExchangeError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from None
+        return {codes[0]: exc.message}
+    return {code: link.failure_message for code, link in links.items() if link.state == "failed"}
+
+
 @window_required
 def intake_materials(request: HttpRequest, pk: int) -> HttpResponse:
     """Each material: a scan uploaded, the original checked, or another allowed way."""
@@ -321,6 +341,8 @@ def intake_materials(request: HttpRequest, pk: int) -> HttpResponse:
                 }
             else:
                 plan.append((m, choice, upload))
+        if not errors:
+            errors.update(_prefetch_shared(request, application, plan))
         if not errors:
             failing = ""
             try:

@@ -25,6 +25,7 @@ from onetrip.applications.services import ApplicationError
 from onetrip.applications.workflow import Action, Status
 from onetrip.catalog.models import ReviewStage
 from onetrip.catalog.selectors import pinned_content
+from onetrip.exchange import selectors as exchange_selectors
 from onetrip.workbench import fieldforms, selectors
 from onetrip.workbench.access import audit_view, raise_if_not_found, staff_required
 
@@ -176,6 +177,8 @@ def _detail_context(
         "enterprise": application.applicant_enterprise,
         "field_rows": fieldforms.display(fields, application.data or {}),
         "materials": list(application.materials.select_related("file")),
+        "evidence": exchange_selectors.evidence_rows(application=application, masked=True),
+        "exempt": exchange_selectors.materials_exempt(application=application),
         "notices": list(application.notices.all()),
         "events": list(application.events.select_related("actor")),
         "audit_rows": _audit_rows(application) if workflow.SUPERVISOR in roles else None,
@@ -263,6 +266,9 @@ def _render_detail(
     request: HttpRequest, application: Application, *, status: int = 200, **kwargs: Any
 ) -> HttpResponse:
     audit_view(request, application, "查看办件")
+    from onetrip.exchange.services import evidence_viewed
+
+    evidence_viewed(application=application, user=request.user, request=request)
     context = _detail_context(request, application, **kwargs)
     return render(request, "workbench/detail.html", context, status=status)
 

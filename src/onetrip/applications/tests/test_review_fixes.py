@@ -50,7 +50,9 @@ def test_numbers_are_bounded_before_they_are_parsed(value):
 def test_identity_fields_cannot_be_typed_over():
     w = world()
     app = services.draft_create(user=w.user, item=w.item, situation="first")
-    services.draft_save_fields(application=app, user=w.user, data={"name": "别人"})
+    with pytest.raises(services.ApplicationError) as caught:  # refused, not silently kept
+        services.draft_save_fields(application=app, user=w.user, data={"name": "别人"})
+    assert "不能修改" in caught.value.errors["name"]
     app.refresh_from_db()
     assert app.data["name"] == "张三"
 

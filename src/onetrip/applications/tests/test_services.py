@@ -64,7 +64,8 @@ def test_full_path_to_approval_with_one_correction():
     ]
     assert app.deliveries.get().method == "electronic"  # delivered with the decision
     assert audit_chain_verify().ok
-    assert len(audit_events_for(target=app)) == 9  # every timeline step, delivery included
+    # every timeline step, delivery included, and the consented fetch and use of the ID data
+    assert len(audit_events_for(target=app)) == 11
     # Internal stage passes do not message the applicant.
     assert OutboxMessage.objects.filter(recipient=w.user, channel="inbox").count() == 6
     correction = OutboxMessage.objects.get(
@@ -329,6 +330,8 @@ def test_agent_applies_for_someone_only_under_a_valid_authorisation():
 def complete_draft_for(app, w):
     services.draft_save_fields(application=app, user=w.user, data={"name": "李四", "bank": "icbc"})
     services.material_upload(application=app, user=w.user, code="photo", upload=png())
+    # The ID data is shared only once fetched from 公安 with consent (the agent's choice).
+    services.material_choose(application=app, user=w.user, code="id-card", state="shared")
     return app
 
 

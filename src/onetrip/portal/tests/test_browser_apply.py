@@ -75,16 +75,25 @@ def test_online_application_through_correction_to_decision(
     page.get_by_label("首次申领").check()
     page.get_by_role("button", name="继续").click()
 
-    # fields: one page, the choice field shown because of the situation
+    # the ID data is held by the police: what, from whom and why, consent, then a preview
+    expect(page).to_have_url(re.compile(r"/drafts/\d+/sharing/$"))
+    expect(page.locator("#ask-id-card")).to_contain_text("公安")
+    page.get_by_role("button", name="同意并获取").click()
+    expect(page.locator("#preview-id-card")).to_contain_text("110101199003074514")
+    page.get_by_role("button", name="使用以上数据并继续").click()
+
+    # fields: one page, the choice field shown because of the situation; the name comes
+    # from the real-name record and cannot be typed over
     expect(page).to_have_url(re.compile(r"/drafts/\d+/fields/$"))
     draft_id = int(re.search(r"/drafts/(\d+)/", page.url).group(1))
-    page.get_by_label("姓名").fill("张三")
+    expect(page.get_by_label("姓名")).to_have_value("张三")
+    expect(page.get_by_label("姓名")).to_have_attribute("readonly", "")
     page.get_by_label("发卡银行").select_option(label="工商银行")
     page.get_by_label("申领张数").fill("1")
     page.get_by_role("button", name="保存并继续").click()
 
-    # materials: the ID card is taken from the police by data sharing (already chosen for the
-    # applicant, so there is nothing to press), the photo is uploaded
+    # materials: the ID card was taken from the police with the applicant's consent (nothing
+    # to press here), the photo is uploaded
     expect(page).to_have_url(re.compile(rf"/drafts/{draft_id}/materials/$"))
     id_card = page.locator("#m-id-card")
     expect(id_card.locator("[data-state]")).to_have_attribute("data-state", "shared")

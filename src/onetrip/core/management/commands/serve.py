@@ -47,8 +47,34 @@ class Command(BaseCommand):
 
         worker = start_in_thread(interval=1.0)  # outbox delivery in the same process group
         scheduler = start_scheduler(interval=60.0)  # 电子监察 cards, under the lease
+        sandbox = self._sandbox_start()  # the department registries the connector calls
         try:
             serve(application, host=host, port=port, threads=threads, ident="onetrip")
         finally:
             worker.stop()
             scheduler.stop()
+            if sandbox is not None:
+                sandbox.stop()
+
+    def _sandbox_start(self):
+        """The sandbox registries in a thread on their own port, keys made on first run."""
+        if not settings.ONETRIP_SANDBOX_EMBEDDED:
+            return None
+        from onetrip.exchange.sandbox.server import sandbox_build
+
+        try:
+            sandbox = sandbox_build(
+                key_dir=settings.ONETRIP_EXCHANGE_KEY_DIR,
+                client_id=settings.ONETRIP_EXCHANGE_CLIENT_ID,
+                people=settings.ONETRIP_SANDBOX_PEOPLE,
+                enterprises=settings.ONETRIP_SANDBOX_ENTERPRISES,
+                seed=settings.ONETRIP_SANDBOX_SEED,
+                port=settings.ONETRIP_SANDBOX_PORT,
+                server_id=settings.ONETRIP_EXCHANGE_SERVER_ID,
+            ).start()
+        except OSError as exc:  # the port is taken: sharing degrades to uploads, never blocks
+            self.stdout.write(self.style.WARNING(f"  部门数据沙箱未启动：{exc}"))
+            return None
+        self.stdout.write(f"  部门数据沙箱 {sandbox.url}/health")
+        self.stdout.flush()
+        return sandbox

@@ -1,0 +1,100 @@
+"""REST API of the exchange: an application's evidence with provenance, and my data-use log."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from onetrip.applications import services as app_services
+from onetrip.applications.models import Application
+from onetrip.core.problems import ProblemError
+from onetrip.exchange import selectors, services
+
+PROBLEM = OpenApiResponse(description="RFC 9457 problem document (application/problem+json)")
+
+
+class EvidenceOutSerializer(serializers.Serializer):
+    material = serializers.CharField(help_text="材料代码")
+    state = serializers.CharField(help_text="preview / used / declined / failed")
+    evidence_type = serializers.CharField()
+    provider = serializers.CharField(help_text="提供部门")
+    request_id = serializers.CharField(allow_blank=True)
+    fetched_at = serializers.DateTimeField(allow_null=True)
+    digest = serializers.CharField(allow_blank=True, help_text="SHA-256 of the signed answer")
+    signature = serializers.CharField(
+        allow_blank=True, help_text="the registry's Ed25519 signature"
+    )
+    verified = serializers.BooleanField(help_text="the stored answer still matches its signature")
+    purpose = serializers.CharField()
+    failure = serializers.CharField(allow_blank=True)
+    data = serializers.DictField(help_text="数据项 → 值（工作人员读取时证件号码脱敏）")
+
+
+class DataUseOutSerializer(serializers.Serializer):
+    occurred_at = serializers.DateTimeField()
+    kind = serializers.CharField(help_text="fetch / reuse / failed / view")
+    kind_label = serializers.CharField(source="get_kind_display")
+    evidence_type = serializers.CharField()
+    evidence_name = serializers.CharField(source="type_label")
+    department = serializers.CharField()
+    actor_role = serializers.CharField()
+    purpose = serializers.CharField()
+    tracking_number = serializers.CharField(
+        source="application.tracking_number", allow_null=True, default=None
+    )
+
+
+class ApplicationEvidence(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: EvidenceOutSerializer(many=True), 401: PROBLEM, 404: PROBLEM},
+        tags=["exchange"],
+        summary="Evidence fetched for an application, with provenance and signature check",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        application = Application.objects.filter(pk=pk).select_related("version").first()
+        if application is None or not app_services.can_view(
+            user=request.user, application=application
+        ):
+            raise ProblemError("not_found", "找不到该申请。", status_code=404)
+        own = "applicant" in app_services.actor_roles(user=request.user, application=application)
+        if request.user.is_staff and not own:
+            services.evidence_viewed(application=application, user=request.user, request=request)
+        rows = []
+        for code, row in selectors.evidence_rows(application=application, masked=not own).items():
+            link, ev, kind = row["link"], row["evidence"], row["kind"]
+            rows.append(
+                {
+                    "material": code,
+                    "state": link.state,
+                    "evidence_type": link.evidence_type,
+                    "provider": kind.provider.name if kind else "",
+                    "request_id": ev.request_id if ev else "",
+                    "fetched_at": ev.fetched_at if ev else None,
+                    "digest": ev.digest if ev else "",
+                    "signature": ev.signature if ev else "",
+                    "verified": bool(row.get("verified")),
+                    "purpose": link.purpose,
+                    "failure": link.failure_message,
+                    "data": dict(row.get("preview", [])),
+                }
+            )
+        return Response(EvidenceOutSerializer(rows, many=True).data)
+
+
+class MyDataUse(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: DataUseOutSerializer(many=True), 401: PROBLEM},
+        tags=["exchange"],
+        summary="谁使用了我的数据: every fetch and staff view of my data",
+    )
+    def get(self, request: Request) -> Response:
+        uses = selectors.data_uses_for_user(user=request.user)[:500]
+        return Response(DataUseOutSerializer(uses, many=True).data)

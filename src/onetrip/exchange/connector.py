@@ -1,0 +1,286 @@
+"""The connector: one signed request to a department registry, checked answer or a failure.
+
+It talks to the sandbox exactly as it would to a real registry: base URL, client id, client
+private key and the registry's public key come from settings (ONETRIP_EXCHANGE_*). Every
+failure — timeout, refused connection, 5xx, unsigned or tampered answer, garbage, a record for
+someone else — becomes an ``ExchangeFailure`` with a stable code and a Chinese message; nothing
+else leaves this module. A circuit breaker stops calling a registry that keeps failing.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+
+from onetrip.exchange import signing
+from onetrip.exchange.registry import ENTERPRISE, PERSON, EvidenceType
+
+
+class ExchangeFailure(Exception):
+    def __init__(self, code: str, message: str, *, request_id: str = ""):
+        super().__init__(message)
+        self.code, self.message, self.request_id = code, message, request_id
+
+
+@dataclass
+class Fetched:
+    evidence_type: str
+    provider: str
+    server_id: str
+    request_id: str
+    timestamp: str
+    digest: str
+    signature: str
+    status: int
+    body: str  # the exact signed bytes, as text, so the signature can be checked again later
+    data: dict[str, Any]
+
+
+class CircuitBreaker:
+    """Open after ``threshold`` consecutive failures; half-open again after ``cooldown``."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.failures = 0
+        self.opened_at: float | None = None
+
+    def allow(self, cooldown: float) -> bool:
+        with self.lock:
+            if self.opened_at is None:
+                return True
+            if time.monotonic() - self.opened_at >= cooldown:
+                self.opened_at = None  # half-open: one more try
+                self.failures = max(self.failures - 1, 0)
+                return True
+            return False
+
+    def record(self, ok: bool, threshold: int) -> None:
+        with self.lock:
+            if ok:
+                self.failures, self.opened_at = 0, None
+                return
+            self.failures += 1
+            if self.failures >= threshold:
+                self.opened_at = time.monotonic()
+
+
+_breakers: dict[str, CircuitBreaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def breaker_for(url: str) -> CircuitBreaker:
+    with _breakers_lock:
+        return _breakers.setdefault(url, CircuitBreaker())
+
+
+def breakers_reset() -> None:
+    with _breakers_lock:
+        _breakers.clear()
+
+
+@lru_cache(maxsize=8)
+def _private(path: str):
+    return signing.private_key_load(path)
+
+
+@lru_cache(maxsize=8)
+def _public(path: str):
+    return signing.public_key_load(path)
+
+
+def server_key():
+    return _public(settings.ONETRIP_EXCHANGE_SERVER_KEY)
+
+
+def keys_reload() -> None:
+    _private.cache_clear()
+    _public.cache_clear()
+
+
+UNAVAILABLE = "{dept}暂时无法提供数据（{why}），请上传该材料，不影响您继续办理。"
+
+
+def fetch(
+    *, kind: EvidenceType, subject: dict[str, str], purpose: str, reference: str = ""
+) -> Fetched:
+    """Ask ``kind``'s registry for ``subject``'s record; the answer is verified before return."""
+    base = settings.ONETRIP_EXCHANGE_URL.rstrip("/")
+    breaker = breaker_for(base)
+    dept = kind.provider.name
+    request_id = uuid.uuid4().hex
+    if not breaker.allow(settings.ONETRIP_EXCHANGE_BREAKER_SECONDS):
+        raise ExchangeFailure(
+            "breaker_open",
+            UNAVAILABLE.format(dept=dept, why="连续失败，已暂停调用"),
+            request_id=request_id,
+        )
+    try:
+        result = _call(kind, subject, purpose, reference, base, request_id)
+    except ExchangeFailure as failure:
+        counts = failure.code not in ("no_record", "mismatch", "rejected_request")
+        breaker.record(not counts, settings.ONETRIP_EXCHANGE_BREAKER_FAILURES)
+        raise
+    breaker.record(True, settings.ONETRIP_EXCHANGE_BREAKER_FAILURES)
+    return result
+
+
+def _call(kind, subject, purpose, reference, base, request_id) -> Fetched:
+    dept = kind.provider.name
+    path = f"/v1/{kind.provider.key}/{kind.code}"
+    body = json.dumps(
+        {"subject": subject, "purpose": purpose, "reference": reference},
+        ensure_ascii=False,
+        sort_keys=True,
+    ).encode()
+    try:
+        key = _private(settings.ONETRIP_EXCHANGE_CLIENT_KEY)
+        trusted = server_key()
+    except (OSError, ValueError):
+        raise ExchangeFailure(
+            "not_configured",
+            UNAVAILABLE.format(dept=dept, why="数据共享通道未配置"),
+            request_id=request_id,
+        ) from None
+    headers = signing.signed_headers(
+        key=key,
+        sender=settings.ONETRIP_EXCHANGE_CLIENT_ID,
+        request_id=request_id,
+        message_kind="request",
+        body=body,
+        method="POST",
+        path=path,
+    )
+    req = urllib.request.Request(
+        base + path,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", **headers},
+    )
+    timeout = settings.ONETRIP_EXCHANGE_TIMEOUT
+    deadline = time.monotonic() + timeout
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as response:
+            status, raw, got = response.status, response.read(256 * 1024), response.headers
+    except urllib.error.HTTPError as error:
+        status, got = error.code, error.headers
+        try:
+            raw = error.read(256 * 1024)
+        except (TimeoutError, OSError):
+            raw = b""
+    except TimeoutError:
+        raise ExchangeFailure(
+            "timeout", UNAVAILABLE.format(dept=dept, why="请求超时"), request_id=request_id
+        ) from None
+    except (urllib.error.URLError, OSError, ValueError):
+        raise ExchangeFailure(
+            "unavailable", UNAVAILABLE.format(dept=dept, why="无法连接"), request_id=request_id
+        ) from None
+    if time.monotonic() > deadline:
+        raise ExchangeFailure(
+            "timeout", UNAVAILABLE.format(dept=dept, why="请求超时"), request_id=request_id
+        )
+    if status >= 500:
+        raise ExchangeFailure(
+            "server_error",
+            UNAVAILABLE.format(dept=dept, why="对方系统故障"),
+            request_id=request_id,
+        )
+    # Nothing from the answer is believed until its signature is checked.
+    sender = got.get(signing.H_SENDER, "")
+    timestamp = got.get(signing.H_TIMESTAMP, "")
+    claimed = got.get(signing.H_DIGEST, "")
+    signature = got.get(signing.H_SIGNATURE, "")
+    echoed = got.get(signing.H_REQUEST_ID, "")
+    message = signing.response_message(
+        status=status, sender=sender, request_id=echoed, timestamp=timestamp, body_digest=claimed
+    )
+    if (
+        sender != settings.ONETRIP_EXCHANGE_SERVER_ID
+        or echoed != request_id
+        or claimed != signing.digest(raw)
+        or not signing.fresh(timestamp, skew=settings.ONETRIP_EXCHANGE_MAX_SKEW)
+        or not signing.verify(trusted, signature, message)
+    ):
+        raise ExchangeFailure(
+            "bad_signature",
+            UNAVAILABLE.format(dept=dept, why="返回数据未通过签名核验"),
+            request_id=request_id,
+        )
+    if status == 404:
+        raise ExchangeFailure(
+            "no_record", f"{dept}没有查到您的{kind.name}，请上传该材料。", request_id=request_id
+        )
+    if status != 200:
+        raise ExchangeFailure(
+            "rejected_request",
+            UNAVAILABLE.format(dept=dept, why=f"请求被拒绝（{status}）"),
+            request_id=request_id,
+        )
+    try:
+        doc = json.loads(raw.decode())
+        data = doc["data"]
+        if not isinstance(data, dict) or doc.get("evidence_type") != kind.code:
+            raise ValueError
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise ExchangeFailure(
+            "malformed",
+            UNAVAILABLE.format(dept=dept, why="返回数据格式不正确"),
+            request_id=request_id,
+        ) from None
+    return Fetched(
+        evidence_type=kind.code,
+        provider=kind.provider.key,
+        server_id=sender,
+        request_id=request_id,
+        timestamp=timestamp,
+        digest=claimed,
+        signature=signature,
+        status=status,
+        body=raw.decode(),
+        data=data,
+    )
+
+
+def subject_for(kind: EvidenceType, *, person=None, enterprise=None) -> dict[str, str] | None:
+    """What the registry is asked about: the enterprise's credit code or the person's ID."""
+    if enterprise is not None and ENTERPRISE in kind.subjects:
+        return {"credit_code": enterprise.credit_code, "name": enterprise.name}
+    if person is not None and PERSON in kind.subjects:
+        return {"id_number": person.id_number, "name": person.real_name}
+    return None
+
+
+def verify_stored(
+    *,
+    server_id: str,
+    request_id: str,
+    timestamp: str,
+    digest: str,
+    signature: str,
+    body: str,
+    status: int = 200,
+) -> bool:
+    """Check a stored answer again: its body still matches the digest the registry signed."""
+    try:
+        key = server_key()
+    except (OSError, ValueError):
+        return False
+    if signing.digest(body.encode()) != digest:
+        return False
+    message = signing.response_message(
+        status=status,
+        sender=server_id,
+        request_id=request_id,
+        timestamp=timestamp,
+        body_digest=digest,
+    )
+    return signing.verify(key, signature, message)

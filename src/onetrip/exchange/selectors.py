@@ -1,0 +1,276 @@
+"""Reads of the exchange: what can be shared, prefill, evidence with its check, the data-use log,
+and the measured 材料免提交率."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from onetrip.applications.models import Application, ApplicationMaterial
+from onetrip.exchange import connector
+from onetrip.exchange.models import DataUse, Evidence, MaterialEvidence
+from onetrip.exchange.registry import evidence_type_get
+
+NOT_SUPPLIED = (
+    ApplicationMaterial.State.SHARED,
+    ApplicationMaterial.State.ELICENCE,
+    ApplicationMaterial.State.COMMITMENT,
+)
+
+
+def used_evidence(*, application: Application) -> dict[str, Evidence]:
+    """Evidence type → the evidence this application uses (latest first wins)."""
+    out: dict[str, Evidence] = {}
+    links = (
+        MaterialEvidence.objects.filter(application=application, state=MaterialEvidence.State.USED)
+        .select_related("evidence")
+        .order_by("-updated_at")
+    )
+    for link in links:
+        if link.evidence is not None:
+            out.setdefault(link.evidence_type, link.evidence)
+    return out
+
+
+def prefill_values(*, application: Application) -> dict[str, Any]:
+    """Form field code → value from used evidence (``prefill`` = ``<type>.<item>``).
+
+    Only values the field itself accepts are used; anything else stays for the applicant.
+    """
+    from onetrip.applications.formdata import _clean_one, form_fields_for
+
+    evidence = used_evidence(application=application)
+    if not evidence:
+        return {}
+    out = {}
+    for f in form_fields_for(application.version, application.situation):
+        type_code, _, item = f.prefill.partition(".")
+        got = evidence.get(type_code)
+        if got is None or got.data.get(item) in (None, ""):
+            continue
+        try:
+            out[f.code] = _clean_one(f, got.data[item])
+        except ValueError:
+            continue
+    return out
+
+
+def prefill_sources(*, application: Application) -> dict[str, str]:
+    """Form field code → the department whose registry answered it."""
+    from onetrip.applications.formdata import form_fields_for
+
+    evidence = used_evidence(application=application)
+    values = prefill_values(application=application)
+    out = {}
+    for f in form_fields_for(application.version, application.situation):
+        if f.code in values:
+            kind = evidence_type_get(f.prefill.partition(".")[0])
+            out[f.code] = kind.provider.name if kind else ""
+    return out if evidence else {}
+
+
+@dataclass
+class ShareRow:
+    code: str
+    name: str
+    kind: Any  # EvidenceType or None
+    department: str
+    items: list[str]
+    link: MaterialEvidence | None
+    material: ApplicationMaterial
+    preview: list[tuple[str, str]]
+
+
+def _preview(kind, data: dict[str, Any], *, masked: bool = False) -> list[tuple[str, str]]:
+    """The evidence as labelled rows; ``masked`` hides personal numbers (staff pages)."""
+    from onetrip.core.crypto import mask_id_number
+
+    rows = []
+    for key, label in kind.items:
+        value = data.get(key)
+        if value in (None, "", []):
+            continue
+        if masked and key == "id_number":
+            rows.append((label, mask_id_number(str(value))))
+            continue
+        if masked and key == "number":
+            rows.append((label, "*" * max(len(str(value)) - 4, 0) + str(value)[-4:]))
+            continue
+        if key == "periods" and isinstance(value, list):
+            value = "；".join(
+                f"{p.get('employer_name', '')} {p.get('from', '')}至{p.get('to') or '今'}"
+                f"（{p.get('months', '')}个月）"
+                for p in value
+                if isinstance(p, dict)
+            )
+        elif key == "reason":
+            value = REASON_LABELS.get(str(value), str(value))
+        elif key == "type":
+            value = {"urban": "非农业（城镇）", "rural": "农业"}.get(str(value), str(value))
+        rows.append((label, str(value)))
+    return rows
+
+
+REASON_LABELS = {
+    "contract-expired": "劳动合同期满终止",
+    "employer-terminated": "用人单位解除劳动合同",
+    "employer-fault": "因用人单位过错由本人解除劳动合同",
+    "mutual-by-employer": "用人单位提出、协商一致解除劳动合同",
+    "employer-closed": "用人单位破产、关闭、撤销或依法终止",
+    "other-involuntary": "其他非因本人意愿中断就业",
+}
+
+
+def share_rows(*, application: Application) -> list[ShareRow]:
+    """Every material of the application that a registry can answer, with its state."""
+    from onetrip.exchange.services import SHAREABLE_SOURCES
+
+    specs = {
+        m.code: m
+        for m in application.version.materials.select_related("source_department")
+        if m.source in SHAREABLE_SOURCES
+    }
+    links = {
+        link.material_code: link
+        for link in MaterialEvidence.objects.filter(application=application).select_related(
+            "evidence"
+        )
+    }
+    rows = []
+    for material in application.materials.all():
+        spec = specs.get(material.code)
+        if spec is None:
+            continue
+        kind = evidence_type_get(spec.evidence_type)
+        link = links.get(material.code)
+        preview = (
+            _preview(kind, link.evidence.data)
+            if kind
+            and link
+            and link.evidence is not None
+            and link.state != MaterialEvidence.State.FAILED
+            else []
+        )
+        rows.append(
+            ShareRow(
+                code=material.code,
+                name=material.name,
+                kind=kind,
+                department=kind.provider.name
+                if kind
+                else (spec.source_department.name if spec.source_department else "相关部门"),
+                items=kind.item_labels if kind else [],
+                link=link,
+                material=material,
+                preview=preview,
+            )
+        )
+    return rows
+
+
+def evidence_rows(*, application: Application, masked: bool = False) -> dict[str, dict[str, Any]]:
+    """Material code → the evidence used, its provenance and whether its signature still holds."""
+    out = {}
+    for link in MaterialEvidence.objects.filter(application=application).select_related("evidence"):
+        kind = evidence_type_get(link.evidence_type)
+        ev = link.evidence
+        row: dict[str, Any] = {"link": link, "kind": kind, "evidence": ev}
+        if ev is not None and link.state == MaterialEvidence.State.USED:
+            row["verified"] = connector.verify_stored(
+                server_id=ev.source,
+                request_id=ev.request_id,
+                timestamp=ev.signed_at,
+                digest=ev.digest,
+                signature=ev.signature,
+                body=ev.body,
+            )
+            row["preview"] = _preview(kind, ev.data, masked=masked) if kind else []
+        out[link.material_code] = row
+    return out
+
+
+def data_uses_for_user(*, user) -> QuerySet[DataUse]:
+    """谁使用了我的数据: only the signed-in person's own log."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return DataUse.objects.none()
+    return DataUse.objects.filter(person=person).select_related("application")
+
+
+def materials_exempt(*, application: Application) -> dict[str, Any]:
+    """材料免提交率 of one application: materials resolved without the applicant supplying them
+    (shared evidence, e-licence, commitment) ÷ materials required."""
+    states = list(application.materials.values_list("state", flat=True))
+    resolved = sum(1 for s in states if s in NOT_SUPPLIED)
+    return {
+        "required": len(states),
+        "resolved": resolved,
+        "rate": round(resolved / len(states), 4) if states else None,
+    }
+
+
+def materials_exempt_measured() -> dict[str, Any]:
+    """The same over every submitted application (drafts are not counted)."""
+    qs = ApplicationMaterial.objects.exclude(application__status="draft")
+    required = qs.count()
+    resolved = qs.filter(state__in=NOT_SUPPLIED).count()
+    applications = Application.objects.exclude(status="draft").count()
+    return {
+        "applications": applications,
+        "required": required,
+        "resolved": resolved,
+        "rate": round(resolved / required, 4) if required else None,
+    }
+
+
+def materials_with_evidence(*, application: Application) -> set[str]:
+    """Codes of the materials satisfied by stored, used evidence."""
+    return set(
+        MaterialEvidence.objects.filter(
+            application=application,
+            state=MaterialEvidence.State.USED,
+            evidence__isnull=False,
+        ).values_list("material_code", flat=True)
+    )
+
+
+def type_name(code: str) -> str:
+    kind = evidence_type_get(code)
+    return kind.name if kind else code
+
+
+def evidence_for_user(*, user, pk: int) -> Evidence | None:
+    """Evidence about the signed-in person (or an enterprise they applied for), else None."""
+    person = getattr(user, "person", None)
+    evidence = Evidence.objects.filter(pk=pk).first()
+    if evidence is None or person is None:
+        return None
+    if evidence.person_id == person.pk:
+        return evidence
+    if (
+        evidence.enterprise_id
+        and Application.objects.filter(
+            owner=user, applicant_enterprise_id=evidence.enterprise_id
+        ).exists()
+    ):
+        return evidence
+    return None
+
+
+def evidence_context(evidence: Evidence) -> dict[str, Any]:
+    kind = evidence_type_get(evidence.evidence_type)
+    return {
+        "evidence": evidence,
+        "kind": kind,
+        "preview": _preview(kind, evidence.data) if kind else [],
+        "verified": connector.verify_stored(
+            server_id=evidence.source,
+            request_id=evidence.request_id,
+            timestamp=evidence.signed_at,
+            digest=evidence.digest,
+            signature=evidence.signature,
+            body=evidence.body,
+        ),
+    }
