@@ -226,3 +226,26 @@ def test_each_bucket_count_is_its_drill_down_list(s):
                 listed = selectors.drilldown_applications(scope, bucket=bucket, today=today)
                 assert listed.count() == numbers[bucket], (today, scope, bucket)
             assert sum(numbers[b] for b in selectors.BUCKET_KEYS) == numbers["total"]
+
+
+def test_dashboard_tables_are_cached_a_minute_per_scope_and_filters(client, s):
+    from django.core.cache import cache
+
+    from onetrip.supervision.models import Card
+
+    client.force_login(s.w.supervisor)
+    before = _cells(client.get("/supervision/").content.decode(), "cards-department-table")
+    Card.objects.filter(application=s.a).update(closed_at=s.a.accepted_at)
+    cached = _cells(client.get("/supervision/").content.decode(), "cards-department-table")
+    assert cached == before
+    fresh = client.get("/supervision/?from=2026-11-01").content.decode()
+    assert _closed_red(fresh) == "1" and _closed_red(before) == "0"  # other filters: fresh
+    cache.clear()
+    assert _closed_red(client.get("/supervision/").content.decode()) == "1"
+
+
+def _closed_red(html: str) -> str:
+    import re
+
+    # The first closed-red cell is the cards-by-department table's (only it has that count).
+    return re.search(r'data-count="closed_red"><a [^>]*>(\d+)</a>', html).group(1)
