@@ -582,7 +582,11 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
         )
         if earlier is not None:
             return Submitted(earlier, False)
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("version", "owner", "applicant_person")
+        .get(pk=application.pk)
+    )
     if application.status != Status.DRAFT:
         if actor_roles(user=user, application=application):
             return Submitted(application, False)
@@ -881,7 +885,9 @@ def application_act(
     if action == Action.SUBMIT:
         raise ApplicationError("use_submit", "请使用提交申请。")
     application = (
-        Application.objects.select_for_update().select_related("version").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("version")
+        .get(pk=application.pk)
     )
     role = _authorise(application, user, action)
     t = workflow.TABLE[(Status(application.status), action)]
@@ -1287,7 +1293,9 @@ def deadline_extend(
     from onetrip.supervision import services as clock
 
     application = (
-        Application.objects.select_for_update().select_related("version").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("version")
+        .get(pk=application.pk)
     )
     roles = actor_roles(user=officer, application=application)
     if not roles:

@@ -95,7 +95,8 @@ def audit_append_many(entries: list[dict[str, Any]]) -> list[AuditEvent]:
         return []
     using = router.db_for_write(AuditEvent)
     events: list[AuditEvent] = []
-    with transaction.atomic(using=using):
+    # No savepoint: the events stand or fall with the caller's transaction.
+    with transaction.atomic(using=using, savepoint=False):
         _chain_lock(using)
         head = AuditEvent.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
