@@ -33,8 +33,9 @@ def application_overview(*, application: Application) -> dict[str, Any]:
     visits = list(application.visits.all())
     from onetrip.supervision.services import working_days_left
 
+    paused = application.clock_pauses.filter(ended_on__isnull=True).exists()
     deadlines = [
-        {"d": d, "left": working_days_left(deadline=d)}
+        {"d": d, "left": working_days_left(deadline=d), "paused": paused}
         for d in application.deadlines.order_by("kind")
     ]
     return {

@@ -582,7 +582,11 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
         )
         if earlier is not None:
             return Submitted(earlier, False)
-    application = Application.objects.select_for_update().get(pk=application.pk)
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("version", "owner", "applicant_person")
+        .get(pk=application.pk)
+    )
     if application.status != Status.DRAFT:
         if actor_roles(user=user, application=application):
             return Submitted(application, False)
@@ -747,7 +751,7 @@ def _clock(application: Application, action: Action, reason: str) -> None:
     from onetrip.supervision import services as clock
 
     if action in (Action.ACCEPT, Action.ACCEPT_DEFICIENT):
-        clock.clock_start(application=application)
+        clock.clock_start(application=application, on=_deemed_acceptance(application))
         if action == Action.ACCEPT_DEFICIENT:
             clock.clock_pause(
                 application=application,
@@ -770,6 +774,29 @@ def _clock(application: Application, action: Action, reason: str) -> None:
 
 
 DEFICIENCY_PAUSE = "容缺补交期间"
+
+
+def _received_on(application: Application) -> dt.date:
+    """When the department last received the application (the submission, or the corrections)."""
+    supplied = (
+        application.events.filter(action=Action.SUPPLY_CORRECTION)
+        .order_by("-id")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(supplied or application.submitted_at)
+
+
+def _deemed_acceptance(application: Application) -> dt.date | None:
+    """行政许可法 §32: without a notice within the period, the application counts as accepted
+    on the day it was received — the clock starts then, not on the late acceptance."""
+    from onetrip.core.calendar import working_days_between
+
+    received = _received_on(application)
+    today = timezone.localdate()
+    if working_days_between(received, today) > settings.ONETRIP_CORRECTION_NOTICE_DAYS:
+        return received
+    return None
 
 
 def _hold(
@@ -820,6 +847,7 @@ def _irregularities(application: Application, action: Action, reason: str, user:
     if action == Action.REQUEST_CORRECTION:
         if application.correction_count > 1:
             raise_(Card.Kind.SECOND_CORRECTION, f"第 {application.correction_count} 次要求补正")
+            return  # a second notice is irregular in itself; its timing is not the point
         received = timezone.localdate(application.submitted_at)
         taken = working_days_between(received, timezone.localdate())
         if taken > settings.ONETRIP_CORRECTION_NOTICE_DAYS:
@@ -881,7 +909,9 @@ def application_act(
     if action == Action.SUBMIT:
         raise ApplicationError("use_submit", "请使用提交申请。")
     application = (
-        Application.objects.select_for_update().select_related("version").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("version")
+        .get(pk=application.pk)
     )
     role = _authorise(application, user, action)
     t = workflow.TABLE[(Status(application.status), action)]
@@ -1287,7 +1317,9 @@ def deadline_extend(
     from onetrip.supervision import services as clock
 
     application = (
-        Application.objects.select_for_update().select_related("version").get(pk=application.pk)
+        Application.objects.select_for_update(of=("self",))
+        .select_related("version")
+        .get(pk=application.pk)
     )
     roles = actor_roles(user=officer, application=application)
     if not roles:
@@ -1350,16 +1382,26 @@ def deadline_extend(
 
 
 def assignable_officers(*, application: Application) -> list[User]:
-    """Staff who may hold the application at its current stage (the stage's role, in the
-    department or a department above it)."""
+    """Staff who may hold the application at its current stage: the stage's role (or
+    administrator) in its department or a department above it, and superusers."""
+    from django.db.models import Q
+
+    from onetrip.catalog.models import Department
+
     role = workflow.STAGE_ROLE.get(application.stage or "handle", workflow.HANDLER)
-    users = User.objects.filter(is_active=True, is_staff=True, staff_roles__role=role).distinct()
-    return [
-        u
-        for u in users.order_by("username")
-        if (ids := staff_department_ids(user=u, role=role)) is None
-        or application.department_id in ids
-    ]
+    parents = dict(Department.objects.values_list("id", "parent_id"))
+    above, node = set(), application.department_id
+    while node is not None and node not in above:
+        above.add(node)
+        node = parents.get(node)
+    held = StaffRole.objects.filter(
+        role__in=[role, StaffRole.Role.ADMINISTRATOR], department_id__in=above
+    ).values("user_id")
+    return list(
+        User.objects.filter(is_active=True, is_staff=True)
+        .filter(Q(id__in=held) | Q(is_superuser=True))
+        .order_by("username")
+    )
 
 
 @transaction.atomic

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 from typing import Any
 
 from django.conf import settings
@@ -95,7 +94,8 @@ def audit_append_many(entries: list[dict[str, Any]]) -> list[AuditEvent]:
         return []
     using = router.db_for_write(AuditEvent)
     events: list[AuditEvent] = []
-    with transaction.atomic(using=using):
+    # No savepoint: the events stand or fall with the caller's transaction.
+    with transaction.atomic(using=using, savepoint=False):
         _chain_lock(using)
         head = AuditEvent.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
@@ -125,33 +125,8 @@ def audit_append_many(entries: list[dict[str, Any]]) -> list[AuditEvent]:
     return events
 
 
-COPY_FROM = 200  # events; from this many on, PostgreSQL gets them by COPY
-
-
 def _events_write(events: list[AuditEvent], using: str) -> None:
     if len(events) == 1:
         events[0].save(using=using, force_insert=True)
-        return
-    connection = connections[using]
-    if connection.vendor != "postgresql" or len(events) < COPY_FROM:
+    else:
         AuditEvent.objects.using(using).bulk_create(events, batch_size=1000)
-        return
-    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    json_fields = {"before", "after"}
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg's own cursor, for COPY
-        with raw.copy(f"COPY {AuditEvent._meta.db_table} ({columns}) FROM STDIN") as copy:
-            for event in events:
-                copy.write_row(
-                    [
-                        (
-                            None
-                            if getattr(event, f.attname) is None
-                            else json.dumps(getattr(event, f.attname), ensure_ascii=False)
-                        )
-                        if f.name in json_fields
-                        else getattr(event, f.attname)
-                        for f in fields
-                    ]
-                )

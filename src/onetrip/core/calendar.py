@@ -88,19 +88,24 @@ def calendar_changed() -> None:
         cache.set("onetrip:calendar:version", 2, None)
 
 
+def _working(known: dict[dt.date, bool], day: dt.date) -> bool:
+    flag = known.get(day)
+    return flag if flag is not None else day.weekday() < 5
+
+
 def is_working_day(day: dt.date) -> bool:
-    known = _days().get(day)
-    return known if known is not None else day.weekday() < 5
+    return _working(_days(), day)
 
 
 def working_days_add(start: dt.date, days: int) -> dt.date:
     """The date ``days`` working days after ``start`` (``start`` itself does not count)."""
     if days < 0:
         raise ValueError("days must not be negative")
+    known = _days()
     day = start
     while days:
         day += ONE_DAY
-        if is_working_day(day):
+        if _working(known, day):
             days -= 1
     return day
 
@@ -109,11 +114,28 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
     if end < start:
         return -working_days_between(end, start)
+    known = _days()
     count, day = 0, start
     while day < end:
         day += ONE_DAY
-        count += is_working_day(day)
+        count += _working(known, day)
     return count
+
+
+def working_days_before(end: dt.date, days: int) -> dt.date:
+    """The earliest day from which at most ``days`` working days remain up to ``end``
+    (``working_days_between(result, end) == days`` when ``end`` is a working day)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    known = _days()
+    day = end
+    while days:
+        if _working(known, day):
+            days -= 1
+        day -= ONE_DAY
+    while not _working(known, day):
+        day -= ONE_DAY
+    return day
 
 
 def calendar_gap(*, today: dt.date, horizon: int = 60) -> dt.date | None:

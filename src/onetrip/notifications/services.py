@@ -126,38 +126,55 @@ def outbox_enqueue(
     # Render everything first: a missing variable is an error even when every row exists.
     texts = {c: message_template.render(channel=c, context=context) for c in wanted}
 
-    created: list[OutboxMessage] = []
-    with transaction.atomic():
-        for channel in wanted:
-            key = f"{dedupe_key}:{channel}"
-            if len(key) > 255:
-                raise OutboxError("去重键过长（最多 255 个字符）")
-            address = _address_for(channel, recipient, overrides)
-            if address is None:
-                logger.info("outbox: %s skipped for %s (no address)", channel, key)
-                continue
-            if OutboxMessage.objects.filter(dedupe_key=key).exists():
-                continue
+    rows: list[OutboxMessage] = []
+    for channel in wanted:
+        key = f"{dedupe_key}:{channel}"
+        if len(key) > 255:
+            raise OutboxError("去重键过长（最多 255 个字符）")
+        address = _address_for(channel, recipient, overrides)
+        if address is None:
+            logger.info("outbox: %s skipped for %s (no address)", channel, key)
+            continue
+        rows.append(
+            OutboxMessage(
+                recipient=recipient,
+                channel=channel,
+                address=address,
+                template=template,
+                subject=texts[channel].subject[:200],
+                body=texts[channel].body,
+                reference=reference,
+                dedupe_key=key,
+            )
+        )
+    if not rows:
+        return []
+    existing = set(
+        OutboxMessage.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    fresh = [r for r in rows if r.dedupe_key not in existing]
+    if not fresh:
+        return []
+    try:
+        with transaction.atomic():
+            created = OutboxMessage.objects.bulk_create(fresh)
+    except IntegrityError:
+        # Another transaction enqueued one of these keys first: write the others one by one.
+        created = []
+        for row in fresh:
+            row.pk = None
             try:
                 with transaction.atomic():
-                    message = OutboxMessage.objects.create(
-                        recipient=recipient,
-                        channel=channel,
-                        address=address,
-                        template=template,
-                        subject=texts[channel].subject[:200],
-                        body=texts[channel].body,
-                        reference=reference,
-                        dedupe_key=key,
-                    )
+                    row.save(force_insert=True)
             except IntegrityError:
-                # Another transaction enqueued the same key first.
-                if OutboxMessage.objects.filter(dedupe_key=key).exists():
+                if OutboxMessage.objects.filter(dedupe_key=row.dedupe_key).exists():
                     continue
                 raise
-            created.append(message)
-        if created:
-            transaction.on_commit(wakeup.notify)
+            created.append(row)
+    if created:
+        transaction.on_commit(wakeup.notify)
     return created
 
 

@@ -7,6 +7,7 @@ only if the state change that moves it is committed.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from onetrip.core.calendar import working_days_add, working_days_between
+from onetrip.core.calendar import working_days_add, working_days_before, working_days_between
 from onetrip.supervision.models import Card, ClockPause, Deadline, Extension
 
 
@@ -37,23 +38,24 @@ def _days_left(unit: str, today: dt.date, due: dt.date) -> int:
 
 
 def yellow_day(
-    starts_on: dt.date, total: int, unit: str, due: dt.date, share: float, before: int
-) -> dt.date:
-    """The first day on which ``share`` of ``total`` has elapsed or at most ``before`` days
-    are left (the due date at the latest)."""
-    day = starts_on
-    while day < due:
-        left = _days_left(unit, day, due)
-        if (total - left) / max(total, 1) >= share or left <= before:
-            return day
-        day += dt.timedelta(days=1)
-    return due
+    starts_on: dt.date, allowed: int, unit: str, due: dt.date, share: float, before: int
+) -> dt.date | None:
+    """The first day on which ``share`` of the ``allowed`` days (the limit plus extensions;
+    paused days do not count as used) is used up, or at most ``before`` days are left.
+    None when nothing is allowed (即办: due the day it is accepted, no warning to give)."""
+    if allowed <= 0:
+        return None
+    left_at_share = allowed - math.ceil(share * allowed - 1e-9)
+    left = max(left_at_share, before)
+    calendar_days = unit == "calendar"
+    day = due - dt.timedelta(days=left) if calendar_days else working_days_before(due, left)
+    return max(day, starts_on)
 
 
-def yellow_on_for(d) -> dt.date:
-    """The first day the yellow-card rule holds for deadline ``d`` (its due date at the latest)."""
+def yellow_on_for(d) -> dt.date | None:
+    """The first day the yellow-card rule holds for deadline ``d``."""
     share, before = _yellow_rule()
-    return yellow_day(d.starts_on, _total(d), d.unit, d.due_on, share, before)
+    return yellow_day(d.starts_on, d.limit + d.extended_days, d.unit, d.due_on, share, before)
 
 
 def _recompute(d: Deadline) -> None:
@@ -82,6 +84,7 @@ def clock_start(*, application, on: dt.date | None = None) -> list[Deadline]:
 def stage_clock(*, application, stage: str, limit: int | None, on: dt.date | None = None):
     """Entering a review stage: the previous stage's limit closes, this one's opens (if set)."""
     on = on or timezone.localdate()
+    _refresh_open(application, upto=on)
     _close(application.deadlines.filter(kind=Deadline.Kind.STAGE, state=Deadline.State.OPEN), on)
     if limit is None:
         return None
@@ -129,12 +132,14 @@ def _paused_days(d: Deadline, pauses: list[tuple[dt.date, dt.date]]) -> int:
     return sum(max(working_days_between(s, e), 0) for s, e in _merged(clipped))
 
 
-def _refresh_open(application) -> None:
-    pauses = list(
-        application.clock_pauses.filter(ended_on__isnull=False).values_list(
-            "started_on", "ended_on"
-        )
-    )
+def _refresh_open(application, upto: dt.date | None = None) -> None:
+    """Recompute the open deadlines from every ended pause, and with ``upto`` also from the
+    open ones as if they ended that day (a decision or a stage passed during a pause)."""
+    pauses = [
+        (start, end if end is not None else upto)
+        for start, end in application.clock_pauses.values_list("started_on", "ended_on")
+        if end is not None or upto is not None
+    ]
     for d in application.deadlines.filter(state=Deadline.State.OPEN):
         d.paused_days = _paused_days(d, pauses)
         _recompute(d)
@@ -185,6 +190,7 @@ def clock_stop(*, application, on: dt.date | None = None, cancelled: bool = Fals
     """On a decision (met or missed), or on withdrawal (cancelled); open pauses end too."""
     on = on or timezone.localdate()
     application.clock_pauses.filter(ended_on__isnull=True).update(ended_on=on)
+    _refresh_open(application)
     _close(application.deadlines.filter(state=Deadline.State.OPEN), on, cancelled)
 
 
@@ -194,15 +200,22 @@ def working_days_left(*, deadline: Deadline, today: dt.date | None = None) -> in
 
 def pauses_expire(*, today: dt.date | None = None) -> int:
     """Pauses with a last day (容缺补交) that has passed end on that day."""
+    from onetrip.applications.models import Application
+
     today = today or timezone.localdate()
     ended = 0
-    for pause in ClockPause.objects.filter(ended_on__isnull=True, until__lt=today).select_related(
-        "application"
-    ):
+    for pause_id, application_id in ClockPause.objects.filter(
+        ended_on__isnull=True, until__lt=today
+    ).values_list("id", "application_id"):
         with transaction.atomic():
+            # The application's lock, as every other clock change takes it.
+            application = Application.objects.select_for_update().get(pk=application_id)
+            pause = ClockPause.objects.get(pk=pause_id)
+            if pause.ended_on is not None:
+                continue
             pause.ended_on = pause.until
             pause.save(update_fields=["ended_on"])
-            _refresh_open(pause.application)
+            _refresh_open(application)
         ended += 1
     return ended
 

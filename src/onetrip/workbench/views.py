@@ -215,8 +215,9 @@ def _clock_context(application: Application, user, roles: set[str]) -> dict[str,
 
     stage_names = dict(pinned_content(application.version).stages)
     deadlines = []
+    paused = application.clock_pauses.filter(ended_on__isnull=True).exists()
     for d in application.deadlines.order_by("kind", "starts_on", "id"):
-        left = working_days_left(deadline=d) if d.state == "open" else None
+        left = working_days_left(deadline=d) if d.state == "open" and not paused else None
         deadlines.append(
             {
                 "d": d,
@@ -227,6 +228,7 @@ def _clock_context(application: Application, user, roles: set[str]) -> dict[str,
                 ),
                 "left": left,
                 "overdue": -left if left is not None and left < 0 else 0,
+                "paused": paused and d.state == "open",
             }
         )
     used = sum(e.days for e in application.extensions.all())

@@ -163,7 +163,7 @@ def test_long_labels_are_cut_to_fit(officer):
     assert audit_chain_verify().ok
 
 
-@pytest.mark.parametrize("count", [3, 250])  # 250: PostgreSQL receives them by COPY
+@pytest.mark.parametrize("count", [3, 250])
 def test_many_events_at_once_continue_the_chain_and_verify(officer, count):
     from onetrip.audit.services import audit_append_many
 

@@ -225,3 +225,64 @@ def test_an_approver_assigns_and_extends_and_the_applicant_is_told():
     with pytest.raises(services.ApplicationError) as caught:
         services.deadline_extend(application=app, officer=w.approver, days=8, reason="再延")
     assert caught.value.code == "days_invalid" and "1 至 7" in caught.value.message
+
+
+def test_a_decision_during_the_deficiency_pause_counts_the_pause():
+    w = world()  # promised 2 working days
+    app = complete_draft(w)
+    services.material_choose(application=app, user=w.user, code="photo", state="deficient")
+    services.application_submit(application=app, user=w.user)
+    with at(dt.date(2026, 11, 2)):
+        act(app, w.window, "accept_deficient", due=dt.date(2026, 11, 6))
+    with at(dt.date(2026, 11, 5)):  # approved before the material arrives
+        act(app, w.handler, "start")
+        act(app, w.handler, "pass_stage")
+        act(app, w.checker, "pass_stage")
+        act(app, w.approver, "approve")
+    promised = app.deadlines.get(kind="promised")
+    assert promised.paused_days == 3  # Tuesday to Thursday
+    assert promised.due_on == dt.date(2026, 11, 9)
+    assert promised.state == Deadline.State.MET
+
+
+def test_a_second_correction_is_not_also_judged_late_from_the_first_receipt():
+    w = world()
+    app = _submitted_on(w, dt.date(2026, 11, 2))
+    with at(dt.date(2026, 11, 3)):
+        act(app, w.window, "request_correction", reason="照片不清晰", items=[{"code": "photo"}])
+    with at(dt.date(2026, 11, 16)):
+        services.material_upload(application=app, user=w.user, code="photo", upload=png())
+        act(app, w.user, "supply_correction")
+        act(
+            app,
+            w.supervisor,
+            "request_correction",
+            reason="复印件缺页",
+            items=[{"code": "photo"}],
+            override_reason="前次补正遗漏，经核实确需补充",
+        )
+    assert list(Card.objects.values_list("kind", flat=True)) == [Card.Kind.SECOND_CORRECTION]
+
+
+def test_an_instant_item_gets_no_yellow_card_and_a_red_one_the_next_day():
+    w = world(promised_limit=0, handling_type="instant")
+    app = submitted(w)
+    with at(dt.date(2026, 11, 2)):
+        act(app, w.window, "accept")
+    assert app.deadlines.get(kind="promised").yellow_on is None
+    assert supervision.cards_sweep(today=dt.date(2026, 11, 2)) == {"yellow": 0, "red": 0}
+    assert supervision.cards_sweep(today=dt.date(2026, 11, 3)) == {"yellow": 0, "red": 1}
+
+
+def test_a_late_acceptance_starts_the_clock_on_the_day_of_receipt():
+    w = world()
+    app = _submitted_on(w, dt.date(2026, 11, 2))
+    with at(dt.date(2026, 11, 10)):  # 6 working days later, no notice in between
+        act(app, w.window, "accept")
+    promised = app.deadlines.get(kind="promised")
+    assert promised.starts_on == dt.date(2026, 11, 2)
+    assert promised.due_on == dt.date(2026, 11, 4)  # already overdue when accepted
+    app2 = _submitted_on(w, dt.date(2026, 11, 2))
+    with at(dt.date(2026, 11, 9)):  # within 5 working days: the clock starts on acceptance
+        act(app2, w.window, "accept")
+    assert app2.deadlines.get(kind="promised").starts_on == dt.date(2026, 11, 9)

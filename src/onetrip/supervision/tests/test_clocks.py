@@ -138,20 +138,42 @@ def test_overlapping_pauses_count_once(start, a, b, c, e):
         assert union == clock._paused_days(d, [(p1[0], max(p1[1], p2[1]))])
 
 
-@settings(max_examples=60, deadline=None)
-@given(start=STARTS, limit=st.integers(1, 30))
-def test_the_yellow_day_is_the_first_day_the_rule_holds(start, limit):
-    d = _deadline(start, limit)
+@settings(max_examples=80, deadline=None)
+@given(
+    start=STARTS,
+    limit=st.integers(0, 30),
+    paused=st.integers(0, 15),
+    ext=st.integers(0, 10),
+    unit=st.sampled_from(["working", "calendar"]),
+)
+def test_the_yellow_day_is_the_first_day_the_rule_holds(start, limit, paused, ext, unit):
+    d = _deadline(start, limit, paused, ext, unit)
+    allowed = limit + ext
+    if allowed == 0:
+        assert d.yellow_on is None  # 即办: nothing to warn about before it is due
+        return
+
+    def left(day):
+        if unit == "calendar":
+            return (d.due_on - day).days
+        return calendar.working_days_between(day, d.due_on)
+
+    def holds(day):  # paused days are not used days
+        return (allowed - left(day)) / allowed >= 0.9 or left(day) <= 1
+
     assert d.starts_on <= d.yellow_on <= d.due_on
-
-    def holds(day):
-        left = calendar.working_days_between(day, d.due_on)
-        return (limit - left) / limit >= 0.9 or left <= 1
-
     assert holds(d.yellow_on)
     day = d.yellow_on - dt.timedelta(days=1)
     if day >= d.starts_on:
         assert not holds(day)
+
+
+@settings(max_examples=60, deadline=None)
+@given(end=STARTS, n=st.integers(0, 25))
+def test_working_days_before_is_the_earliest_day_with_n_left(end, n):
+    day = calendar.working_days_before(end, n)
+    assert calendar.working_days_between(day, end) <= n
+    assert calendar.working_days_between(day - dt.timedelta(days=1), end) > n
 
 
 def test_a_pause_over_spring_festival_counts_only_working_days():

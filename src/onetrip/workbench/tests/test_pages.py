@@ -482,3 +482,13 @@ def test_an_approver_assigns_from_the_page(client, w):
     assert client.post(url, {"assignee": str(other.pk), "note": "请跟进"}).status_code == 302
     body = client.get(_detail(app)).content.decode()
     assert "现由 handler3 办理" in body and "请跟进" in body
+
+
+def test_a_paused_clock_says_so_instead_of_counting_down(client, w):
+    app = submitted(w)
+    services.application_act(application=app, user=w.window, action="accept")
+    services.application_act(application=app, user=w.handler, action="start")
+    services.application_act(application=app, user=w.handler, action="pause", reason="委托鉴定")
+    client.force_login(w.handler)
+    body = client.get(_detail(app)).content.decode()
+    assert "暂停计时" in body and "已超期" not in body
