@@ -23,6 +23,7 @@ urlpatterns = [
     path("me/inbox/", include("onetrip.notifications.urls")),
     path("workbench/", include("onetrip.workbench.urls")),
     path("", include("onetrip.exchange.urls")),
+    path("supervision/", include("onetrip.supervision.urls")),
     path("", include("onetrip.accounts.urls")),
     path("", include("onetrip.portal.urls")),
 ]

@@ -4,4 +4,5 @@ from onetrip.stats import api
 
 urlpatterns = [
     path("stats/catalogue/", api.CatalogueStats.as_view(), name="stats-catalogue-api"),
+    path("stats/service/", api.ServiceStats.as_view(), name="stats-service-api"),
 ]

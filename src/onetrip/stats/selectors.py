@@ -1,11 +1,16 @@
-"""Catalogue KPIs of the 最多跑一次 scoreboard, computed from current published versions."""
+"""KPIs of the 最多跑一次 scoreboard.
+
+Catalogue KPIs (what the published item list promises) come from current published versions;
+service KPIs (on time, handling time, overdue, visits) are measured from applications.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from onetrip.catalog.models import Department, Item, ItemVersion, Material
 from onetrip.catalog.quality import working_days_equivalent
@@ -137,3 +142,179 @@ def catalogue_kpis() -> dict[str, Any]:
     order = list(departments)
     ordered = [per_department[k].finish() for k in sorted(per_department, key=order.index)]
     return {"overall": overall.finish(), "departments": ordered}
+
+
+# ------------------------------------------------------------------ measured service KPIs
+
+
+@dataclass
+class ServiceKpis:
+    """Measured from applications: on time, handling time, overdue and visits (实测).
+
+    Rates are fractions in [0, 1], days are working days; None without data.
+    """
+
+    closed: int = 0  # promised deadlines closed by a decision
+    met: int = 0
+    missed: int = 0  # closed late
+    open_overdue: int = 0  # open, running, past the promised due date
+    used_days: float = 0.0
+    promised_days: float = 0.0
+    decided: int = 0  # decided applications (approved or denied)
+    visits: int = 0  # visits recorded on them
+    promised_visits: int = 0  # Σ visits_required of their pinned versions
+    on_time_rate: float | None = None
+    overdue: int = 0
+    average_used_days: float | None = None
+    average_promised_days: float | None = None
+    average_visits: float | None = None
+    average_promised_visits: float | None = None
+    department: dict[str, str] | None = field(default=None)
+    item: dict[str, str] | None = field(default=None)
+
+    def add(self, other: ServiceKpis) -> None:
+        for key in (
+            "closed",
+            "met",
+            "missed",
+            "open_overdue",
+            "used_days",
+            "promised_days",
+            "decided",
+            "visits",
+            "promised_visits",
+        ):
+            setattr(self, key, getattr(self, key) + getattr(other, key))
+
+    def finish(self) -> ServiceKpis:
+        def avg(n: float, d: int) -> float | None:
+            return round(n / d, 2) if d else None
+
+        self.on_time_rate = round(self.met / self.closed, 4) if self.closed else None
+        self.overdue = self.open_overdue + self.missed
+        self.average_used_days = avg(self.used_days, self.closed)
+        self.average_promised_days = avg(self.promised_days, self.closed)
+        self.average_visits = avg(self.visits, self.decided)
+        self.average_promised_visits = avg(self.promised_visits, self.decided)
+        self.used_days = round(self.used_days, 2)
+        self.promised_days = round(self.promised_days, 2)
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+SERVICE_KPI_LABELS = [
+    ("on_time_rate", "按期办结率"),
+    ("average_used_days", "平均办理用时（工作日）"),
+    ("average_promised_days", "平均承诺时限（工作日）"),
+    ("overdue", "超期件数"),
+    ("average_visits", "平均跑动次数（实测）"),
+    ("average_promised_visits", "平均跑动次数（承诺）"),
+]
+
+
+def service_kpis(*, today: dt.date | None = None) -> dict[str, Any]:
+    """Overall, per-department and per-item service KPIs measured from applications.
+
+    {"overall": ServiceKpis, "departments": [...], "items": [...]}; a handful of grouped
+    queries (the handling time comes from the supervision dashboard's selector).
+    """
+    from django.utils import timezone
+
+    from onetrip.applications.models import Application, Visit
+    from onetrip.applications.workflow import DECIDED
+    from onetrip.supervision import selectors as supervision
+    from onetrip.supervision.models import Deadline
+
+    today = today or timezone.localdate()
+    per_item: dict[tuple[int, int], ServiceKpis] = {}
+
+    def row(department_id: int, item_id: int) -> ServiceKpis:
+        return per_item.setdefault((department_id, item_id), ServiceKpis())
+
+    dept_item = {
+        "department_id": F("application__department_id"),
+        "item_id": F("application__item_id"),
+    }
+    for r in (
+        supervision.promised_deadlines()
+        .filter(state__in=supervision.CLOSED)
+        .values(**dept_item)
+        .annotate(
+            met=Count("id", filter=Q(state=Deadline.State.MET)),
+            missed=Count("id", filter=Q(state=Deadline.State.MISSED)),
+        )
+        .order_by()
+    ):
+        k = row(r["department_id"], r["item_id"])
+        k.met, k.missed, k.closed = r["met"], r["missed"], r["met"] + r["missed"]
+    for r in (
+        supervision.open_deadlines(None)
+        .filter(supervision.bucket_q("overdue", today=today))
+        .values(**dept_item)
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        row(r["department_id"], r["item_id"]).open_overdue = r["n"]
+    for h in supervision.handling_time(None)["items"]:
+        k = row(h.extra["department_id"], h.key)
+        k.used_days, k.promised_days = h.used_days, h.promised_days
+    for r in (
+        Application.objects.filter(status__in=DECIDED)
+        .values("department_id", "item_id")
+        .annotate(n=Count("id"), promised=Sum("version__visits_required"))
+        .order_by()
+    ):
+        k = row(r["department_id"], r["item_id"])
+        k.decided, k.promised_visits = r["n"], r["promised"] or 0
+    for r in (
+        Visit.objects.filter(application__status__in=DECIDED)
+        .values(**dept_item)
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        row(r["department_id"], r["item_id"]).visits = r["n"]
+
+    departments = {d.pk: d for d in Department.objects.order_by("order", "code")}
+    items = {
+        i.pk: i
+        for i in Item.objects.filter(pk__in={i for _d, i in per_item}).select_related(
+            "current_version"
+        )
+    }
+    overall = ServiceKpis()
+    per_department: dict[int, ServiceKpis] = {}
+    for (dept_id, item_id), k in per_item.items():
+        dept = departments[dept_id]
+        label = {"code": dept.code, "name": dept.name, "short_name": dept.short_name}
+        k.department = label
+        item = items[item_id]
+        k.item = {"code": item.code, "name": str(item)}
+        per_department.setdefault(dept_id, ServiceKpis(department=label)).add(k)
+        overall.add(k)
+    order = list(departments)
+    return {
+        "overall": overall.finish(),
+        "departments": [
+            per_department[pk].finish() for pk in sorted(per_department, key=order.index)
+        ],
+        "items": [
+            per_item[key].finish()
+            for key in sorted(per_item, key=lambda key: (order.index(key[0]), items[key[1]].order))
+        ],
+    }
+
+
+SERVICE_KPIS_SECONDS = 300
+
+
+def service_kpis_cached() -> dict[str, Any]:
+    """``service_kpis`` as the public pages show it: computed at most every five minutes.
+
+    They aggregate every deadline and visit, so a busy public page must not run them on each
+    request; the shared cache keeps one copy for every web node.
+    """
+    from django.core.cache import cache
+
+    return cache.get_or_set("onetrip:stats:service", service_kpis, SERVICE_KPIS_SECONDS)

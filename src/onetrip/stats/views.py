@@ -4,7 +4,12 @@ from django.utils.translation import gettext as _
 
 from onetrip.core.calendar import calendar_gap
 from onetrip.exchange.selectors import materials_exempt_measured
-from onetrip.stats.selectors import KPI_LABELS, catalogue_kpis
+from onetrip.stats.selectors import (
+    KPI_LABELS,
+    SERVICE_KPI_LABELS,
+    catalogue_kpis,
+    service_kpis_cached,
+)
 
 
 def scoreboard(request):
@@ -40,5 +45,7 @@ def scoreboard(request):
             "labels": KPI_LABELS,
             "chart": chart,
             "exempt_measured": materials_exempt_measured(),
+            "service": service_kpis_cached(),
+            "service_labels": SERVICE_KPI_LABELS,
         },
     )
