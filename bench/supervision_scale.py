@@ -171,6 +171,7 @@ def generate(args) -> dt.date:
             dl_rows.append(
                 {
                     "application_id": pk,
+                    "department_id": dept,
                     "kind": kind,
                     "stage": "",
                     "starts_on": accepted,

@@ -237,26 +237,27 @@ def service_kpis(*, today: dt.date | None = None) -> dict[str, Any]:
         "department_id": F("application__department_id"),
         "item_id": F("application__item_id"),
     }
+    deadline_dept_item = ("department_id", "application__item_id")
     for r in (
         supervision.promised_deadlines()
         .filter(state__in=supervision.CLOSED)
-        .values(**dept_item)
+        .values(*deadline_dept_item)
         .annotate(
             met=Count("id", filter=Q(state=Deadline.State.MET)),
             missed=Count("id", filter=Q(state=Deadline.State.MISSED)),
         )
         .order_by()
     ):
-        k = row(r["department_id"], r["item_id"])
+        k = row(r["department_id"], r["application__item_id"])
         k.met, k.missed, k.closed = r["met"], r["missed"], r["met"] + r["missed"]
     for r in (
         supervision.open_deadlines(None)
         .filter(supervision.bucket_q("overdue", today=today))
-        .values(**dept_item)
+        .values(*deadline_dept_item)
         .annotate(n=Count("id"))
         .order_by()
     ):
-        row(r["department_id"], r["item_id"]).open_overdue = r["n"]
+        row(r["department_id"], r["application__item_id"]).open_overdue = r["n"]
     for h in supervision.handling_time(None)["items"]:
         k = row(h.extra["department_id"], h.key)
         k.used_days, k.promised_days = h.used_days, h.promised_days

@@ -28,6 +28,16 @@ class Deadline(models.Model):
         related_name="deadlines",
         db_index=False,
     )
+    # The application's department, kept here so the dashboard groups and scopes deadlines
+    # without joining the applications table.
+    department = models.ForeignKey(
+        "catalog.Department",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name="办理部门",
+    )
     kind = models.CharField("时限", max_length=10, choices=Kind.choices)
     stage = models.CharField("环节", max_length=12, blank=True, default="")
     starts_on = models.DateField("起算日")
@@ -54,6 +64,9 @@ class Deadline(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "kind", "due_on"], name="deadline_open_due"),
+            models.Index(
+                fields=["kind", "state", "department", "due_on"], name="deadline_department"
+            ),
             # What the sweep reads: open promised deadlines still without their card.
             models.Index(
                 fields=["due_on"],

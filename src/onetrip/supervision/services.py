@@ -73,7 +73,13 @@ def clock_start(*, application, on: dt.date | None = None) -> list[Deadline]:
         limits.append((Deadline.Kind.LEGAL, version.legal_limit, version.legal_limit_unit))
     for kind, limit, unit in limits:
         d = Deadline(
-            application=application, kind=kind, starts_on=on, limit=limit, unit=unit, due_on=on
+            application=application,
+            department_id=application.department_id,
+            kind=kind,
+            starts_on=on,
+            limit=limit,
+            unit=unit,
+            due_on=on,
         )
         _recompute(d)
         d.save()
@@ -90,6 +96,7 @@ def stage_clock(*, application, stage: str, limit: int | None, on: dt.date | Non
         return None
     d = Deadline(
         application=application,
+        department_id=application.department_id,
         kind=Deadline.Kind.STAGE,
         stage=stage,
         starts_on=on,
