@@ -9,7 +9,9 @@ else leaves this module. A circuit breaker stops calling a registry that keeps f
 
 from __future__ import annotations
 
+import http.client
 import json
+import logging
 import threading
 import time
 import urllib.error
@@ -23,6 +25,8 @@ from django.conf import settings
 
 from onetrip.exchange import signing
 from onetrip.exchange.registry import ENTERPRISE, PERSON, EvidenceType
+
+logger = logging.getLogger(__name__)
 
 
 class ExchangeFailure(Exception):
@@ -124,7 +128,24 @@ def fetch(
             request_id=request_id,
         )
     try:
-        result = _call(kind, subject, purpose, reference, base, request_id)
+        try:
+            result = _call(kind, subject, purpose, reference, base, request_id)
+        except ExchangeFailure:
+            raise
+        except Exception:
+            # Last resort: whatever else goes wrong talking to a registry is a failure of the
+            # exchange, never an error page — logged for the operators, upload for the user.
+            logger.exception(
+                "exchange: unexpected error calling %s for %s (request %s)",
+                base,
+                kind.code,
+                request_id,
+            )
+            raise ExchangeFailure(
+                "internal_error",
+                UNAVAILABLE.format(dept=dept, why="数据共享通道出错"),
+                request_id=request_id,
+            ) from None
     except ExchangeFailure as failure:
         counts = failure.code not in ("no_record", "mismatch", "rejected_request")
         breaker.record(not counts, settings.ONETRIP_EXCHANGE_BREAKER_FAILURES)
@@ -174,15 +195,28 @@ def _call(kind, subject, purpose, reference, base, request_id) -> Fetched:
         status, got = error.code, error.headers
         try:
             raw = error.read(256 * 1024)
-        except (TimeoutError, OSError):
+        except (TimeoutError, OSError, http.client.HTTPException):
             raw = b""
     except TimeoutError:
         raise ExchangeFailure(
             "timeout", UNAVAILABLE.format(dept=dept, why="请求超时"), request_id=request_id
         ) from None
+    except http.client.IncompleteRead:
+        # The answer was cut off mid-body: what arrived is not the registry's whole answer.
+        raise ExchangeFailure(
+            "malformed", UNAVAILABLE.format(dept=dept, why="返回数据不完整"), request_id=request_id
+        ) from None
     except (urllib.error.URLError, OSError, ValueError):
         raise ExchangeFailure(
             "unavailable", UNAVAILABLE.format(dept=dept, why="无法连接"), request_id=request_id
+        ) from None
+    except http.client.HTTPException:
+        # Not HTTP at all (a bad status line, over-long headers …): neither OSError nor
+        # URLError, so it is caught on its own.
+        raise ExchangeFailure(
+            "malformed",
+            UNAVAILABLE.format(dept=dept, why="返回的不是有效的应答"),
+            request_id=request_id,
         ) from None
     if time.monotonic() > deadline:
         raise ExchangeFailure(
