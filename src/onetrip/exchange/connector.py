@@ -77,13 +77,16 @@ class CircuitBreaker:
                 self.opened_at = time.monotonic()
 
 
-_breakers: dict[str, CircuitBreaker] = {}
+_breakers: dict[tuple[str, str], CircuitBreaker] = {}
 _breakers_lock = threading.Lock()
 
 
-def breaker_for(url: str) -> CircuitBreaker:
+def breaker_for(url: str, provider: str) -> CircuitBreaker:
+    """One breaker per registry: the base URL *and* the providing department, since every
+    department may sit behind the same gateway URL and one failing registry must not stop the
+    others."""
     with _breakers_lock:
-        return _breakers.setdefault(url, CircuitBreaker())
+        return _breakers.setdefault((url, provider), CircuitBreaker())
 
 
 def breakers_reset() -> None:
@@ -118,7 +121,7 @@ def fetch(
 ) -> Fetched:
     """Ask ``kind``'s registry for ``subject``'s record; the answer is verified before return."""
     base = settings.ONETRIP_EXCHANGE_URL.rstrip("/")
-    breaker = breaker_for(base)
+    breaker = breaker_for(base, kind.provider.key)
     dept = kind.provider.name
     request_id = uuid.uuid4().hex
     if not breaker.allow(settings.ONETRIP_EXCHANGE_BREAKER_SECONDS):

@@ -1,11 +1,14 @@
 """The connector's last line: answers that are not HTTP, bodies cut off mid-way, and errors
-nobody foresaw all become an ``ExchangeFailure`` (counted by the circuit breaker), never a 500."""
+nobody foresaw all become an ``ExchangeFailure`` (counted by the circuit breaker), never a 500;
+and one failing registry does not stop the others."""
 
 from __future__ import annotations
 
+import http.server
 import logging
 import socket
 import threading
+import urllib.request
 
 import pytest
 
@@ -41,8 +44,30 @@ class RawServer:
             except OSError:
                 return
             with conn:
-                conn.recv(65536)
+                self._read_request(conn)
                 conn.sendall(self.payload)
+
+    @staticmethod
+    def _read_request(conn):
+        # Read the whole request first: closing with unread bytes would reset the connection,
+        # and the client would see a refused connection instead of the payload.
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        while len(body) < length:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return
+            body += chunk
 
     def close(self):
         self.sock.close()
@@ -121,3 +146,64 @@ def test_an_unforeseen_error_is_logged_and_becomes_a_failure(monkeypatch, settin
     with pytest.raises(connector.ExchangeFailure) as caught:
         connector.fetch(kind=kind, subject=SUBJECT, purpose="测试")
     assert caught.value.code == "breaker_open"
+
+
+class OneDepartmentDown:
+    """A gateway in front of the sandbox (one base URL for every department, as in
+    production) where one department's registry answers 503 and the others pass through."""
+
+    def __init__(self, upstream: str, failing: str):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path.startswith(f"/v1/{failing}/"):
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                req = urllib.request.Request(
+                    upstream + self.path, data=body, method="POST", headers=dict(self.headers)
+                )
+                try:
+                    with urllib.request.urlopen(req, timeout=5) as got:
+                        status, headers, answer = got.status, got.headers, got.read()
+                except urllib.error.HTTPError as error:
+                    status, headers, answer = error.code, error.headers, error.read()
+                self.send_response(status)
+                for k, v in headers.items():
+                    if k.lower() not in ("content-length", "connection", "date", "server"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_one_failing_registry_does_not_stop_calls_to_the_others(settings, registry_sandbox):
+    settings.ONETRIP_EXCHANGE_BREAKER_FAILURES = 2
+    gateway = OneDepartmentDown(registry_sandbox.url, failing="renshe")
+    settings.ONETRIP_EXCHANGE_URL = gateway.url
+    try:
+        contributions = evidence_type_get("contribution_history")
+        codes = []
+        for _ in range(3):
+            with pytest.raises(connector.ExchangeFailure) as caught:
+                connector.fetch(kind=contributions, subject=SUBJECT, purpose="测试")
+            codes.append(caught.value.code)
+        assert codes == ["server_error", "server_error", "breaker_open"]
+        # 公安 sits behind the same URL and still answers.
+        got = connector.fetch(kind=evidence_type_get("identity"), subject=SUBJECT, purpose="测试")
+        assert got.data["id_number"] == SUBJECT["id_number"]
+    finally:
+        gateway.stop()
