@@ -31,7 +31,9 @@ class EvidenceOutSerializer(serializers.Serializer):
     verified = serializers.BooleanField(help_text="the stored answer still matches its signature")
     purpose = serializers.CharField()
     failure = serializers.CharField(allow_blank=True)
-    data = serializers.DictField(help_text="数据项 → 值（工作人员读取时证件号码脱敏）")
+    data = serializers.DictField(
+        help_text="数据项 → 值（含待申请人预览的数据；工作人员读取时证件号码脱敏）"
+    )
 
 
 class DataUseOutSerializer(serializers.Serializer):
@@ -66,7 +68,8 @@ class ApplicationEvidence(APIView):
         if request.user.is_staff and not own:
             services.evidence_viewed(application=application, user=request.user, request=request)
         rows = []
-        for code, row in selectors.evidence_rows(application=application, masked=not own).items():
+        evidence = selectors.evidence_rows(application=application, masked=not own, previews=own)
+        for code, row in evidence.items():
             link, ev, kind = row["link"], row["evidence"], row["kind"]
             rows.append(
                 {

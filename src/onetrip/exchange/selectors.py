@@ -171,14 +171,22 @@ def share_rows(*, application: Application) -> list[ShareRow]:
     return rows
 
 
-def evidence_rows(*, application: Application, masked: bool = False) -> dict[str, dict[str, Any]]:
-    """Material code → the evidence used, its provenance and whether its signature still holds."""
+def evidence_rows(
+    *, application: Application, masked: bool = False, previews: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Material code → the evidence used, its provenance and whether its signature still holds.
+
+    ``previews`` adds the data of evidence still waiting for the applicant's preview (for the
+    applicant's side only: staff see what is used)."""
+    shown = [MaterialEvidence.State.USED]
+    if previews:
+        shown.append(MaterialEvidence.State.PREVIEW)
     out = {}
     for link in MaterialEvidence.objects.filter(application=application).select_related("evidence"):
         kind = evidence_type_get(link.evidence_type)
         ev = link.evidence
         row: dict[str, Any] = {"link": link, "kind": kind, "evidence": ev}
-        if ev is not None and link.state == MaterialEvidence.State.USED:
+        if ev is not None and link.state in shown:
             row["verified"] = connector.verify_stored(
                 server_id=ev.source,
                 request_id=ev.request_id,

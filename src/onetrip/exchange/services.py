@@ -35,9 +35,12 @@ ROLE_LABELS = {
 
 
 class ExchangeError(Exception):
-    def __init__(self, code: str, message: str, *, status: int = 400):
+    def __init__(
+        self, code: str, message: str, *, status: int = 400, errors: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.code, self.message, self.status = code, message, status
+        self.errors = errors or {}
 
 
 def purpose_for(application: Application) -> str:
@@ -385,10 +388,21 @@ def material_share(*, application: Application, user: User, code: str, request=N
     return True
 
 
+EVIDENCE_CHANGED = (
+    "部门数据已更新：{names}的数据与您确认时不同。新的数据尚未使用，请先核对新的数据并确认使用"
+    "（或改为自行上传）后再提交。"
+)
+
+
 def evidence_refresh_stale(*, application: Application, user: User, request=None) -> list[str]:
     """Before submission: evidence older than the freshness period is fetched again.
 
-    Returns the codes that could not be refreshed (they now need an upload).
+    The answer is used only if it says exactly what the applicant saw and accepted; new data
+    is never used unseen: it stays waiting for the preview (the material is no longer counted
+    as shared) and ``ExchangeError('evidence_changed', status=409)`` is raised, with the
+    material codes in ``errors``, after every stale material has been tried. Returns the codes
+    that could not be refreshed (they now need an upload). Raises ``ExchangeError`` when
+    ``user`` may not change the application.
     """
     since = timezone.now() - dt.timedelta(seconds=settings.ONETRIP_EXCHANGE_FRESHNESS_SECONDS)
     stale = list(
@@ -396,18 +410,56 @@ def evidence_refresh_stale(*, application: Application, user: User, request=None
             application=application,
             state=MaterialEvidence.State.USED,
             evidence__fetched_at__lt=since,
-        ).values_list("material_code", flat=True)
+        ).select_related("evidence")
     )
-    failed = []
-    for code in stale:
+    if not stale:
+        return []
+    _check_editable(application, user)
+    failed: list[str] = []
+    changed: dict[str, str] = {}
+    for old in stale:
+        code = old.material_code
         link = evidence_obtain(application=application, user=user, codes=[code], request=request)[
             code
         ]
         if link.state == MaterialEvidence.State.FAILED:
             failed.append(code)
-        else:
+        elif link.evidence is not None and link.evidence.data == old.evidence.data:
             evidence_accept(application=application, user=user, codes=[code], request=request)
+        else:
+            changed[code] = _hold_for_preview(application, user, code, request)
+    if changed:
+        raise ExchangeError(
+            "evidence_changed",
+            EVIDENCE_CHANGED.format(names="、".join(f"“{n}”" for n in changed.values())),
+            status=409,
+            errors={
+                code: f"“{name}”的部门数据已更新，请核对后确认使用。"
+                for code, name in changed.items()
+            },
+        )
     return failed
+
+
+@transaction.atomic
+def _hold_for_preview(application, user, code: str, request) -> str:
+    """The refreshed answer differs from the accepted one: it waits in preview, and until the
+    applicant uses it the material is not satisfied by sharing. Returns the material's name."""
+    from onetrip.audit.services import audit_append
+
+    material = application.materials.get(code=code)
+    ApplicationMaterial.objects.filter(
+        pk=material.pk, state=ApplicationMaterial.State.SHARED
+    ).update(state=ApplicationMaterial.State.MISSING, note="")
+    audit_append(
+        actor=user,
+        action="exchange.changed",
+        target=application,
+        summary=f"提交前重新获取的“{material.name}”与申请人确认的数据不同，待申请人核对",
+        after={"material": code},
+        request=request,
+    )
+    return material.name
 
 
 def evidence_viewed(*, application: Application, user: User, request=None) -> int:
