@@ -32,14 +32,14 @@ class EvidenceOutSerializer(serializers.Serializer):
     purpose = serializers.CharField()
     failure = serializers.CharField(allow_blank=True)
     data = serializers.DictField(
-        help_text="数据项 → 值（含待申请人预览的数据；工作人员读取时证件号码脱敏）"
+        help_text="数据项 → 值（含待申请人预览的数据；工作人员和代办人读取时证件号码脱敏）"
     )
 
 
 class DataUseOutSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     kind = serializers.CharField(help_text="fetch / reuse / failed / view")
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = serializers.CharField()
     evidence_type = serializers.CharField()
     evidence_name = serializers.CharField(source="type_label")
     department = serializers.CharField()
@@ -64,11 +64,18 @@ class ApplicationEvidence(APIView):
             user=request.user, application=application
         ):
             raise ProblemError("not_found", "找不到该申请。", status_code=404)
-        own = "applicant" in app_services.actor_roles(user=request.user, application=application)
-        if request.user.is_staff and not own:
+        # Only the person the data is about sees it unmasked and unlogged; staff and agents
+        # (代办人) see personal numbers masked, and each of their views is in the person's log.
+        own = services.viewer_is_subject(user=request.user, application=application)
+        applicant_side = "applicant" in app_services.actor_roles(
+            user=request.user, application=application
+        )
+        if not own:
             services.evidence_viewed(application=application, user=request.user, request=request)
         rows = []
-        evidence = selectors.evidence_rows(application=application, masked=not own, previews=own)
+        evidence = selectors.evidence_rows(
+            application=application, masked=not own, previews=applicant_side
+        )
         for code, row in evidence.items():
             link, ev, kind = row["link"], row["evidence"], row["kind"]
             rows.append(

@@ -124,8 +124,9 @@ REASON_LABELS = {
 }
 
 
-def share_rows(*, application: Application) -> list[ShareRow]:
-    """Every material of the application that a registry can answer, with its state."""
+def share_rows(*, application: Application, masked: bool = False) -> list[ShareRow]:
+    """Every material of the application that a registry can answer, with its state;
+    ``masked`` hides personal numbers in the previews (an agent previewing the principal's)."""
     from onetrip.exchange.services import SHAREABLE_SOURCES
 
     specs = {
@@ -147,7 +148,7 @@ def share_rows(*, application: Application) -> list[ShareRow]:
         kind = evidence_type_get(spec.evidence_type)
         link = links.get(material.code)
         preview = (
-            _preview(kind, link.evidence.data)
+            _preview(kind, link.evidence.data, masked=masked)
             if kind
             and link
             and link.evidence is not None

@@ -20,12 +20,13 @@ from onetrip.applications.models import Application, ApplicationMaterial
 from onetrip.catalog.models import Material
 from onetrip.core.crypto import lookup_hash
 from onetrip.exchange import connector
-from onetrip.exchange.models import DataUse, Evidence, MaterialEvidence
+from onetrip.exchange.models import AGENT_VIEW_DEPARTMENT, DataUse, Evidence, MaterialEvidence
 from onetrip.exchange.registry import EvidenceType, evidence_type_get
 
 SHAREABLE_SOURCES = (Material.Source.SHARED, Material.Source.ELICENCE)
 ROLE_LABELS = {
     "applicant": "申请人本人",
+    "agent": "代办人",
     "window": "窗口受理人员",
     "handler": "承办人员",
     "checker": "审核人员",
@@ -51,6 +52,26 @@ def _subject_hash(subject: dict[str, str]) -> str:
     return lookup_hash(subject.get("credit_code") or subject.get("id_number", ""))
 
 
+def viewer_is_subject(*, user: User | None, application: Application) -> bool:
+    """Whether ``user`` is the person the application's evidence is about: the applicant
+    themself, not an agent acting for them (nor anyone acting for an enterprise)."""
+    if user is None or not user.is_authenticated or application.applicant_enterprise_id:
+        return False
+    person = application.applicant_person
+    return person is not None and person.user_id == user.pk
+
+
+def acts_as_agent(*, user: User | None, application: Application) -> bool:
+    """Whether ``user`` is the application's 代办人 (acting for someone else under a 委托)."""
+    person = getattr(user, "person", None) if user is not None else None
+    return (
+        application.agent_id is not None
+        and person is not None
+        and person.pk == application.agent_id
+        and not viewer_is_subject(user=user, application=application)
+    )
+
+
 def _actor_role(user: User | None, application: Application) -> str:
     from onetrip.applications.services import actor_roles
 
@@ -59,6 +80,8 @@ def _actor_role(user: User | None, application: Application) -> str:
     roles = actor_roles(user=user, application=application)
     for role in ("applicant", "window", "handler", "checker", "approver", "supervisor"):
         if role in roles:
+            if role == "applicant" and acts_as_agent(user=user, application=application):
+                return ROLE_LABELS["agent"]
             return ROLE_LABELS[role]
     return "工作人员" if user.is_staff else "申请人本人"
 
@@ -463,16 +486,24 @@ def _hold_for_preview(application, user, code: str, request) -> str:
 
 
 def evidence_viewed(*, application: Application, user: User, request=None) -> int:
-    """A staff member opened the application: each piece of evidence shown is logged."""
+    """Someone other than the person opened the application's evidence — a staff member, or
+    an agent (代办人) acting for the person: each piece of evidence shown is logged."""
     links = list(
         MaterialEvidence.objects.filter(
             application=application, state=MaterialEvidence.State.USED
         ).select_related("evidence")
     )
-    if not links or not user.is_staff:
+    if not links:
+        return 0
+    if user.is_staff:
+        department = _staff_department(user, application)
+        purpose = f"审查办件 {application}（{application.version.name}）"
+    elif acts_as_agent(user=user, application=application):
+        department = AGENT_VIEW_DEPARTMENT
+        purpose = f"代为办理“{application.version.name}”"
+    else:
         return 0
     role = _actor_role(user, application)
-    department = _staff_department(user, application)
     with transaction.atomic():
         for link in links:
             DataUse.objects.create(
@@ -485,7 +516,7 @@ def evidence_viewed(*, application: Application, user: User, request=None) -> in
                 department=department,
                 actor=user,
                 actor_role=role,
-                purpose=f"审查办件 {application}（{application.version.name}）",
+                purpose=purpose[:200],
                 application=application,
                 evidence=link.evidence,
                 request_id=link.evidence.request_id if link.evidence else "",

@@ -63,7 +63,10 @@ def draft_sharing(request: HttpRequest, pk: int) -> HttpResponse:
             error = exc.message
         else:
             return redirect("exchange:draft_sharing", pk=application.pk)
-    rows = selectors.share_rows(application=application)
+    rows = selectors.share_rows(
+        application=application,
+        masked=services.acts_as_agent(user=request.user, application=application),
+    )
     S = MaterialEvidence.State
     previews = [r for r in rows if r.link and r.link.state == S.PREVIEW]
     return render(

@@ -1,5 +1,5 @@
-"""Review fixes: evidence refreshed at submission is never used unseen, and every refusal there
-is a proper error."""
+"""Review fixes: evidence refreshed at submission is never used unseen, every refusal there is
+a proper error, and an agent (代办人) is named as such, sees masked data and is logged."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
+from onetrip.accounts import services as accounts
 from onetrip.applications import services
 from onetrip.applications.models import ApplicationMaterial
 from onetrip.applications.tests.factories import ID_A, png, world
 from onetrip.applications.workflow import Status
 from onetrip.audit.models import AuditEvent
-from onetrip.exchange.models import Evidence, MaterialEvidence
+from onetrip.exchange.models import DataUse, Evidence, MaterialEvidence
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,57 @@ def test_staff_who_may_not_edit_get_a_proper_refusal_not_a_500(settings):
         r = api_for(w.handler).post(f"/api/v1/applications/{app.pk}/submit/", {}, format="json")
     assert r.status_code == 404 and r.json()["code"] == "not_found"
     assert Evidence.objects.count() == 1  # nothing fetched on their behalf
+
+
+# ------------------------------------------------------------------ agents (代办)
+
+
+def agent_world():
+    w = world()
+    today = dt.date.today()
+    accounts.authorisation_grant(
+        agent=w.other_user.person,
+        principal_person=w.person,
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=30),
+    )
+    return w
+
+
+def test_an_agents_fetch_is_logged_as_the_agent():
+    w = agent_world()
+    app = ready_draft(w, user=w.other_user, applicant_person=w.person)
+    fetch = DataUse.objects.get(kind=DataUse.Kind.FETCH, application=app)
+    assert fetch.actor == w.other_user and fetch.actor_role == "代办人"
+    assert fetch.person == w.person
+    own = ready_draft(w)
+    assert DataUse.objects.filter(application=own).first().actor_role == "申请人本人"
+
+
+def test_an_agent_sees_the_principals_evidence_masked_and_the_view_is_logged():
+    w = agent_world()
+    app = ready_draft(w, user=w.other_user, applicant_person=w.person)
+    rows = api_for(w.other_user).get(f"/api/v1/applications/{app.pk}/evidence/").json()
+    shown = next(x for x in rows if x["material"] == "id-card")["data"]["公民身份号码"]
+    assert shown != ID_A and shown.endswith(ID_A[-4:]) and "*" in shown
+    view = DataUse.objects.get(kind=DataUse.Kind.VIEW, application=app)
+    assert view.actor == w.other_user and view.actor_role == "代办人"
+    assert view.kind_label == "代办人查看" and view.person == w.person
+    # The person's log says so, on the page and through the API.
+    mine = api_for(w.user).get("/api/v1/me/data-use/").json()
+    assert any(u["kind_label"] == "代办人查看" and u["actor_role"] == "代办人" for u in mine)
+    # The person themself sees their own data unmasked, and that is not logged as a view.
+    rows = api_for(w.user).get(f"/api/v1/applications/{app.pk}/evidence/").json()
+    assert next(x for x in rows if x["material"] == "id-card")["data"]["公民身份号码"] == ID_A
+    assert DataUse.objects.filter(kind=DataUse.Kind.VIEW).count() == 1
+
+
+def test_an_agent_previews_the_principals_data_masked(client):
+    w = agent_world()
+    app = services.draft_create(
+        user=w.other_user, item=w.item, situation="first", applicant_person=w.person
+    )
+    client.force_login(w.other_user)
+    client.post(f"/drafts/{app.pk}/sharing/", {"action": "obtain", "codes": ["id-card"]})
+    page = client.get(f"/drafts/{app.pk}/sharing/").content.decode()
+    assert 'id="preview-id-card"' in page and ID_A not in page and ID_A[-4:] in page
