@@ -29,6 +29,11 @@ class EvidenceOutSerializer(serializers.Serializer):
         allow_blank=True, help_text="the registry's Ed25519 signature"
     )
     verified = serializers.BooleanField(help_text="the stored answer still matches its signature")
+    verified_by = serializers.CharField(
+        allow_blank=True,
+        help_text="the registry key that verified it: `current`, the file name of a retired "
+        "key (signed before a key rotation), or empty when none does",
+    )
     purpose = serializers.CharField()
     failure = serializers.CharField(allow_blank=True)
     data = serializers.DictField(
@@ -89,6 +94,7 @@ class ApplicationEvidence(APIView):
                     "digest": ev.digest if ev else "",
                     "signature": ev.signature if ev else "",
                     "verified": bool(row.get("verified")),
+                    "verified_by": row.get("verified_by", ""),
                     "purpose": link.purpose,
                     "failure": link.failure_message,
                     "data": dict(row.get("preview", [])),

@@ -9,6 +9,7 @@ else leaves this module. A circuit breaker stops calling a registry that keeps f
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import logging
@@ -19,6 +20,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -99,7 +101,7 @@ def _private(path: str):
     return signing.private_key_load(path)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)
 def _public(path: str):
     return signing.public_key_load(path)
 
@@ -296,6 +298,33 @@ def subject_for(kind: EvidenceType, *, person=None, enterprise=None) -> dict[str
     return None
 
 
+CURRENT_KEY = "current"
+
+
+def retired_server_keys() -> list[tuple[str, Any]]:
+    """The registry's retired public keys (ONETRIP_EXCHANGE_SERVER_KEYS_RETIRED: files, or
+    directories of ``*.pub``/``*.pem``), as (file name, key). Unreadable ones are skipped and
+    logged: a broken retired key must not break the pages."""
+    out = []
+    for entry in settings.ONETRIP_EXCHANGE_SERVER_KEYS_RETIRED:
+        path = Path(entry)
+        try:
+            files = (
+                sorted(p for p in path.iterdir() if p.suffix in (".pub", ".pem"))
+                if path.is_dir()
+                else [path]
+            )
+        except OSError:
+            logger.warning("exchange: retired registry key directory %s is unreadable", path)
+            continue
+        for file in files:
+            try:
+                out.append((file.name, _public(str(file))))
+            except (OSError, ValueError):
+                logger.warning("exchange: retired registry key %s is unreadable", file)
+    return out
+
+
 def verify_stored(
     *,
     server_id: str,
@@ -307,12 +336,36 @@ def verify_stored(
     status: int = 200,
 ) -> bool:
     """Check a stored answer again: its body still matches the digest the registry signed."""
-    try:
-        key = server_key()
-    except (OSError, ValueError):
-        return False
+    return bool(
+        verified_by(
+            server_id=server_id,
+            request_id=request_id,
+            timestamp=timestamp,
+            digest=digest,
+            signature=signature,
+            body=body,
+            status=status,
+        )
+    )
+
+
+def verified_by(
+    *,
+    server_id: str,
+    request_id: str,
+    timestamp: str,
+    digest: str,
+    signature: str,
+    body: str,
+    status: int = 200,
+) -> str:
+    """Which registry key still verifies a stored answer: ``"current"``, the file name of a
+    retired key (after a key rotation), or ``""`` when none does.
+
+    Retired keys are tried for stored evidence only; a new answer must be signed with the
+    current key (``fetch`` never looks at them)."""
     if signing.digest(body.encode()) != digest:
-        return False
+        return ""
     message = signing.response_message(
         status=status,
         sender=server_id,
@@ -320,4 +373,11 @@ def verify_stored(
         timestamp=timestamp,
         body_digest=digest,
     )
-    return signing.verify(key, signature, message)
+    candidates: list[tuple[str, Any]] = []
+    with contextlib.suppress(OSError, ValueError):  # no current key: the retired may still do
+        candidates.append((CURRENT_KEY, server_key()))
+    candidates.extend(retired_server_keys())
+    for name, key in candidates:
+        if signing.verify(key, signature, message):
+            return name
+    return ""

@@ -188,14 +188,9 @@ def evidence_rows(
         ev = link.evidence
         row: dict[str, Any] = {"link": link, "kind": kind, "evidence": ev}
         if ev is not None and link.state in shown:
-            row["verified"] = connector.verify_stored(
-                server_id=ev.source,
-                request_id=ev.request_id,
-                timestamp=ev.signed_at,
-                digest=ev.digest,
-                signature=ev.signature,
-                body=ev.body,
-            )
+            row["verified_by"] = _verified_by(ev)
+            row["verified"] = bool(row["verified_by"])
+            row["retired_key"] = row["verified_by"] not in ("", connector.CURRENT_KEY)
             row["preview"] = _preview(kind, ev.data, masked=masked) if kind else []
         out[link.material_code] = row
     return out
@@ -284,16 +279,24 @@ def evidence_for_user(*, user, pk: int) -> Evidence | None:
 
 def evidence_context(evidence: Evidence) -> dict[str, Any]:
     kind = evidence_type_get(evidence.evidence_type)
+    verified_by = _verified_by(evidence)
     return {
         "evidence": evidence,
         "kind": kind,
         "preview": _preview(kind, evidence.data) if kind else [],
-        "verified": connector.verify_stored(
-            server_id=evidence.source,
-            request_id=evidence.request_id,
-            timestamp=evidence.signed_at,
-            digest=evidence.digest,
-            signature=evidence.signature,
-            body=evidence.body,
-        ),
+        "verified": bool(verified_by),
+        "verified_by": verified_by,
+        "retired_key": verified_by not in ("", connector.CURRENT_KEY),
     }
+
+
+def _verified_by(evidence: Evidence) -> str:
+    """Which registry key still verifies the stored answer (see ``connector.verified_by``)."""
+    return connector.verified_by(
+        server_id=evidence.source,
+        request_id=evidence.request_id,
+        timestamp=evidence.signed_at,
+        digest=evidence.digest,
+        signature=evidence.signature,
+        body=evidence.body,
+    )
