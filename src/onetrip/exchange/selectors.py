@@ -260,20 +260,35 @@ def type_name(code: str) -> str:
 
 
 def evidence_for_user(*, user, pk: int) -> Evidence | None:
-    """Evidence about the signed-in person (or an enterprise they applied for), else None."""
+    """Evidence about the signed-in person, or about an enterprise on whose application the
+    evidence is used and for which they may act now; else None.
+
+    Enterprise applications have no owner: who may act for the enterprise is decided as for
+    the application itself (``actor_roles`` gives them the applicant role — today that is an
+    agent under an unrevoked, unexpired 委托 from the enterprise covering the item).
+    """
+    from onetrip.applications import workflow
+    from onetrip.applications.services import actor_roles
+
     person = getattr(user, "person", None)
     evidence = Evidence.objects.filter(pk=pk).first()
     if evidence is None or person is None:
         return None
-    if evidence.person_id == person.pk:
-        return evidence
-    if (
-        evidence.enterprise_id
-        and Application.objects.filter(
-            owner=user, applicant_enterprise_id=evidence.enterprise_id
-        ).exists()
-    ):
-        return evidence
+    if evidence.person_id is not None:
+        return evidence if evidence.person_id == person.pk else None
+    if evidence.enterprise_id is None:
+        return None
+    used_on = set(
+        MaterialEvidence.objects.filter(evidence=evidence).values_list("application_id", flat=True)
+    )
+    if evidence.application_id:
+        used_on.add(evidence.application_id)
+    applications = Application.objects.filter(
+        pk__in=used_on, applicant_enterprise_id=evidence.enterprise_id
+    ).select_related("item", "applicant_person")
+    for application in applications:
+        if workflow.APPLICANT in actor_roles(user=user, application=application):
+            return evidence
     return None
 
 
