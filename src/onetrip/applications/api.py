@@ -406,6 +406,12 @@ class ApplicationSubmit(APIView):
             200: SubmittedSerializer,
             400: PROBLEM,
             404: PROBLEM,
+            409: OpenApiResponse(
+                description="problem `evidence_changed`: evidence fetched again before "
+                "submission differs from what the applicant accepted; it waits in preview "
+                "(see the application's evidence) and the material must be chosen as shared "
+                "again, or uploaded, before submitting"
+            ),
         },
         tags=["applications"],
         summary="Submit once (a repeat changes nothing); the confirmation",

@@ -555,10 +555,16 @@ def application_submit(
     idempotency_key = str(idempotency_key or "")[:80]
     if application.status == Status.DRAFT and actor_roles(user=user, application=application):
         # Stale evidence is fetched again before it is relied on (outside the transaction:
-        # it is a network call); what cannot be refreshed now needs an upload.
-        from onetrip.exchange.services import evidence_refresh_stale
+        # it is a network call); what cannot be refreshed now needs an upload, and what
+        # changed waits for the applicant's preview (``evidence_changed``, not submitted).
+        from onetrip.exchange.services import ExchangeError, evidence_refresh_stale
 
-        evidence_refresh_stale(application=application, user=user, request=request)
+        try:
+            evidence_refresh_stale(application=application, user=user, request=request)
+        except ExchangeError as exc:
+            raise ApplicationError(
+                exc.code, exc.message, status=exc.status, errors=exc.errors
+            ) from None
     try:
         with transaction.atomic():
             return _submit(

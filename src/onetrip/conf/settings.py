@@ -286,6 +286,12 @@ ONETRIP_EXCHANGE_SERVER_ID = env("EXCHANGE_SERVER_ID", "lz-registry-sandbox")
 ONETRIP_EXCHANGE_SERVER_KEY = env("EXCHANGE_SERVER_KEY") or str(
     ONETRIP_EXCHANGE_KEY_DIR / "sandbox.pub"
 )
+# The registry's retired public keys, kept after a key rotation so evidence it signed before
+# stays verifiable: files or directories (of *.pub / *.pem), separated by the path separator
+# (":" on Linux). Tried for stored evidence only, never for a new answer.
+ONETRIP_EXCHANGE_SERVER_KEYS_RETIRED = [
+    p.strip() for p in env("EXCHANGE_SERVER_KEYS_RETIRED").split(os.pathsep) if p.strip()
+]
 ONETRIP_EXCHANGE_TIMEOUT = float(env("EXCHANGE_TIMEOUT", "3"))
 ONETRIP_EXCHANGE_BREAKER_FAILURES = int(env("EXCHANGE_BREAKER_FAILURES", "5"))
 ONETRIP_EXCHANGE_BREAKER_SECONDS = int(env("EXCHANGE_BREAKER_SECONDS", "30"))

@@ -29,15 +29,22 @@ class EvidenceOutSerializer(serializers.Serializer):
         allow_blank=True, help_text="the registry's Ed25519 signature"
     )
     verified = serializers.BooleanField(help_text="the stored answer still matches its signature")
+    verified_by = serializers.CharField(
+        allow_blank=True,
+        help_text="the registry key that verified it: `current`, the file name of a retired "
+        "key (signed before a key rotation), or empty when none does",
+    )
     purpose = serializers.CharField()
     failure = serializers.CharField(allow_blank=True)
-    data = serializers.DictField(help_text="数据项 → 值（工作人员读取时证件号码脱敏）")
+    data = serializers.DictField(
+        help_text="数据项 → 值（含待申请人预览的数据；工作人员和代办人读取时证件号码脱敏）"
+    )
 
 
 class DataUseOutSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     kind = serializers.CharField(help_text="fetch / reuse / failed / view")
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = serializers.CharField()
     evidence_type = serializers.CharField()
     evidence_name = serializers.CharField(source="type_label")
     department = serializers.CharField()
@@ -62,11 +69,19 @@ class ApplicationEvidence(APIView):
             user=request.user, application=application
         ):
             raise ProblemError("not_found", "找不到该申请。", status_code=404)
-        own = "applicant" in app_services.actor_roles(user=request.user, application=application)
-        if request.user.is_staff and not own:
+        # Only the person the data is about sees it unmasked and unlogged; staff and agents
+        # (代办人) see personal numbers masked, and each of their views is in the person's log.
+        own = services.viewer_is_subject(user=request.user, application=application)
+        applicant_side = "applicant" in app_services.actor_roles(
+            user=request.user, application=application
+        )
+        if not own:
             services.evidence_viewed(application=application, user=request.user, request=request)
         rows = []
-        for code, row in selectors.evidence_rows(application=application, masked=not own).items():
+        evidence = selectors.evidence_rows(
+            application=application, masked=not own, previews=applicant_side
+        )
+        for code, row in evidence.items():
             link, ev, kind = row["link"], row["evidence"], row["kind"]
             rows.append(
                 {
@@ -79,6 +94,7 @@ class ApplicationEvidence(APIView):
                     "digest": ev.digest if ev else "",
                     "signature": ev.signature if ev else "",
                     "verified": bool(row.get("verified")),
+                    "verified_by": row.get("verified_by", ""),
                     "purpose": link.purpose,
                     "failure": link.failure_message,
                     "data": dict(row.get("preview", [])),

@@ -9,7 +9,10 @@ else leaves this module. A circuit breaker stops calling a registry that keeps f
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
+import logging
 import threading
 import time
 import urllib.error
@@ -17,12 +20,15 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
 from onetrip.exchange import signing
 from onetrip.exchange.registry import ENTERPRISE, PERSON, EvidenceType
+
+logger = logging.getLogger(__name__)
 
 
 class ExchangeFailure(Exception):
@@ -73,13 +79,16 @@ class CircuitBreaker:
                 self.opened_at = time.monotonic()
 
 
-_breakers: dict[str, CircuitBreaker] = {}
+_breakers: dict[tuple[str, str], CircuitBreaker] = {}
 _breakers_lock = threading.Lock()
 
 
-def breaker_for(url: str) -> CircuitBreaker:
+def breaker_for(url: str, provider: str) -> CircuitBreaker:
+    """One breaker per registry: the base URL *and* the providing department, since every
+    department may sit behind the same gateway URL and one failing registry must not stop the
+    others."""
     with _breakers_lock:
-        return _breakers.setdefault(url, CircuitBreaker())
+        return _breakers.setdefault((url, provider), CircuitBreaker())
 
 
 def breakers_reset() -> None:
@@ -92,7 +101,7 @@ def _private(path: str):
     return signing.private_key_load(path)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)
 def _public(path: str):
     return signing.public_key_load(path)
 
@@ -114,7 +123,7 @@ def fetch(
 ) -> Fetched:
     """Ask ``kind``'s registry for ``subject``'s record; the answer is verified before return."""
     base = settings.ONETRIP_EXCHANGE_URL.rstrip("/")
-    breaker = breaker_for(base)
+    breaker = breaker_for(base, kind.provider.key)
     dept = kind.provider.name
     request_id = uuid.uuid4().hex
     if not breaker.allow(settings.ONETRIP_EXCHANGE_BREAKER_SECONDS):
@@ -124,7 +133,24 @@ def fetch(
             request_id=request_id,
         )
     try:
-        result = _call(kind, subject, purpose, reference, base, request_id)
+        try:
+            result = _call(kind, subject, purpose, reference, base, request_id)
+        except ExchangeFailure:
+            raise
+        except Exception:
+            # Last resort: whatever else goes wrong talking to a registry is a failure of the
+            # exchange, never an error page — logged for the operators, upload for the user.
+            logger.exception(
+                "exchange: unexpected error calling %s for %s (request %s)",
+                base,
+                kind.code,
+                request_id,
+            )
+            raise ExchangeFailure(
+                "internal_error",
+                UNAVAILABLE.format(dept=dept, why="数据共享通道出错"),
+                request_id=request_id,
+            ) from None
     except ExchangeFailure as failure:
         counts = failure.code not in ("no_record", "mismatch", "rejected_request")
         breaker.record(not counts, settings.ONETRIP_EXCHANGE_BREAKER_FAILURES)
@@ -174,15 +200,28 @@ def _call(kind, subject, purpose, reference, base, request_id) -> Fetched:
         status, got = error.code, error.headers
         try:
             raw = error.read(256 * 1024)
-        except (TimeoutError, OSError):
+        except (TimeoutError, OSError, http.client.HTTPException):
             raw = b""
     except TimeoutError:
         raise ExchangeFailure(
             "timeout", UNAVAILABLE.format(dept=dept, why="请求超时"), request_id=request_id
         ) from None
+    except http.client.IncompleteRead:
+        # The answer was cut off mid-body: what arrived is not the registry's whole answer.
+        raise ExchangeFailure(
+            "malformed", UNAVAILABLE.format(dept=dept, why="返回数据不完整"), request_id=request_id
+        ) from None
     except (urllib.error.URLError, OSError, ValueError):
         raise ExchangeFailure(
             "unavailable", UNAVAILABLE.format(dept=dept, why="无法连接"), request_id=request_id
+        ) from None
+    except http.client.HTTPException:
+        # Not HTTP at all (a bad status line, over-long headers …): neither OSError nor
+        # URLError, so it is caught on its own.
+        raise ExchangeFailure(
+            "malformed",
+            UNAVAILABLE.format(dept=dept, why="返回的不是有效的应答"),
+            request_id=request_id,
         ) from None
     if time.monotonic() > deadline:
         raise ExchangeFailure(
@@ -259,6 +298,33 @@ def subject_for(kind: EvidenceType, *, person=None, enterprise=None) -> dict[str
     return None
 
 
+CURRENT_KEY = "current"
+
+
+def retired_server_keys() -> list[tuple[str, Any]]:
+    """The registry's retired public keys (ONETRIP_EXCHANGE_SERVER_KEYS_RETIRED: files, or
+    directories of ``*.pub``/``*.pem``), as (file name, key). Unreadable ones are skipped and
+    logged: a broken retired key must not break the pages."""
+    out = []
+    for entry in settings.ONETRIP_EXCHANGE_SERVER_KEYS_RETIRED:
+        path = Path(entry)
+        try:
+            files = (
+                sorted(p for p in path.iterdir() if p.suffix in (".pub", ".pem"))
+                if path.is_dir()
+                else [path]
+            )
+        except OSError:
+            logger.warning("exchange: retired registry key directory %s is unreadable", path)
+            continue
+        for file in files:
+            try:
+                out.append((file.name, _public(str(file))))
+            except (OSError, ValueError):
+                logger.warning("exchange: retired registry key %s is unreadable", file)
+    return out
+
+
 def verify_stored(
     *,
     server_id: str,
@@ -270,12 +336,36 @@ def verify_stored(
     status: int = 200,
 ) -> bool:
     """Check a stored answer again: its body still matches the digest the registry signed."""
-    try:
-        key = server_key()
-    except (OSError, ValueError):
-        return False
+    return bool(
+        verified_by(
+            server_id=server_id,
+            request_id=request_id,
+            timestamp=timestamp,
+            digest=digest,
+            signature=signature,
+            body=body,
+            status=status,
+        )
+    )
+
+
+def verified_by(
+    *,
+    server_id: str,
+    request_id: str,
+    timestamp: str,
+    digest: str,
+    signature: str,
+    body: str,
+    status: int = 200,
+) -> str:
+    """Which registry key still verifies a stored answer: ``"current"``, the file name of a
+    retired key (after a key rotation), or ``""`` when none does.
+
+    Retired keys are tried for stored evidence only; a new answer must be signed with the
+    current key (``fetch`` never looks at them)."""
     if signing.digest(body.encode()) != digest:
-        return False
+        return ""
     message = signing.response_message(
         status=status,
         sender=server_id,
@@ -283,4 +373,11 @@ def verify_stored(
         timestamp=timestamp,
         body_digest=digest,
     )
-    return signing.verify(key, signature, message)
+    candidates: list[tuple[str, Any]] = []
+    with contextlib.suppress(OSError, ValueError):  # no current key: the retired may still do
+        candidates.append((CURRENT_KEY, server_key()))
+    candidates.extend(retired_server_keys())
+    for name, key in candidates:
+        if signing.verify(key, signature, message):
+            return name
+    return ""

@@ -103,6 +103,9 @@ class MaterialEvidence(models.Model):
         return f"{self.application_id} {self.material_code} {self.state}"
 
 
+AGENT_VIEW_DEPARTMENT = "受托代办"  # DataUse.department of a view by an agent (代办人)
+
+
 class DataUse(models.Model):
     """谁使用了我的数据: every fetch of a person's data and every staff view of it."""
 
@@ -147,6 +150,13 @@ class DataUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.evidence_type}"
+
+    @property
+    def kind_label(self) -> str:
+        """What was done, in words; a view by an agent is not a staff view."""
+        if self.kind == self.Kind.VIEW and self.department == AGENT_VIEW_DEPARTMENT:
+            return "代办人查看"
+        return self.get_kind_display()
 
     @property
     def type_label(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from onetrip.applications.models import Application, ApplicationMaterial
@@ -123,8 +124,9 @@ REASON_LABELS = {
 }
 
 
-def share_rows(*, application: Application) -> list[ShareRow]:
-    """Every material of the application that a registry can answer, with its state."""
+def share_rows(*, application: Application, masked: bool = False) -> list[ShareRow]:
+    """Every material of the application that a registry can answer, with its state;
+    ``masked`` hides personal numbers in the previews (an agent previewing the principal's)."""
     from onetrip.exchange.services import SHAREABLE_SOURCES
 
     specs = {
@@ -146,7 +148,7 @@ def share_rows(*, application: Application) -> list[ShareRow]:
         kind = evidence_type_get(spec.evidence_type)
         link = links.get(material.code)
         preview = (
-            _preview(kind, link.evidence.data)
+            _preview(kind, link.evidence.data, masked=masked)
             if kind
             and link
             and link.evidence is not None
@@ -170,22 +172,25 @@ def share_rows(*, application: Application) -> list[ShareRow]:
     return rows
 
 
-def evidence_rows(*, application: Application, masked: bool = False) -> dict[str, dict[str, Any]]:
-    """Material code → the evidence used, its provenance and whether its signature still holds."""
+def evidence_rows(
+    *, application: Application, masked: bool = False, previews: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Material code → the evidence used, its provenance and whether its signature still holds.
+
+    ``previews`` adds the data of evidence still waiting for the applicant's preview (for the
+    applicant's side only: staff see what is used)."""
+    shown = [MaterialEvidence.State.USED]
+    if previews:
+        shown.append(MaterialEvidence.State.PREVIEW)
     out = {}
     for link in MaterialEvidence.objects.filter(application=application).select_related("evidence"):
         kind = evidence_type_get(link.evidence_type)
         ev = link.evidence
         row: dict[str, Any] = {"link": link, "kind": kind, "evidence": ev}
-        if ev is not None and link.state == MaterialEvidence.State.USED:
-            row["verified"] = connector.verify_stored(
-                server_id=ev.source,
-                request_id=ev.request_id,
-                timestamp=ev.signed_at,
-                digest=ev.digest,
-                signature=ev.signature,
-                body=ev.body,
-            )
+        if ev is not None and link.state in shown:
+            row["verified_by"] = _verified_by(ev)
+            row["verified"] = bool(row["verified_by"])
+            row["retired_key"] = row["verified_by"] not in ("", connector.CURRENT_KEY)
             row["preview"] = _preview(kind, ev.data, masked=masked) if kind else []
         out[link.material_code] = row
     return out
@@ -211,18 +216,31 @@ def materials_exempt(*, application: Application) -> dict[str, Any]:
     }
 
 
+MEASURED_CACHE_KEY = "onetrip:stats:materials_exempt_measured"
+MEASURED_CACHE_SECONDS = 300
+
+
 def materials_exempt_measured() -> dict[str, Any]:
-    """The same over every submitted application (drafts are not counted)."""
+    """The same over every submitted application (drafts are not counted).
+
+    Full-table counts, read by every anonymous visit of the public scoreboard: cached for five
+    minutes and never invalidated, so the figure is at most five minutes old.
+    """
+    cached = cache.get(MEASURED_CACHE_KEY)
+    if cached is not None:
+        return cached
     qs = ApplicationMaterial.objects.exclude(application__status="draft")
     required = qs.count()
     resolved = qs.filter(state__in=NOT_SUPPLIED).count()
     applications = Application.objects.exclude(status="draft").count()
-    return {
+    measured = {
         "applications": applications,
         "required": required,
         "resolved": resolved,
         "rate": round(resolved / required, 4) if required else None,
     }
+    cache.set(MEASURED_CACHE_KEY, measured, MEASURED_CACHE_SECONDS)
+    return measured
 
 
 def materials_with_evidence(*, application: Application) -> set[str]:
@@ -242,35 +260,58 @@ def type_name(code: str) -> str:
 
 
 def evidence_for_user(*, user, pk: int) -> Evidence | None:
-    """Evidence about the signed-in person (or an enterprise they applied for), else None."""
+    """Evidence about the signed-in person, or about an enterprise on whose application the
+    evidence is used and for which they may act now; else None.
+
+    Enterprise applications have no owner: who may act for the enterprise is decided as for
+    the application itself (``actor_roles`` gives them the applicant role — today that is an
+    agent under an unrevoked, unexpired 委托 from the enterprise covering the item).
+    """
+    from onetrip.applications import workflow
+    from onetrip.applications.services import actor_roles
+
     person = getattr(user, "person", None)
     evidence = Evidence.objects.filter(pk=pk).first()
     if evidence is None or person is None:
         return None
-    if evidence.person_id == person.pk:
-        return evidence
-    if (
-        evidence.enterprise_id
-        and Application.objects.filter(
-            owner=user, applicant_enterprise_id=evidence.enterprise_id
-        ).exists()
-    ):
-        return evidence
+    if evidence.person_id is not None:
+        return evidence if evidence.person_id == person.pk else None
+    if evidence.enterprise_id is None:
+        return None
+    used_on = set(
+        MaterialEvidence.objects.filter(evidence=evidence).values_list("application_id", flat=True)
+    )
+    if evidence.application_id:
+        used_on.add(evidence.application_id)
+    applications = Application.objects.filter(
+        pk__in=used_on, applicant_enterprise_id=evidence.enterprise_id
+    ).select_related("item", "applicant_person")
+    for application in applications:
+        if workflow.APPLICANT in actor_roles(user=user, application=application):
+            return evidence
     return None
 
 
 def evidence_context(evidence: Evidence) -> dict[str, Any]:
     kind = evidence_type_get(evidence.evidence_type)
+    verified_by = _verified_by(evidence)
     return {
         "evidence": evidence,
         "kind": kind,
         "preview": _preview(kind, evidence.data) if kind else [],
-        "verified": connector.verify_stored(
-            server_id=evidence.source,
-            request_id=evidence.request_id,
-            timestamp=evidence.signed_at,
-            digest=evidence.digest,
-            signature=evidence.signature,
-            body=evidence.body,
-        ),
+        "verified": bool(verified_by),
+        "verified_by": verified_by,
+        "retired_key": verified_by not in ("", connector.CURRENT_KEY),
     }
+
+
+def _verified_by(evidence: Evidence) -> str:
+    """Which registry key still verifies the stored answer (see ``connector.verified_by``)."""
+    return connector.verified_by(
+        server_id=evidence.source,
+        request_id=evidence.request_id,
+        timestamp=evidence.signed_at,
+        digest=evidence.digest,
+        signature=evidence.signature,
+        body=evidence.body,
+    )

@@ -20,12 +20,13 @@ from onetrip.applications.models import Application, ApplicationMaterial
 from onetrip.catalog.models import Material
 from onetrip.core.crypto import lookup_hash
 from onetrip.exchange import connector
-from onetrip.exchange.models import DataUse, Evidence, MaterialEvidence
+from onetrip.exchange.models import AGENT_VIEW_DEPARTMENT, DataUse, Evidence, MaterialEvidence
 from onetrip.exchange.registry import EvidenceType, evidence_type_get
 
 SHAREABLE_SOURCES = (Material.Source.SHARED, Material.Source.ELICENCE)
 ROLE_LABELS = {
     "applicant": "申请人本人",
+    "agent": "代办人",
     "window": "窗口受理人员",
     "handler": "承办人员",
     "checker": "审核人员",
@@ -35,9 +36,12 @@ ROLE_LABELS = {
 
 
 class ExchangeError(Exception):
-    def __init__(self, code: str, message: str, *, status: int = 400):
+    def __init__(
+        self, code: str, message: str, *, status: int = 400, errors: dict[str, str] | None = None
+    ):
         super().__init__(message)
         self.code, self.message, self.status = code, message, status
+        self.errors = errors or {}
 
 
 def purpose_for(application: Application) -> str:
@@ -48,6 +52,26 @@ def _subject_hash(subject: dict[str, str]) -> str:
     return lookup_hash(subject.get("credit_code") or subject.get("id_number", ""))
 
 
+def viewer_is_subject(*, user: User | None, application: Application) -> bool:
+    """Whether ``user`` is the person the application's evidence is about: the applicant
+    themself, not an agent acting for them (nor anyone acting for an enterprise)."""
+    if user is None or not user.is_authenticated or application.applicant_enterprise_id:
+        return False
+    person = application.applicant_person
+    return person is not None and person.user_id == user.pk
+
+
+def acts_as_agent(*, user: User | None, application: Application) -> bool:
+    """Whether ``user`` is the application's 代办人 (acting for someone else under a 委托)."""
+    person = getattr(user, "person", None) if user is not None else None
+    return (
+        application.agent_id is not None
+        and person is not None
+        and person.pk == application.agent_id
+        and not viewer_is_subject(user=user, application=application)
+    )
+
+
 def _actor_role(user: User | None, application: Application) -> str:
     from onetrip.applications.services import actor_roles
 
@@ -56,6 +80,8 @@ def _actor_role(user: User | None, application: Application) -> str:
     roles = actor_roles(user=user, application=application)
     for role in ("applicant", "window", "handler", "checker", "approver", "supervisor"):
         if role in roles:
+            if role == "applicant" and acts_as_agent(user=user, application=application):
+                return ROLE_LABELS["agent"]
             return ROLE_LABELS[role]
     return "工作人员" if user.is_staff else "申请人本人"
 
@@ -385,10 +411,21 @@ def material_share(*, application: Application, user: User, code: str, request=N
     return True
 
 
+EVIDENCE_CHANGED = (
+    "部门数据已更新：{names}的数据与您确认时不同。新的数据尚未使用，请先核对新的数据并确认使用"
+    "（或改为自行上传）后再提交。"
+)
+
+
 def evidence_refresh_stale(*, application: Application, user: User, request=None) -> list[str]:
     """Before submission: evidence older than the freshness period is fetched again.
 
-    Returns the codes that could not be refreshed (they now need an upload).
+    The answer is used only if it says exactly what the applicant saw and accepted; new data
+    is never used unseen: it stays waiting for the preview (the material is no longer counted
+    as shared) and ``ExchangeError('evidence_changed', status=409)`` is raised, with the
+    material codes in ``errors``, after every stale material has been tried. Returns the codes
+    that could not be refreshed (they now need an upload). Raises ``ExchangeError`` when
+    ``user`` may not change the application.
     """
     since = timezone.now() - dt.timedelta(seconds=settings.ONETRIP_EXCHANGE_FRESHNESS_SECONDS)
     stale = list(
@@ -396,31 +433,77 @@ def evidence_refresh_stale(*, application: Application, user: User, request=None
             application=application,
             state=MaterialEvidence.State.USED,
             evidence__fetched_at__lt=since,
-        ).values_list("material_code", flat=True)
+        ).select_related("evidence")
     )
-    failed = []
-    for code in stale:
+    if not stale:
+        return []
+    _check_editable(application, user)
+    failed: list[str] = []
+    changed: dict[str, str] = {}
+    for old in stale:
+        code = old.material_code
         link = evidence_obtain(application=application, user=user, codes=[code], request=request)[
             code
         ]
         if link.state == MaterialEvidence.State.FAILED:
             failed.append(code)
-        else:
+        elif link.evidence is not None and link.evidence.data == old.evidence.data:
             evidence_accept(application=application, user=user, codes=[code], request=request)
+        else:
+            changed[code] = _hold_for_preview(application, user, code, request)
+    if changed:
+        raise ExchangeError(
+            "evidence_changed",
+            EVIDENCE_CHANGED.format(names="、".join(f"“{n}”" for n in changed.values())),
+            status=409,
+            errors={
+                code: f"“{name}”的部门数据已更新，请核对后确认使用。"
+                for code, name in changed.items()
+            },
+        )
     return failed
 
 
+@transaction.atomic
+def _hold_for_preview(application, user, code: str, request) -> str:
+    """The refreshed answer differs from the accepted one: it waits in preview, and until the
+    applicant uses it the material is not satisfied by sharing. Returns the material's name."""
+    from onetrip.audit.services import audit_append
+
+    material = application.materials.get(code=code)
+    ApplicationMaterial.objects.filter(
+        pk=material.pk, state=ApplicationMaterial.State.SHARED
+    ).update(state=ApplicationMaterial.State.MISSING, note="")
+    audit_append(
+        actor=user,
+        action="exchange.changed",
+        target=application,
+        summary=f"提交前重新获取的“{material.name}”与申请人确认的数据不同，待申请人核对",
+        after={"material": code},
+        request=request,
+    )
+    return material.name
+
+
 def evidence_viewed(*, application: Application, user: User, request=None) -> int:
-    """A staff member opened the application: each piece of evidence shown is logged."""
+    """Someone other than the person opened the application's evidence — a staff member, or
+    an agent (代办人) acting for the person: each piece of evidence shown is logged."""
     links = list(
         MaterialEvidence.objects.filter(
             application=application, state=MaterialEvidence.State.USED
         ).select_related("evidence")
     )
-    if not links or not user.is_staff:
+    if not links:
+        return 0
+    if user.is_staff:
+        department = _staff_department(user, application)
+        purpose = f"审查办件 {application}（{application.version.name}）"
+    elif acts_as_agent(user=user, application=application):
+        department = AGENT_VIEW_DEPARTMENT
+        purpose = f"代为办理“{application.version.name}”"
+    else:
         return 0
     role = _actor_role(user, application)
-    department = _staff_department(user, application)
     with transaction.atomic():
         for link in links:
             DataUse.objects.create(
@@ -433,7 +516,7 @@ def evidence_viewed(*, application: Application, user: User, request=None) -> in
                 department=department,
                 actor=user,
                 actor_role=role,
-                purpose=f"审查办件 {application}（{application.version.name}）",
+                purpose=purpose[:200],
                 application=application,
                 evidence=link.evidence,
                 request_id=link.evidence.request_id if link.evidence else "",

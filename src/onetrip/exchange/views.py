@@ -63,8 +63,12 @@ def draft_sharing(request: HttpRequest, pk: int) -> HttpResponse:
             error = exc.message
         else:
             return redirect("exchange:draft_sharing", pk=application.pk)
-    rows = selectors.share_rows(application=application)
+    rows = selectors.share_rows(
+        application=application,
+        masked=services.acts_as_agent(user=request.user, application=application),
+    )
     S = MaterialEvidence.State
+    previews = [r for r in rows if r.link and r.link.state == S.PREVIEW]
     return render(
         request,
         "exchange/sharing.html",
@@ -72,11 +76,12 @@ def draft_sharing(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "rows": rows,
             "to_ask": [r for r in rows if r.link is None or r.link.state in (S.DECLINED, S.FAILED)],
-            "previews": [r for r in rows if r.link and r.link.state == S.PREVIEW],
+            "previews": previews,
             "used": [r for r in rows if r.link and r.link.state == S.USED],
             "failed": [r for r in rows if r.link and r.link.state == S.FAILED],
             "purpose": services.purpose_for(application),
             "error": error,
+            "changed": request.GET.get("changed") == "1" and bool(previews),
             "step": 0,
         },
     )

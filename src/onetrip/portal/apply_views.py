@@ -217,6 +217,10 @@ def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except services.ApplicationError as exc:
+            if exc.code == "evidence_changed":
+                # Refreshed registry data differs from what was accepted: preview it first.
+                url = reverse("exchange:draft_sharing", args=[application.pk])
+                return redirect(f"{url}?changed=1")
             errors = exc.errors or {"": exc.message}
         else:
             url = reverse("portal:application", args=[result.application.tracking_number])

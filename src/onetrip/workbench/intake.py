@@ -406,6 +406,20 @@ def _check_errors(application: Application, exc: ApplicationError) -> list[dict[
     return errors
 
 
+def _refresh_before_submit(request: HttpRequest, application: Application) -> None:
+    """Stale evidence is fetched again before the submission's transaction, never inside it:
+    it is a network call, and what it brings back (new data waiting to be shown, a failure,
+    the data-use log) must survive a refused submission. Inside, the evidence is fresh."""
+    from onetrip.exchange.services import ExchangeError, evidence_refresh_stale
+
+    try:
+        evidence_refresh_stale(application=application, user=request.user, request=request)
+    except ExchangeError as exc:
+        raise ApplicationError(
+            exc.code, exc.message, status=exc.status, errors=exc.errors
+        ) from None
+
+
 @window_required
 def intake_check(request: HttpRequest, pk: int) -> HttpResponse:
     """Check your answers, then submit and record the visit in one go (or neither)."""
@@ -438,6 +452,7 @@ def intake_check(request: HttpRequest, pk: int) -> HttpResponse:
                     field="over_promise_reason",
                     status=409,
                 )
+            _refresh_before_submit(request, application)
             with transaction.atomic():  # the submission and its visit, or neither
                 result = services.application_submit(
                     application=application,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 
 import pytest
+import time_machine
 
 from onetrip.applications.models import Application, ApplicationMaterial
 from onetrip.applications.tests.factories import ID_B, world
@@ -60,3 +62,35 @@ def test_the_window_is_told_and_nothing_is_half_written_when_the_registry_is_dow
     assert Evidence.objects.count() == 0
     # The failure itself is kept (outside the intake's transaction).
     assert MaterialEvidence.objects.get(application=app).failure_code == "unavailable"
+
+
+def test_changed_data_at_window_submission_is_kept_for_the_officer_to_show(
+    client, counter, settings
+):
+    """Refreshed at submission and different from what was taken: not submitted, the new
+    data waits (its fetch is kept in the log), and the officer takes it again to go on."""
+    settings.ONETRIP_EXCHANGE_FRESHNESS_SECONDS = 3600
+    _, app = counter
+    client.post(f"/workbench/intake/{app.pk}/materials/", {"mat-id-card": "shared"})
+    old = MaterialEvidence.objects.get(application=app).evidence
+    old.data = {**old.data, "address": "甘肃省兰州市城关区旧地址1号"}
+    old.save(update_fields=["data"])
+    check = {
+        "delivery_method": "pickup",
+        "place": "市政务服务中心 3 号窗口",
+        "over_promise_reason": "申请人不会使用网上办理，自愿到窗口",
+    }
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)):
+        r = client.post(f"/workbench/intake/{app.pk}/check/", check)
+        assert r.status_code == 409 and "部门数据已更新" in r.content.decode()
+        app.refresh_from_db()
+        assert app.status == "draft"
+        link = MaterialEvidence.objects.get(application=app)
+        assert link.state == MaterialEvidence.State.PREVIEW and link.evidence != old
+        fetches = DataUse.objects.filter(application=app, kind="fetch").count()
+        assert fetches == 2  # the refresh's fetch is in the person's log
+        r = client.post(f"/workbench/intake/{app.pk}/materials/", {"mat-id-card": "shared"})
+        assert r.status_code == 302
+        r = client.post(f"/workbench/intake/{app.pk}/check/", check)
+    assert r.status_code == 302 and r["Location"] == f"/workbench/intake/{app.pk}/done/"
+    assert MaterialEvidence.objects.get(application=app).evidence == link.evidence
