@@ -43,15 +43,23 @@ def test_worker_rejects_a_bad_interval():
 )
 @pytest.mark.django_db(transaction=True)
 def test_worker_thread_delivers_and_stops():
+    from django.db import OperationalError
+
     user = applicant_create(phone="", email="")
+    # Enqueue before the thread starts: the test database is SQLite in memory with a shared
+    # cache, where a write meeting another connection's read fails at once ("table is
+    # locked") instead of waiting, which a real database file does not do.
+    enqueue_status(user, key="threaded")
     thread = start_in_thread(interval=0.1)
     try:
         assert thread.daemon and thread.is_alive()
-        enqueue_status(user, key="threaded")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            if OutboxMessage.objects.filter(status="sent").exists():
-                break
+            try:
+                if OutboxMessage.objects.filter(status="sent").exists():
+                    break
+            except OperationalError:  # the worker is writing; look again
+                pass
             time.sleep(0.05)
     finally:
         thread.stop(timeout=10)
