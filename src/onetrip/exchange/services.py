@@ -485,6 +485,9 @@ def _hold_for_preview(application, user, code: str, request) -> str:
     return material.name
 
 
+VIEW_LOG_WINDOW = dt.timedelta(hours=1)
+
+
 def evidence_viewed(*, application: Application, user: User, request=None) -> int:
     """Someone other than the person opened the application's evidence — a staff member, or
     an agent (代办人) acting for the person: each piece of evidence shown is logged."""
@@ -493,11 +496,21 @@ def evidence_viewed(*, application: Application, user: User, request=None) -> in
             application=application, state=MaterialEvidence.State.USED
         ).select_related("evidence")
     )
+    # One entry per person, piece of evidence and hour: reloading a page is not a new use.
+    seen = set(
+        DataUse.objects.filter(
+            application=application,
+            actor=user,
+            kind=DataUse.Kind.VIEW,
+            occurred_at__gte=timezone.now() - VIEW_LOG_WINDOW,
+        ).values_list("evidence_id", flat=True)
+    )
+    links = [link for link in links if link.evidence_id not in seen]
     if not links:
         return 0
     if user.is_staff:
         department = _staff_department(user, application)
-        purpose = f"审查办件 {application}（{application.version.name}）"
+        purpose = f"审查办件（{application.version.name}）"
     elif acts_as_agent(user=user, application=application):
         department = AGENT_VIEW_DEPARTMENT
         purpose = f"代为办理“{application.version.name}”"

@@ -273,7 +273,7 @@ message_template_register(
                 body="{% for c in cards %}{{ c.colour }}：办件 {{ c.tracking_number }}"
                 "（{{ c.item_name }}）{{ c.reason }}。\n{% endfor %}"
                 "{% if more %}另有 {{ more }} 张，请在监察看板查看。\n{% endif %}"
-                "请及时办理，并在监察看板查看详情。",
+                "请在工作台打开办件及时办理；监察人员可在“电子监察”中查看和处理这些监察牌。",
             ),
         },
     )

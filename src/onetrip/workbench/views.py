@@ -207,6 +207,11 @@ def _detail_context(
     }
 
 
+def _with_stage_name(assignment, stage_names: dict[str, str]):
+    assignment.stage_name = stage_names.get(assignment.stage) or _("受理")
+    return assignment
+
+
 def _clock_context(application: Application, user, roles: set[str]) -> dict[str, Any]:
     """Deadlines with the days left, pauses, extensions, cards and who held the application."""
     from django.conf import settings
@@ -239,7 +244,11 @@ def _clock_context(application: Application, user, roles: set[str]) -> dict[str,
         "pauses": list(application.clock_pauses.order_by("started_on", "id")),
         "extensions": list(application.extensions.select_related("approved_by")),
         "cards": list(application.cards.select_related("responsible").order_by("raised_at")),
-        "assignments": list(application.assignments.select_related("officer", "assigned_by")),
+        "assignments": [
+            _with_stage_name(a, stage_names)
+            for a in application.assignments.select_related("officer", "assigned_by")
+        ],
+        "finished": application.status in workflow.FINAL,
         "holder": application.assignments.filter(ended_at__isnull=True)
         .select_related("officer")
         .first(),

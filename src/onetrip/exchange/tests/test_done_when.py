@@ -103,6 +103,7 @@ def test_zhang_san_claims_unemployment_benefit_bringing_nothing_they_hold(client
     assert page.count('data-evidence-verified="true"') == len(FROM_REGISTRIES)
     assert "已核验：来源签名有效" in page and "62010219850312003X" not in page  # masked
     assert "免于申请人提交的材料：5 / 6" in page
+    officer.get(f"/workbench/applications/{app.tracking_number}/")  # a reload is not a new use
 
     # 谁使用了我的数据: each fetch and the officer's views, complete.
     uses = DataUse.objects.filter(person=shipped["zhang"].person)

@@ -445,6 +445,8 @@ def test_the_page_shows_each_limit_with_days_left_and_the_holder(client, w):
     assert 'data-deadline="promised"' in body and 'data-deadline="stage-handle"' in body
     assert "个工作日" in body
     assert "现由 handler1 办理" in body
+    assert "<td>handle</td>" not in body and "<td>承办</td>" in body  # stage names, not codes
+    assert 'href="/me/inbox/"' in body  # staff reach their inbox (cards arrive there)
     assert 'id="extend"' not in body  # only approvers extend
     assert 'id="assign"' in body and "由我办理" in body
 
