@@ -229,7 +229,7 @@ def _clock_context(application: Application, user, roles: set[str]) -> dict[str,
                 "label": (
                     _("环节时限：%(stage)s") % {"stage": stage_names.get(d.stage, d.stage)}
                     if d.kind == "stage"
-                    else d.get_kind_display()
+                    else _(d.get_kind_display())
                 ),
                 "left": left,
                 "overdue": -left if left is not None and left < 0 else 0,
