@@ -481,10 +481,10 @@ def card_raise(*, application, kind: str, reason: str, responsible=None) -> bool
     return bool(cards)
 
 
-def _claim(colour: str, today: dt.date) -> list[int]:
-    """Mark the open, unpaused promised deadlines whose card of ``colour`` is due today and not
-    yet raised; return their ids. The UPDATE takes each row's lock, so of two sweeps at the
-    same moment only one claims a deadline."""
+def _claim_sql(colour: str, today: dt.date, returning: str) -> tuple[str, list]:
+    """The UPDATE that marks the open, unpaused promised deadlines whose card of ``colour``
+    is due today and not yet raised. It takes each row's lock, so of two sweeps at the same
+    moment only one claims a deadline."""
     table = connection.ops.quote_name(Deadline._meta.db_table)
     pauses = connection.ops.quote_name(ClockPause._meta.db_table)
     if colour == "red":
@@ -496,45 +496,49 @@ def _claim(colour: str, today: dt.date) -> list[int]:
         f"WHERE state = 'open' AND kind = 'promised' AND NOT {flag} AND {when} "
         f"AND NOT EXISTS (SELECT 1 FROM {pauses} p "
         f"WHERE p.application_id = {table}.application_id AND p.ended_on IS NULL) "
-        "RETURNING id"
+        f"RETURNING {returning}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    return sql, params
 
 
-def _claimed_cards_insert(ids: list[int], kind: str, prefix: str, now) -> list[dict]:
-    """Insert the cards of the claimed deadlines ``ids``; the cards inserted."""
+CARD_RETURNED = ["id", "application_id", "department_id", "responsible_id", "deadline_id", "reason"]
+
+
+def _cards_claim_and_insert(colour: str, kind: str, prefix: str, today: dt.date, now):
+    """Claim the deadlines whose card of ``colour`` is due and insert their cards; the cards
+    inserted. PostgreSQL does both in one statement (the claimed rows feed the INSERT);
+    SQLite claims, then inserts by id."""
     q = connection.ops.quote_name
-    apps, assignments = q("applications_application"), q("applications_assignment")
+    holder = (
+        f"(SELECT s.officer_id FROM {q('applications_assignment')} s "
+        "WHERE s.application_id = d.application_id AND s.ended_at IS NULL "
+        "ORDER BY s.id DESC LIMIT 1)"
+    )
     select = (
-        "SELECT d.id, d.application_id, "
-        f"(SELECT a.department_id FROM {apps} a WHERE a.id = d.application_id), "
-        f"(SELECT s.officer_id FROM {assignments} s WHERE s.application_id = d.application_id "
-        "AND s.ended_at IS NULL ORDER BY s.id DESC LIMIT 1), "
+        f"SELECT d.id, d.application_id, d.department_id, {holder}, "
         "%s, %s, %s || CAST(d.due_on AS TEXT), %s, '' "
-        f"FROM {q(Deadline._meta.db_table)} d WHERE "
     )
     head = f"INSERT INTO {q(Card._meta.db_table)} ({', '.join(CARD_COLUMNS)}) "
-    returned = ["id", "application_id", "department_id", "responsible_id", "deadline_id", "reason"]
-    tail = f" ON CONFLICT DO NOTHING RETURNING {', '.join(returned)}"
+    tail = f" ON CONFLICT DO NOTHING RETURNING {', '.join(CARD_RETURNED)}"
     raised_at = Card._meta.get_field("raised_at").get_db_prep_value(now, connection)
     values = [Card.COLOUR_OF[kind], kind, prefix, raised_at]
     inserted: list[dict] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            batches = [(head + select + "d.id = ANY(%s)" + tail, [*values, ids])]
-        else:
-            batches = [
-                (
-                    head + select + f"d.id IN ({', '.join(['%s'] * len(chunk))})" + tail,
-                    [*values, *chunk],
-                )
-                for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500))
-            ]
-        for sql, params in batches:
-            cursor.execute(sql, params)
-            inserted += [dict(zip(returned, row, strict=True), kind=kind) for row in cursor]
+            claim, params = _claim_sql(colour, today, "id, application_id, department_id, due_on")
+            cursor.execute(f"WITH d AS ({claim}) {head}{select}FROM d{tail}", [*params, *values])
+            return [dict(zip(CARD_RETURNED, row, strict=True), kind=kind) for row in cursor]
+        claim, params = _claim_sql(colour, today, "id")
+        cursor.execute(claim, params)
+        ids = [row[0] for row in cursor.fetchall()]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"{head}{select}FROM {q(Deadline._meta.db_table)} d WHERE d.id IN ({marks}){tail}",
+                [*values, *chunk],
+            )
+            inserted += [dict(zip(CARD_RETURNED, row, strict=True), kind=kind) for row in cursor]
     return inserted
 
 
@@ -570,8 +574,7 @@ def cards_sweep(*, today: dt.date | None = None) -> dict[str, int]:
     for colour, kind, prefix in plan:
         with transaction.atomic():
             now = timezone.now()
-            claimed = _claim(colour, today)
-            cards = _claimed_cards_insert(claimed, kind, prefix, now) if claimed else []
+            cards = _cards_claim_and_insert(colour, kind, prefix, today, now)
             if cards:
                 _cards_announce(cards, batch=(kind, now))
             raised[colour] += len(cards)
