@@ -147,8 +147,16 @@ class Card(models.Model):
         Kind.REFUSAL_WITHOUT_REASONS: Colour.RED,
     }
 
+    # The deadline and the department are copied from the claimed deadline row in the same
+    # statement that writes the card, so the database is not asked to check them again at
+    # commit (ADR 0008); Django still refuses to delete what a card refers to.
     deadline = models.ForeignKey(
-        Deadline, null=True, blank=True, on_delete=models.PROTECT, related_name="cards"
+        Deadline,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cards",
+        db_constraint=False,
     )
     # Both are the first column of an index below, so they need none of their own.
     application = models.ForeignKey(
@@ -163,6 +171,7 @@ class Card(models.Model):
         related_name="cards",
         verbose_name="责任部门",
         db_index=False,
+        db_constraint=False,
     )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
