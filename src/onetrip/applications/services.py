@@ -684,35 +684,21 @@ def _record(application, action: Action, user, role, before, *, note="", request
     holding it for the shortest time keeps concurrent submissions flowing.
     """
     from onetrip.audit.services import audit_append
-    from onetrip.notifications.services import outbox_enqueue
 
     event = _event(application, action.value, user, role, before=before, note=note)
-    recipient = application.owner
-    person = application.applicant_person
-    sms_only = recipient is None and person is not None and bool(person.phone)
-    if (recipient is not None or sms_only) and action != Action.PASS_STAGE:
+    if action != Action.PASS_STAGE:
         template = {
             Action.REQUEST_CORRECTION: "correction_requested",
             Action.APPROVE: "decision_made",
             Action.DENY: "decision_made",
         }.get(action, "application_status")
-        outbox_enqueue(
-            recipient=recipient,
-            template=template,
-            context={
-                "tracking_number": application.tracking_number,
-                "item_name": application.version.name,
-                "status_label": application.plain_status,
-                "next_step": next_step_text(application),
-                "note": note,
-                "corrections": _latest_correction_items(application, action),
-            },
-            dedupe_key=f"application:{application.pk}:event:{event.pk}",
-            reference=application.tracking_number or "",
-            # Someone registered at a window without an account is told by SMS.
-            **(
-                {"channels": ["sms"], "address_override": {"sms": person.phone}} if sms_only else {}
-            ),
+        _tell_applicant(
+            application,
+            event,
+            template,
+            next_step=next_step_text(application),
+            note=note,
+            corrections=_latest_correction_items(application, action),
         )
     audit_append(
         actor=user,
@@ -724,6 +710,33 @@ def _record(application, action: Action, user, role, before, *, note="", request
         request=request,
     )
     return event
+
+
+def _tell_applicant(application, event, template, *, next_step, note, corrections=()) -> None:
+    """The applicant's message about ``event``: to their account, or by SMS to someone
+    registered at a window without one; nobody to tell, nothing sent."""
+    from onetrip.notifications.services import outbox_enqueue
+
+    recipient = application.owner
+    person = application.applicant_person
+    sms_only = recipient is None and person is not None and bool(person.phone)
+    if recipient is None and not sms_only:
+        return
+    outbox_enqueue(
+        recipient=recipient,
+        template=template,
+        context={
+            "tracking_number": application.tracking_number,
+            "item_name": application.version.name,
+            "status_label": application.plain_status,
+            "next_step": next_step,
+            "note": note,
+            "corrections": list(corrections),
+        },
+        dedupe_key=f"application:{application.pk}:event:{event.pk}",
+        reference=application.tracking_number or "",
+        **({"channels": ["sms"], "address_override": {"sms": person.phone}} if sms_only else {}),
+    )
 
 
 def _latest_correction_items(application: Application, action: Action) -> list[dict]:
@@ -854,8 +867,7 @@ def _irregularities(application: Application, action: Action, reason: str, user:
         if application.correction_count > 1:
             raise_(Card.Kind.SECOND_CORRECTION, f"第 {application.correction_count} 次要求补正")
             return  # a second notice is irregular in itself; its timing is not the point
-        received = timezone.localdate(application.submitted_at)
-        taken = working_days_between(received, timezone.localdate())
+        taken = working_days_between(_received_on(application), timezone.localdate())
         if taken > settings.ONETRIP_CORRECTION_NOTICE_DAYS:
             raise_(
                 Card.Kind.LATE_CORRECTION,
@@ -1319,7 +1331,6 @@ def deadline_extend(
     """延期: an approver (本机关负责人) adds working days to the running limits, with a reason;
     the applicant is told in writing, and it is audited."""
     from onetrip.audit.services import audit_append
-    from onetrip.notifications.services import outbox_enqueue
     from onetrip.supervision import services as clock
 
     application = (
@@ -1361,21 +1372,13 @@ def deadline_extend(
     due = promised.due_on.isoformat() if promised else ""
     note = f"延长 {days} 天，理由：{reason}" + (f"；承诺办结期限延至 {due}" if due else "")
     event = _event(application, "extend", officer, workflow.APPROVER, note=note)
-    if application.owner is not None:
-        outbox_enqueue(
-            recipient=application.owner,
-            template="application_status",
-            context={
-                "tracking_number": application.tracking_number,
-                "item_name": application.version.name,
-                "status_label": application.plain_status,
-                "next_step": f"办理期限已延长 {days} 天" + (f"，至 {due}" if due else "") + "。",
-                "note": note,
-                "corrections": [],
-            },
-            dedupe_key=f"application:{application.pk}:event:{event.pk}",
-            reference=application.tracking_number or "",
-        )
+    _tell_applicant(
+        application,
+        event,
+        "application_status",
+        next_step=f"办理期限已延长 {days} 天" + (f"，至 {due}" if due else "") + "。",
+        note=note,
+    )
     audit_append(
         actor=officer,
         action="application.extend",
@@ -1392,14 +1395,10 @@ def assignable_officers(*, application: Application) -> list[User]:
     administrator) in its department or a department above it, and superusers."""
     from django.db.models import Q
 
-    from onetrip.catalog.models import Department
+    from onetrip.catalog.selectors import departments_above
 
     role = workflow.STAGE_ROLE.get(application.stage or "handle", workflow.HANDLER)
-    parents = dict(Department.objects.values_list("id", "parent_id"))
-    above, node = set(), application.department_id
-    while node is not None and node not in above:
-        above.add(node)
-        node = parents.get(node)
+    above = departments_above([application.department_id])[application.department_id]
     held = StaffRole.objects.filter(
         role__in=[role, StaffRole.Role.ADMINISTRATOR], department_id__in=above
     ).values("user_id")
@@ -1423,7 +1422,7 @@ def application_assign(
     roles = actor_roles(user=officer, application=application)
     if not roles - {workflow.APPLICANT}:
         raise ApplicationError("not_found", "找不到该申请。", status=404)
-    if application.status not in OPEN_STAFF_STATUSES:
+    if application.status not in workflow.OPEN_BEFORE_DECISION:
         raise ApplicationError("not_assignable", "已办结或尚未提交的申请不能分派。", status=409)
     eligible = {u.pk: u for u in assignable_officers(application=application)}
     try:
@@ -1466,6 +1465,3 @@ def application_assign(
         request=request,
     )
     return application
-
-
-OPEN_STAFF_STATUSES = tuple(workflow.OPEN_BEFORE_DECISION)

@@ -120,6 +120,19 @@ def count_at_most_one_visit(ids: list[int]) -> int:
     return ItemVersion.objects.filter(pk__in=ids, visits_required__lte=1).count()
 
 
+def departments_above(ids) -> dict[int, set[int]]:
+    """Each department id → itself and every department above it (its parent, theirs …)."""
+    parents = dict(Department.objects.values_list("id", "parent_id"))
+    out: dict[int, set[int]] = {}
+    for start in set(ids):
+        chain, node = set(), start
+        while node is not None and node not in chain:
+            chain.add(node)
+            node = parents.get(node)
+        out[start] = chain
+    return out
+
+
 def guide_departments() -> QuerySet[Department]:
     """Departments that implement at least one published item, with their units."""
     return Department.objects.filter(role=Department.Role.SERVICE).order_by("order", "code")

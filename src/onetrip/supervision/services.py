@@ -11,8 +11,7 @@ import math
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from onetrip.core.calendar import working_days_add, working_days_before, working_days_between
@@ -235,34 +234,17 @@ NOTIFY_LINES = 50  # cards listed in one message; the rest are counted
 def _supervisors_by_department(department_ids) -> dict[int, set[int]]:
     """The supervisors of each department: those of the department or of one above it."""
     from onetrip.accounts.models import StaffRole
-    from onetrip.catalog.models import Department
+    from onetrip.catalog.selectors import departments_above
 
-    parents = dict(Department.objects.values_list("id", "parent_id"))
     held: dict[int, set[int]] = defaultdict(set)
     for dept, user in StaffRole.objects.filter(role=StaffRole.Role.SUPERVISOR).values_list(
         "department_id", "user_id"
     ):
         held[dept].add(user)
-    out: dict[int, set[int]] = {}
-    for dept in set(department_ids):
-        users: set[int] = set()
-        node, seen = dept, set()
-        while node is not None and node not in seen:
-            seen.add(node)
-            users |= held.get(node, set())
-            node = parents.get(node)
-        out[dept] = users
-    return out
-
-
-def _responsible_subquery():
-    from onetrip.applications.models import Assignment
-
-    return Subquery(
-        Assignment.objects.filter(application=OuterRef("application"), ended_at__isnull=True)
-        .order_by("-id")
-        .values("officer")[:1]
-    )
+    return {
+        dept: set().union(*(held.get(d, set()) for d in chain))
+        for dept, chain in departments_above(department_ids).items()
+    }
 
 
 def card_batches_verify() -> list[str]:
@@ -285,46 +267,6 @@ def card_batches_verify() -> list[str]:
                 f"与记录的 {a.get('count')} 张或其摘要不符"
             )
     return problems
-
-
-def _cards_insert(rows: list[dict]) -> list[dict]:
-    """Insert cards, skipping any that exist; return the rows really inserted (with their id).
-
-    One INSERT … ON CONFLICT DO NOTHING RETURNING per batch: a card another scheduler or an
-    earlier run already raised is never raised again, and the caller learns exactly which
-    cards are its own to notify and audit.
-    """
-    table = connection.ops.quote_name(Card._meta.db_table)
-    cols = CARD_COLUMNS
-    now = Card._meta.get_field("raised_at").get_db_prep_value(timezone.now(), connection)
-    inserted: list[dict] = []
-    by_key = {(r["application_id"], r["kind"]): r for r in rows}
-    for start in range(0, len(rows), 500):
-        batch = rows[start : start + 500]
-        values, params = [], []
-        for r in batch:
-            values.append("(" + ", ".join(["%s"] * len(cols)) + ")")
-            params += [
-                r.get("deadline_id"),
-                r["application_id"],
-                r["department_id"],
-                r.get("responsible_id"),
-                Card.COLOUR_OF[r["kind"]],
-                r["kind"],
-                r["reason"][:200],
-                now,
-                "",
-            ]
-        sql = (
-            f"INSERT INTO {table} ({', '.join(cols)}) VALUES {', '.join(values)} "
-            "ON CONFLICT DO NOTHING RETURNING id, application_id, kind"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for card_id, app_id, kind in cursor.fetchall():
-                row = dict(by_key[(app_id, kind)], id=card_id)
-                inserted.append(row)
-    return inserted
 
 
 def _application_names(ids: set[int]) -> dict[int, tuple[str, str]]:
@@ -463,22 +405,32 @@ def card_raise(*, application, kind: str, reason: str, responsible=None) -> bool
         .values_list("officer_id", flat=True)
         .first()
     )
-    with transaction.atomic():
-        cards = _cards_insert(
-            [
-                {
-                    "application_id": application.pk,
-                    "department_id": application.department_id,
-                    "responsible_id": current,
-                    "kind": kind,
-                    "reason": reason,
-                    "tracking_number": application.tracking_number or "",
-                    "item_name": application.version.name,
-                }
-            ]
-        )
-        _cards_announce(cards)
-    return bool(cards)
+    try:
+        with transaction.atomic():
+            card = Card.objects.create(
+                application=application,
+                department_id=application.department_id,
+                responsible_id=current,
+                colour=Card.COLOUR_OF[kind],
+                kind=kind,
+                reason=reason[:200],
+            )
+    except IntegrityError:  # this application already has a card of this kind
+        return False
+    _cards_announce(
+        [
+            {
+                "id": card.pk,
+                "application_id": application.pk,
+                "department_id": card.department_id,
+                "responsible_id": current,
+                "deadline_id": None,
+                "kind": kind,
+                "reason": card.reason,
+            }
+        ]
+    )
+    return True
 
 
 def _claim_sql(colour: str, today: dt.date, returning: str) -> tuple[str, list]:

@@ -237,7 +237,7 @@ def _clock_context(application: Application, user, roles: set[str]) -> dict[str,
             }
         )
     used = sum(e.days for e in application.extensions.all())
-    open_now = application.status in services.OPEN_STAFF_STATUSES
+    open_now = application.status in workflow.OPEN_BEFORE_DECISION
     can_assign = open_now and bool(roles - {workflow.APPLICANT})
     return {
         "deadlines": deadlines,
