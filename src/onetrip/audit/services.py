@@ -67,66 +67,33 @@ def audit_append(
 ) -> AuditEvent:
     """Append one event to the chain; call it inside the transaction that makes the change.
 
-    `actor` is a User (staff if is_staff, else applicant) or None for the system. The event is
-    written in a nested atomic block, so it commits or rolls back with the caller's transaction.
+    `actor` is a User (staff if is_staff, else applicant) or None for the system. No savepoint
+    is taken: the event stands or falls with the caller's transaction.
     """
-    return audit_append_many(
-        [
-            {
-                "actor": actor,
-                "action": action,
-                "target": target,
-                "summary": summary,
-                "before": before,
-                "after": after,
-                "request": request,
-            }
-        ]
-    )[0]
-
-
-def audit_append_many(entries: list[dict[str, Any]]) -> list[AuditEvent]:
-    """Append several events in order under one lock and one insert (same keys as
-    ``audit_append``); for jobs that record many changes at once."""
-    if any(not e.get("action") for e in entries):
+    if not action:
         raise ValueError("审计事件必须写明动作。")
-    if not entries:
-        return []
+    actor_kind, actor_id, actor_label = _actor_fields(actor)
+    object_type, object_id = target_key(target)
     using = router.db_for_write(AuditEvent)
-    events: list[AuditEvent] = []
-    # No savepoint: the events stand or fall with the caller's transaction.
     with transaction.atomic(using=using, savepoint=False):
         _chain_lock(using)
         head = AuditEvent.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
         seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
-        now = timezone.now()
-        for entry in entries:
-            actor_kind, actor_id, actor_label = _actor_fields(entry.get("actor"))
-            object_type, object_id = target_key(entry.get("target"))
-            event = AuditEvent(
-                seq=seq,
-                occurred_at=now,
-                actor_kind=actor_kind,
-                actor_id=actor_id,
-                actor_label=actor_label[:200],
-                action=entry["action"],
-                object_type=object_type,
-                object_id=object_id,
-                summary=(entry.get("summary") or "")[:500],
-                before=json_safe(entry.get("before")),
-                after=json_safe(entry.get("after")),
-                source_ip=_source_ip(entry.get("request")),
-                prev_hash=prev_hash,
-            )
-            event.hash = event_hash(event)
-            events.append(event)
-            seq, prev_hash = seq + 1, event.hash
-        _events_write(events, using)
-    return events
-
-
-def _events_write(events: list[AuditEvent], using: str) -> None:
-    if len(events) == 1:
-        events[0].save(using=using, force_insert=True)
-    else:
-        AuditEvent.objects.using(using).bulk_create(events, batch_size=1000)
+        event = AuditEvent(
+            seq=seq,
+            occurred_at=timezone.now(),
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+            actor_label=actor_label[:200],
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            summary=summary[:500],
+            before=json_safe(before),
+            after=json_safe(after),
+            source_ip=_source_ip(request),
+            prev_hash=prev_hash,
+        )
+        event.hash = event_hash(event)
+        event.save(using=using, force_insert=True)
+    return event

@@ -147,6 +147,11 @@ def outbox_enqueue(
                 dedupe_key=key,
             )
         )
+    return _rows_write(rows)
+
+
+def _rows_write(rows: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Insert the rows whose dedupe key is new, in one insert; the rows written."""
     if not rows:
         return []
     existing = set(
@@ -159,7 +164,7 @@ def outbox_enqueue(
         return []
     try:
         with transaction.atomic():
-            created = OutboxMessage.objects.bulk_create(fresh)
+            created = OutboxMessage.objects.bulk_create(fresh, batch_size=500)
     except IntegrityError:
         # Another transaction enqueued one of these keys first: write the others one by one.
         created = []
@@ -205,19 +210,7 @@ def inbox_enqueue_many(*, template: str, entries: list[Mapping[str, Any]]) -> in
                 dedupe_key=key,
             )
         )
-    if not rows:
-        return 0
-    with transaction.atomic():
-        existing = set(
-            OutboxMessage.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]).values_list(
-                "dedupe_key", flat=True
-            )
-        )
-        fresh = [r for r in rows if r.dedupe_key not in existing]
-        OutboxMessage.objects.bulk_create(fresh, batch_size=500, ignore_conflicts=True)
-        if fresh:
-            transaction.on_commit(wakeup.notify)
-    return len(fresh)
+    return len(_rows_write(rows))
 
 
 # --- delivery -------------------------------------------------------------------------------

@@ -289,7 +289,7 @@ def _cards_announce(cards: list[dict], batch: tuple[str, dt.datetime] | None = N
     ``batch`` (kind, time raised) one event holding the digest of all its cards."""
     from django.contrib.auth import get_user_model
 
-    from onetrip.audit.services import audit_append_many
+    from onetrip.audit.services import audit_append
     from onetrip.notifications.services import inbox_enqueue_many
 
     if not cards:
@@ -336,43 +336,30 @@ def _cards_announce(cards: list[dict], batch: tuple[str, dt.datetime] | None = N
         )
     inbox_enqueue_many(template="card_raised", entries=entries)
     if batch is None:
-        audit_append_many(
-            [
-                {
-                    "actor": None,
-                    "action": f"supervision.card.{Card.COLOUR_OF[c['kind']]}",
-                    "target": ("applications.application", str(c["application_id"])),
-                    "summary": f"{labels[Card.COLOUR_OF[c['kind']]]}：{c['reason']}",
-                    "after": {
-                        "card": c["id"],
-                        "kind": c["kind"],
-                        "deadline": c.get("deadline_id"),
-                    },
-                }
-                for c in cards
-            ]
-        )
+        for c in cards:
+            audit_append(
+                actor=None,
+                action=f"supervision.card.{Card.COLOUR_OF[c['kind']]}",
+                target=("applications.application", str(c["application_id"])),
+                summary=f"{labels[Card.COLOUR_OF[c['kind']]]}：{c['reason']}",
+                after={"card": c["id"], "kind": c["kind"], "deadline": c.get("deadline_id")},
+            )
         return
     kind, raised_at = batch
     ids = sorted(c["id"] for c in cards)
-    audit_append_many(
-        [
-            {
-                "actor": None,
-                "action": SWEEP_AUDIT_ACTION,
-                "target": None,
-                "summary": f"电子监察扫描发出{Card.Kind(kind).label}{labels[Card.COLOUR_OF[kind]]}"
-                f" {len(ids)} 张",
-                "after": {
-                    "kind": kind,
-                    "count": len(ids),
-                    "first": ids[0],
-                    "last": ids[-1],
-                    "raised_at": raised_at.isoformat(),
-                    "digest": card_digest(cards),
-                },
-            }
-        ]
+    audit_append(
+        actor=None,
+        action=SWEEP_AUDIT_ACTION,
+        summary=f"电子监察扫描发出{Card.Kind(kind).label}{labels[Card.COLOUR_OF[kind]]}"
+        f" {len(ids)} 张",
+        after={
+            "kind": kind,
+            "count": len(ids),
+            "first": ids[0],
+            "last": ids[-1],
+            "raised_at": raised_at.isoformat(),
+            "digest": card_digest(cards),
+        },
     )
 
 
