@@ -219,8 +219,14 @@ def _clock_context(application: Application, user, roles: set[str]) -> dict[str,
     from onetrip.supervision.services import working_days_left
 
     stage_names = dict(pinned_content(application.version).stages)
+    pauses = list(application.clock_pauses.order_by("started_on", "id"))
+    extensions = list(application.extensions.select_related("approved_by"))
+    assignments = [
+        _with_stage_name(a, stage_names)
+        for a in application.assignments.select_related("officer", "assigned_by")
+    ]
+    paused = any(p.ended_on is None for p in pauses)
     deadlines = []
-    paused = application.clock_pauses.filter(ended_on__isnull=True).exists()
     for d in application.deadlines.order_by("kind", "starts_on", "id"):
         left = working_days_left(deadline=d) if d.state == "open" and not paused else None
         deadlines.append(
@@ -236,22 +242,17 @@ def _clock_context(application: Application, user, roles: set[str]) -> dict[str,
                 "paused": paused and d.state == "open",
             }
         )
-    used = sum(e.days for e in application.extensions.all())
+    used = sum(e.days for e in extensions)
     open_now = application.status in workflow.OPEN_BEFORE_DECISION
     can_assign = open_now and bool(roles - {workflow.APPLICANT})
     return {
         "deadlines": deadlines,
-        "pauses": list(application.clock_pauses.order_by("started_on", "id")),
-        "extensions": list(application.extensions.select_related("approved_by")),
+        "pauses": pauses,
+        "extensions": extensions,
         "cards": list(application.cards.select_related("responsible").order_by("raised_at")),
-        "assignments": [
-            _with_stage_name(a, stage_names)
-            for a in application.assignments.select_related("officer", "assigned_by")
-        ],
+        "assignments": assignments,
         "finished": application.status in workflow.FINAL,
-        "holder": application.assignments.filter(ended_at__isnull=True)
-        .select_related("officer")
-        .first(),
+        "holder": next((a for a in assignments if a.ended_at is None), None),
         "can_extend": workflow.APPROVER in roles
         and application.status in services.EXTENDABLE
         and used < settings.ONETRIP_EXTENSION_MAX_DAYS,
