@@ -294,13 +294,16 @@ def draft_create(
     return application
 
 
-def _identity_prefill(application: Application) -> dict[str, Any]:
+def _identity_prefill(application: Application, evidence=None) -> dict[str, Any]:
     """Fields answered by data the applicant cannot type over: the verified identity (实名
-    data) and evidence from a department registry the applicant chose to use."""
+    data) and evidence from a department registry the applicant chose to use (``evidence``:
+    ``used_evidence``, when already read)."""
     from onetrip.exchange.selectors import prefill_values
 
-    locked = {**prefill_values(application=application), **_real_name_prefill(application)}
-    return locked
+    return {
+        **prefill_values(application=application, evidence=evidence),
+        **_real_name_prefill(application),
+    }
 
 
 def locked_fields(*, application: Application) -> dict[str, tuple[Any, str]]:
@@ -516,15 +519,17 @@ def _material_choose(
 # ------------------------------------------------------------------ submission
 
 
-def _completeness(application: Application) -> dict[str, str]:
+def _completeness(application: Application, evidenced: frozenset[str] | None = None) -> dict:
     """Errors (by material code) for required materials not yet satisfied.
 
-    A material counts as shared only with evidence stored for it; without, it is missing.
+    A material counts as shared only with evidence stored for it (``evidenced``: the codes
+    ``materials_with_evidence`` gives, when already read); without, it is missing.
     """
     from onetrip.exchange.selectors import materials_with_evidence
 
     required = pinned_content(application.version).required_materials
-    evidenced = materials_with_evidence(application=application)
+    if evidenced is None:
+        evidenced = materials_with_evidence(application=application)
     errors = {}
     for m in application.materials.all():
         if m.code not in required:
@@ -580,27 +585,31 @@ def application_submit(
 
 
 def _submit(application, user, idempotency_key, delivery_method, delivery_address, request):
-    if idempotency_key:
-        earlier = (
-            Application.objects.filter(owner=application.owner, idempotency_key=idempotency_key)
-            .exclude(status=Status.DRAFT)
-            .first()
-        )
-        if earlier is not None:
-            return Submitted(earlier, False)
-    application = (
+    """The submission itself, under the application's row lock.
+
+    A key already used by this owner for another application trips the unique constraint on
+    save; ``application_submit`` then answers with that application.
+    """
+    from onetrip.exchange.selectors import evidence_in_use
+
+    locked = (
         Application.objects.select_for_update(of=("self",))
-        .select_related("version", "owner", "applicant_person")
+        .select_related("applicant_person")
         .get(pk=application.pk)
     )
+    _reuse_loaded(locked, application, user)
+    application = locked
     if application.status != Status.DRAFT:
         if actor_roles(user=user, application=application):
             return Submitted(application, False)
         raise ApplicationError("not_found", "找不到该申请。", status=404)
     role = _authorise(application, user, Action.SUBMIT)
     fields = form_fields_for(application.version, application.situation)
-    values, errors = form_validate(fields, {**application.data, **_identity_prefill(application)})
-    errors.update(_completeness(application))
+    evidence = evidence_in_use(application=application)
+    values, errors = form_validate(
+        fields, {**application.data, **_identity_prefill(application, evidence.by_type)}
+    )
+    errors.update(_completeness(application, evidence.material_codes))
     if delivery_method:
         if delivery_method not in Application.Delivery.values:
             errors["delivery_method"] = "请选择送达方式。"
@@ -620,10 +629,12 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
     application.tracking_number = _tracking_number(application)
     application.query_code = f"{secrets.randbelow(10**6):06d}"
     application.idempotency_key = idempotency_key
+    changed = ["data", "status", "submitted_at", "tracking_number", "query_code", "idempotency_key"]
     if delivery_method:
         application.delivery_method = delivery_method
         application.delivery_address = delivery_address.strip()[:300]
-    application.save()
+        changed += ["delivery_method", "delivery_address"]
+    application.save(update_fields=changed)
     _record(
         application,
         Action.SUBMIT,
@@ -634,6 +645,19 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
         note="申请已提交" if application.channel == "online" else "窗口代为提交",
     )
     return Submitted(application, True)
+
+
+def _reuse_loaded(locked: Application, loaded: Application, user: User) -> None:
+    """Give the freshly locked row what the caller already read and cannot have changed: the
+    item and the pinned version (fixed for an application), and the owner when it is ``user``."""
+    for name in ("item", "version"):
+        field = Application._meta.get_field(name)
+        if field.is_cached(loaded) and getattr(loaded, field.attname) == getattr(
+            locked, field.attname
+        ):
+            field.set_cached_value(locked, field.get_cached_value(loaded))
+    if locked.owner_id is not None and locked.owner_id == user.pk:
+        Application._meta.get_field("owner").set_cached_value(locked, user)
 
 
 # ------------------------------------------------------------------ transitions

@@ -77,8 +77,7 @@ def audit_append(
     using = router.db_for_write(AuditEvent)
     with transaction.atomic(using=using, savepoint=False):
         _chain_lock(using)
-        head = AuditEvent.objects.using(using).order_by("-seq").values_list("seq", "hash").first()
-        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+        seq, prev_hash = _head(using)
         event = AuditEvent(
             seq=seq,
             occurred_at=timezone.now(),
@@ -95,5 +94,20 @@ def audit_append(
             prev_hash=prev_hash,
         )
         event.hash = event_hash(event)
-        event.save(using=using, force_insert=True)
+        meta = AuditEvent._meta
+        ((event.pk,),) = AuditEvent.objects.using(using)._insert(
+            [event],
+            fields=[f for f in meta.local_concrete_fields if not f.primary_key],
+            returning_fields=[meta.pk],
+        )
+        event._state.adding, event._state.db = False, using
     return event
+
+
+def _head(using: str) -> tuple[int, str]:
+    """The next sequence number and the hash it chains to (call with the chain locked)."""
+    table = connections[using].ops.quote_name(AuditEvent._meta.db_table)
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT seq, hash FROM {table} ORDER BY seq DESC LIMIT 1")
+        head = cursor.fetchone()
+    return (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)

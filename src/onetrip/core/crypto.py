@@ -30,7 +30,12 @@ def _derive(root: bytes, purpose: bytes) -> bytes:
 
 
 def _fernet() -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(_derive(_root_key(), b"field-encryption")))
+    return _fernet_for(_root_key())
+
+
+@lru_cache(maxsize=4)
+def _fernet_for(root: bytes) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(_derive(root, b"field-encryption")))
 
 
 def encrypt(value: str) -> str:

@@ -21,28 +21,47 @@ NOT_SUPPLIED = (
 )
 
 
-def used_evidence(*, application: Application) -> dict[str, Evidence]:
-    """Evidence type → the evidence this application uses (latest first wins)."""
-    out: dict[str, Evidence] = {}
+@dataclass(frozen=True)
+class EvidenceInUse:
+    """What an application relies on from the registries, read in one query."""
+
+    by_type: dict[str, Evidence]  # evidence type → the evidence used (latest first wins)
+    material_codes: frozenset[str]  # materials satisfied by stored, used evidence
+
+
+def evidence_in_use(*, application: Application) -> EvidenceInUse:
+    by_type: dict[str, Evidence] = {}
+    codes = set()
     links = (
         MaterialEvidence.objects.filter(application=application, state=MaterialEvidence.State.USED)
         .select_related("evidence")
+        .defer("evidence__body")  # the signed original: only its check needs it
         .order_by("-updated_at")
     )
     for link in links:
         if link.evidence is not None:
-            out.setdefault(link.evidence_type, link.evidence)
-    return out
+            by_type.setdefault(link.evidence_type, link.evidence)
+            codes.add(link.material_code)
+    return EvidenceInUse(by_type, frozenset(codes))
 
 
-def prefill_values(*, application: Application) -> dict[str, Any]:
+def used_evidence(*, application: Application) -> dict[str, Evidence]:
+    """Evidence type → the evidence this application uses (latest first wins)."""
+    return evidence_in_use(application=application).by_type
+
+
+def prefill_values(
+    *, application: Application, evidence: dict[str, Evidence] | None = None
+) -> dict[str, Any]:
     """Form field code → value from used evidence (``prefill`` = ``<type>.<item>``).
 
     Only values the field itself accepts are used; anything else stays for the applicant.
+    ``evidence`` is ``used_evidence`` when the caller has read it already.
     """
     from onetrip.applications.formdata import _clean_one, form_fields_for
 
-    evidence = used_evidence(application=application)
+    if evidence is None:
+        evidence = used_evidence(application=application)
     if not evidence:
         return {}
     out = {}
@@ -63,7 +82,7 @@ def prefill_sources(*, application: Application) -> dict[str, str]:
     from onetrip.applications.formdata import form_fields_for
 
     evidence = used_evidence(application=application)
-    values = prefill_values(application=application)
+    values = prefill_values(application=application, evidence=evidence)
     out = {}
     for f in form_fields_for(application.version, application.situation):
         if f.code in values:
@@ -245,13 +264,7 @@ def materials_exempt_measured() -> dict[str, Any]:
 
 def materials_with_evidence(*, application: Application) -> set[str]:
     """Codes of the materials satisfied by stored, used evidence."""
-    return set(
-        MaterialEvidence.objects.filter(
-            application=application,
-            state=MaterialEvidence.State.USED,
-            evidence__isnull=False,
-        ).values_list("material_code", flat=True)
-    )
+    return set(evidence_in_use(application=application).material_codes)
 
 
 def type_name(code: str) -> str:

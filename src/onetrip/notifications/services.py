@@ -24,8 +24,9 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, connections, router, transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from onetrip.accounts.models import User
@@ -151,33 +152,28 @@ def outbox_enqueue(
 
 
 def _rows_write(rows: list[OutboxMessage]) -> list[OutboxMessage]:
-    """Insert the rows whose dedupe key is new, in one insert; the rows written."""
+    """Insert the rows whose dedupe key is new, in one statement; the rows written.
+
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING``: a key that exists, or that a concurrent
+    transaction is writing, is skipped without an error, so no savepoint is needed.
+    """
     if not rows:
         return []
-    existing = set(
-        OutboxMessage.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows]).values_list(
-            "dedupe_key", flat=True
-        )
+    meta = OutboxMessage._meta
+    by_key = {r.dedupe_key: r for r in rows}
+    written = OutboxMessage.objects._insert(
+        list(by_key.values()),
+        fields=[f for f in meta.local_concrete_fields if not f.primary_key],
+        returning_fields=[meta.pk, meta.get_field("dedupe_key")],
+        on_conflict=OnConflict.IGNORE,
     )
-    fresh = [r for r in rows if r.dedupe_key not in existing]
-    if not fresh:
-        return []
-    try:
-        with transaction.atomic():
-            created = OutboxMessage.objects.bulk_create(fresh, batch_size=500)
-    except IntegrityError:
-        # Another transaction enqueued one of these keys first: write the others one by one.
-        created = []
-        for row in fresh:
-            row.pk = None
-            try:
-                with transaction.atomic():
-                    row.save(force_insert=True)
-            except IntegrityError:
-                if OutboxMessage.objects.filter(dedupe_key=row.dedupe_key).exists():
-                    continue
-                raise
-            created.append(row)
+    created = []
+    for pk, key in written:
+        row = by_key[key]
+        row.pk = pk
+        row._state.adding = False
+        row._state.db = router.db_for_write(OutboxMessage)
+        created.append(row)
     if created:
         transaction.on_commit(wakeup.notify)
     return created
