@@ -157,6 +157,8 @@ def allowed_actions(*, user: User | None, application: Application) -> list[Acti
             continue  # the last stage decides instead
         if action in (Action.APPROVE, Action.DENY) and not last_stage:
             continue
+        if action == Action.CLOSE_UNCORRECTED and not correction_overdue(application):
+            continue
         if _role_for(t, application, roles):
             out.append(action)
     return out
@@ -716,13 +718,21 @@ def _record(application, action: Action, user, role, before, *, note="", request
             Action.APPROVE: "decision_made",
             Action.DENY: "decision_made",
         }.get(action, "application_status")
+        notice = (
+            application.notices.filter(kind=Notice.Kind.CORRECTION).order_by("-id").first()
+            if action == Action.REQUEST_CORRECTION
+            else None
+        )
         _tell_applicant(
             application,
             event,
             template,
             next_step=next_step_text(application),
             note=note,
-            corrections=_latest_correction_items(application, action),
+            corrections=[{"name": i["name"], "reason": i["reason"]} for i in notice.items]
+            if notice
+            else [],
+            deadline=f"{notice.due:%Y年%m月%d日}" if notice and notice.due else "",
         )
     audit_append(
         actor=user,
@@ -736,7 +746,9 @@ def _record(application, action: Action, user, role, before, *, note="", request
     return event
 
 
-def _tell_applicant(application, event, template, *, next_step, note, corrections=()) -> None:
+def _tell_applicant(
+    application, event, template, *, next_step, note, corrections=(), deadline=""
+) -> None:
     """The applicant's message about ``event``: to their account, or by SMS to someone
     registered at a window without one; nobody to tell, nothing sent."""
     from onetrip.notifications.services import outbox_enqueue
@@ -756,18 +768,12 @@ def _tell_applicant(application, event, template, *, next_step, note, correction
             "next_step": next_step,
             "note": note,
             "corrections": list(corrections),
+            "deadline": deadline,
         },
         dedupe_key=f"application:{application.pk}:event:{event.pk}",
         reference=application.tracking_number or "",
         **({"channels": ["sms"], "address_override": {"sms": person.phone}} if sms_only else {}),
     )
-
-
-def _latest_correction_items(application: Application, action: Action) -> list[dict]:
-    if action != Action.REQUEST_CORRECTION:
-        return []
-    notice = application.notices.filter(kind=Notice.Kind.CORRECTION).order_by("-id").first()
-    return [{"name": i["name"], "reason": i["reason"]} for i in (notice.items if notice else [])]
 
 
 def next_step_text(application: Application) -> str:
@@ -776,6 +782,12 @@ def next_step_text(application: Application) -> str:
     if s == Status.SUBMITTED:
         return "工作人员将审查您的申请，材料不全时会一次性告知需要补正的全部内容。"
     if s == Status.CORRECTION:
+        notice = open_correction(application)
+        if notice is not None and notice.due:
+            return (
+                f"请于 {notice.due:%Y-%m-%d} 前按补正通知一次性补齐所列材料或信息后重新提交；"
+                "逾期未补正的，申请将被驳回。"
+            )
         return "请按补正通知一次性补齐所列材料或信息后重新提交。"
     if s in (Status.ACCEPTED, Status.HANDLING):
         limit = (
@@ -991,7 +1003,38 @@ def application_act(
     return application
 
 
-def _g_request_correction(app, user, role, *, reason, items, override_reason, now, **_):
+def correction_due_default(on: dt.date | None = None) -> dt.date:
+    """The applicant's time to answer a correction notice issued ``on`` (default today)."""
+    from onetrip.core.calendar import working_days_add
+
+    return working_days_add(on or timezone.localdate(), settings.ONETRIP_CORRECTION_ANSWER_DAYS)
+
+
+def _correction_due(due: dt.date | None) -> dt.date:
+    """The date the officer set (after today, at most a year ahead), or the default."""
+    if due is None:
+        return correction_due_default()
+    today = timezone.localdate()
+    if not today < due <= today + dt.timedelta(days=365):
+        raise ApplicationError("due_invalid", "补正期限应在今天之后、一年之内。", field="due")
+    return due
+
+
+def open_correction(application: Application) -> Notice | None:
+    """The correction notice the applicant is answering now, if any."""
+    if application.status != Status.CORRECTION:
+        return None
+    return application.notices.filter(kind=Notice.Kind.CORRECTION).order_by("-id").first()
+
+
+def correction_overdue(application: Application) -> bool:
+    """The correction notice's date has passed and the applicant has not answered."""
+    notice = open_correction(application)
+    return bool(notice and notice.due and timezone.localdate() > notice.due)
+
+
+def _g_request_correction(app, user, role, *, reason, items, override_reason, due, now, **_):
+    due = _correction_due(due)
     cleaned = []
     materials = {m.code: m.name for m in app.materials.all()}
     fields = {f.code: f.label for f in form_fields_for(app.version, app.situation)}
@@ -1048,6 +1091,7 @@ def _g_request_correction(app, user, role, *, reason, items, override_reason, no
         user,
         reason=reason,
         items=cleaned,
+        due=due,
         override_reason=override_reason if override_by else "",
         override_by=override_by,
     )
@@ -1055,7 +1099,30 @@ def _g_request_correction(app, user, role, *, reason, items, override_reason, no
         if entry["kind"] == "material":
             # The old scan stays linked for the record; the state asks for a new one.
             app.materials.filter(code=entry["code"]).update(state=ApplicationMaterial.State.MISSING)
-    return f"{reason}（共 {len(cleaned)} 项）"
+    return f"{reason}（共 {len(cleaned)} 项，请于 {due:%Y-%m-%d} 前补正）"
+
+
+def _g_close_uncorrected(app, user, role, *, reason, now, **_):
+    """补正超时驳回: only once the notice's date has passed with no answer."""
+    notice = open_correction(app)
+    due = notice.due if notice is not None else None
+    if due is None or timezone.localdate() <= due:
+        raise ApplicationError(
+            "correction_not_due",
+            f"补正期限（{due:%Y-%m-%d}）尚未届满，不能驳回。"
+            if due
+            else "补正通知没有期限，不能驳回。",
+            status=409,
+        )
+    grounds = (
+        f"你（单位）未在补正通知书（{notice.number}）规定的期限（{due:%Y年%m月%d日}）内"
+        "补正全部内容，本机关决定不予受理（补正超时驳回）。"
+    )
+    if reason:
+        grounds += f"\n{reason}"
+    _notice(app, Notice.Kind.REFUSAL, user, reason=f"{grounds}\n{APPEAL_RIGHTS}")
+    app.decided_at = now
+    return f"逾期未补正（期限 {due:%Y-%m-%d}）" + (f"：{reason}" if reason else "")
 
 
 def _g_supply_correction(app, user, role, *, now, **_):
@@ -1235,6 +1302,7 @@ def _delivery_write(app, officer, method, *, tracking_no="", address="", note=""
 _GUARDS = {
     Action.REQUEST_CORRECTION: _g_request_correction,
     Action.SUPPLY_CORRECTION: _g_supply_correction,
+    Action.CLOSE_UNCORRECTED: _g_close_uncorrected,
     Action.ACCEPT: _g_accept,
     Action.ACCEPT_DEFICIENT: _g_accept_deficient,
     Action.REFUSE: _g_refuse,

@@ -18,6 +18,7 @@ class Status(models.TextChoices):
     CORRECTED = "corrected", "已补正"
     ACCEPTED = "accepted", "已受理"
     REFUSED = "refused", "不予受理"
+    CORRECTION_EXPIRED = "correction_expired", "补正超时驳回"
     HANDLING = "handling", "办理中"
     SPECIAL = "special", "特别程序"
     APPROVED = "approved", "办结（通过）"
@@ -34,6 +35,7 @@ NATIONAL_CODE = {
     Status.CORRECTED: 7,
     Status.ACCEPTED: 3,
     Status.REFUSED: 5,
+    Status.CORRECTION_EXPIRED: 5,  # not accepted; its completion result is 补正超时驳回
     Status.HANDLING: 8,
     Status.SPECIAL: 9,
     Status.APPROVED: 11,
@@ -51,6 +53,7 @@ PLAIN = {
     Status.CORRECTED: "已补正，等待工作人员受理",
     Status.ACCEPTED: "已受理，即将开始审查",
     Status.REFUSED: "不予受理",
+    Status.CORRECTION_EXPIRED: "逾期未补正，申请已被驳回",
     Status.HANDLING: "审查中",
     Status.SPECIAL: "特别程序中（听证、检验、鉴定等，不计入办理时限）",
     Status.APPROVED: "已办结，准予办理",
@@ -61,7 +64,7 @@ PLAIN = {
 }
 
 DECIDED = {Status.APPROVED, Status.APPROVED_DEFICIENT, Status.DENIED}
-FINAL = {*DECIDED, Status.REFUSED, Status.WITHDRAWN, Status.REVOKED}
+FINAL = {*DECIDED, Status.REFUSED, Status.CORRECTION_EXPIRED, Status.WITHDRAWN, Status.REVOKED}
 OPEN_BEFORE_DECISION = {
     Status.SUBMITTED,
     Status.CORRECTION,
@@ -86,6 +89,7 @@ class Action(models.TextChoices):
     SUBMIT = "submit", "提交申请"
     REQUEST_CORRECTION = "request_correction", "一次性告知补正"
     SUPPLY_CORRECTION = "supply_correction", "提交补正"
+    CLOSE_UNCORRECTED = "close_uncorrected", "补正超时驳回"
     ACCEPT = "accept", "受理"
     ACCEPT_DEFICIENT = "accept_deficient", "容缺受理"
     REFUSE = "refuse", "不予受理"
@@ -123,6 +127,9 @@ TABLE: dict[tuple[Status, Action], Transition] = {
         Status.CORRECTION, *INTAKE, SUPERVISOR, reason=True
     ),
     (Status.CORRECTION, Action.SUPPLY_CORRECTION): _t(Status.CORRECTED, APPLICANT, WINDOW),
+    (Status.CORRECTION, Action.CLOSE_UNCORRECTED): _t(
+        Status.CORRECTION_EXPIRED, *INTAKE, SUPERVISOR
+    ),
     (Status.SUBMITTED, Action.ACCEPT): _t(Status.ACCEPTED, *INTAKE),
     (Status.CORRECTED, Action.ACCEPT): _t(Status.ACCEPTED, *INTAKE),
     (Status.SUBMITTED, Action.ACCEPT_DEFICIENT): _t(Status.ACCEPTED, *INTAKE),

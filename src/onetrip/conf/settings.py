@@ -258,6 +258,9 @@ ONETRIP_CARD_YELLOW_SHARE = float(env("CARD_YELLOW_SHARE", "0.9"))
 ONETRIP_CARD_YELLOW_DAYS_BEFORE = int(env("CARD_YELLOW_DAYS_BEFORE", "1"))
 # A one-time correction notice later than this many working days after receipt is irregular.
 ONETRIP_CORRECTION_NOTICE_DAYS = int(env("CORRECTION_NOTICE_DAYS", "5"))
+# The applicant's time to answer a correction notice, in working days, unless the officer sets
+# a date; when it has passed unanswered the application may be closed (补正超时驳回).
+ONETRIP_CORRECTION_ANSWER_DAYS = int(env("CORRECTION_ANSWER_DAYS", "20"))
 # A refusal or denial whose reason is shorter than this counts as given without reasons.
 ONETRIP_MIN_REASON_CHARS = int(env("MIN_REASON_CHARS", "10"))
 # 延期: at most this many days in total per application (行政许可法 §42: 十日).

@@ -200,6 +200,8 @@ def _detail_context(
         ),
         "default_place": selectors.window_place(user=user),
         "today": dt.date.today().isoformat(),
+        "correction_due": services.correction_due_default(),
+        "open_correction": services.open_correction(application),
         "form": form,
         "state": state,
         "errors": errors or [],
@@ -332,12 +334,12 @@ def act(request: HttpRequest, tracking_number: str) -> HttpResponse:
     due = None
     prefix = f"act-{action}"
     try:
-        if action == Action.ACCEPT_DEFICIENT and state["due"]:
+        if action in (Action.ACCEPT_DEFICIENT, Action.REQUEST_CORRECTION) and state["due"]:
             try:
                 due = dt.date.fromisoformat(state["due"])
             except ValueError:
                 raise ApplicationError(
-                    "due_invalid", "请按 2026-01-31 的格式填写补交期限。", field="due"
+                    "due_invalid", "请按 2026-01-31 的格式填写期限。", field="due"
                 ) from None
         services.application_act(
             application=application,

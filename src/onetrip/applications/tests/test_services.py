@@ -370,3 +370,66 @@ def test_resuming_a_special_procedure_needs_a_reason():
         act(app, w.handler, "resume")
     assert caught.value.code == "reason_required"
     act(app, w.handler, "resume", reason="鉴定结论已出")
+
+
+def test_correction_notice_gives_the_applicant_a_date():
+    w = world()
+    app = submitted(w)
+    act(app, w.window, "request_correction", reason="缺材料", items=[{"code": "photo"}])
+    notice = app.notices.get(kind="correction")
+    assert notice.due == services.correction_due_default(notice.issued_at.date())
+    app.refresh_from_db()
+    assert notice.due.isoformat() in services.next_step_text(app)
+    message = OutboxMessage.objects.get(
+        recipient=w.user, channel="inbox", template="correction_requested"
+    )
+    assert f"{notice.due:%Y年%m月%d日}" in message.body
+
+
+def test_officer_may_set_the_correction_date_within_a_year():
+    w = world()
+    app = submitted(w)
+    for bad in (dt.date.today(), dt.date.today() + dt.timedelta(days=400)):
+        with pytest.raises(services.ApplicationError) as caught:
+            act(
+                app, w.window, "request_correction", reason="缺", items=[{"code": "photo"}], due=bad
+            )
+        assert caught.value.field == "due"
+        app.refresh_from_db()
+        assert app.status == Status.SUBMITTED and not app.notices.exists()
+    due = dt.date.today() + dt.timedelta(days=10)
+    act(app, w.window, "request_correction", reason="缺", items=[{"code": "photo"}], due=due)
+    assert app.notices.get(kind="correction").due == due
+
+
+def test_unanswered_correction_is_closed_only_after_its_date():
+    import time_machine
+
+    w = world()
+    app = submitted(w)
+    due = dt.date.today() + dt.timedelta(days=3)
+    act(app, w.window, "request_correction", reason="缺材料", items=[{"code": "photo"}], due=due)
+    assert "close_uncorrected" not in services.allowed_actions(user=w.window, application=app)
+    with pytest.raises(services.ApplicationError) as caught:
+        act(app, w.window, "close_uncorrected")
+    assert caught.value.code == "correction_not_due" and caught.value.status == 409
+    app.refresh_from_db()
+    assert app.status == Status.CORRECTION and not app.notices.filter(kind="refusal").exists()
+
+    with time_machine.travel(dt.datetime.combine(due + dt.timedelta(days=1), dt.time(10))):
+        assert "close_uncorrected" in services.allowed_actions(user=w.window, application=app)
+        assert "close_uncorrected" not in services.allowed_actions(user=w.user, application=app)
+        act(app, w.window, "close_uncorrected")
+    app.refresh_from_db()
+    assert app.status == Status.CORRECTION_EXPIRED and app.decided_at is not None
+    refusal = app.notices.get(kind="refusal")
+    correction = app.notices.get(kind="correction")
+    assert correction.number in refusal.reason and "行政复议" in refusal.reason
+    assert app.events.last().action == "close_uncorrected"
+    assert OutboxMessage.objects.filter(recipient=w.user, body__contains="驳回").exists()
+    assert any(e.action == "application.close_uncorrected" for e in audit_events_for(target=app))
+    # Closed is closed: the applicant can no longer answer the notice.
+    with pytest.raises(services.ApplicationError) as caught:
+        act(app, w.user, "supply_correction")
+    assert caught.value.code == "transition_not_allowed"
+    assert audit_chain_verify().ok

@@ -52,6 +52,8 @@ def test_apply_online_with_one_correction(client):
     )
     page = client.get(f"/me/applications/{draft.tracking_number}/").content.decode()
     assert "请一次性补正以下内容" in page and "请上传白底照片" in page
+    due = draft.notices.get(kind="correction").due
+    assert f"请于 {due:%Y-%m-%d} 前补正；逾期未补正的，申请将被驳回。" in page
     r = client.post(f"/me/applications/{draft.tracking_number}/", {"action": "supply_correction"})
     assert (
         "补正还不完整" in client.get(r.url).content.decode()

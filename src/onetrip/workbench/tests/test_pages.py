@@ -337,6 +337,42 @@ def test_accept_deficient_takes_a_due_date(client, w):
     assert "容缺受理通知书" in text and "近期免冠照片" in text and "不予批准" in text
 
 
+def test_an_unanswered_correction_is_closed_from_the_page_once_its_date_passes(client, w):
+    import time_machine
+
+    app = submitted(w)
+    client.force_login(w.window)
+    response = _act(
+        client, app, action="request_correction", reason="缺照片", items="photo", due="2026-02-30"
+    )
+    assert response.status_code == 400 and 'href="#act-request_correction-due"' in (
+        response.content.decode()
+    )
+    due = dt.date.today() + dt.timedelta(days=2)
+    response = _act(
+        client, app, action="request_correction", reason="缺照片", items="photo", due=due
+    )
+    assert response.status_code == 302
+    notice = Notice.objects.get(application=app, kind="correction")
+    assert notice.due == due
+    text = client.get(f"/workbench/notices/{notice.number}/").content.decode()
+    assert f"{due.year}年{due.month}月{due.day}日" in text and "补正超时驳回" in text
+    page = client.get(_detail(app)).content.decode()
+    assert 'id="act-close_uncorrected"' not in page
+    response = _act(client, app, action="close_uncorrected")
+    assert response.status_code == 409 and "尚未届满" in response.content.decode()
+
+    with time_machine.travel(dt.datetime.combine(due + dt.timedelta(days=1), dt.time(9))):
+        page = client.get(_detail(app)).content.decode()
+        assert 'id="act-close_uncorrected"' in page and notice.number in page
+        assert _act(client, app, action="close_uncorrected").status_code == 302
+    app.refresh_from_db()
+    assert app.status == Status.CORRECTION_EXPIRED
+    refusal = Notice.objects.get(application=app, kind="refusal")
+    text = client.get(f"/workbench/notices/{refusal.number}/").content.decode()
+    assert notice.number in text and "行政复议" in text
+
+
 # ------------------------------------------------------------------ files
 
 
