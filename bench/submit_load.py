@@ -29,7 +29,15 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from _common import ONETRIP, figures, free_port, recreate, start_server
+from _common import (
+    ONETRIP,
+    figures,
+    free_port,
+    postgres_cpu,
+    process_cpu,
+    recreate,
+    start_server,
+)
 
 ITEM_NAME = "失业保险金申领"
 SHARED_SOURCES = ("shared", "elicence")
@@ -121,9 +129,14 @@ print(json.dumps(out))
 """
 
 
+SERVER_PID = 0  # set once the server runs: its CPU is read around each case
+
+
 def run(port: int, jobs: list, concurrency: int, fn) -> dict[str, float]:
-    """Run ``fn(connection, job)`` for every job on ``concurrency`` threads."""
+    """Run ``fn(connection, job)`` for every job on ``concurrency`` threads; the figures, with
+    the CPU the server process and PostgreSQL spent per request."""
     latencies: list[float] = []
+    cpu0 = (process_cpu(SERVER_PID), postgres_cpu()) if SERVER_PID else (0.0, 0.0)
 
     def one(job):
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -135,7 +148,11 @@ def run(port: int, jobs: list, concurrency: int, fn) -> dict[str, float]:
     start = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(one, jobs))
-    return figures(latencies, time.perf_counter() - start)
+    out = figures(latencies, time.perf_counter() - start)
+    if SERVER_PID:
+        out["server_cpu"] = (process_cpu(SERVER_PID) - cpu0[0]) / len(jobs) * 1000
+        out["pg_cpu"] = (postgres_cpu() - cpu0[1]) / len(jobs) * 1000
+    return out
 
 
 def request(c, method, path, body=None, token=None, headers=None, ok=(200, 201)):
@@ -209,6 +226,8 @@ def main() -> None:
         )
         port = free_port()
         server = start_server(env, port)
+        global SERVER_PID
+        SERVER_PID = server.pid
         try:
             warm = [None] * 50  # first requests import and connect; keep them out
             run(port, warm, args.concurrency, lambda c, _: request(c, "POST", "/bench/floor/"))
@@ -309,7 +328,10 @@ def main() -> None:
             sandbox.terminate()
             sandbox.wait(10)
     print(f"concurrency {args.concurrency}")
-    print(f"{'case':<34}{'n':>6}{'per s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+    print(
+        f"{'case':<34}{'n':>6}{'per s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'server CPU ms':>15}{'PG CPU ms':>11}"
+    )
     rows = [
         ("floor: insert 3 rows", floor),
         ("floor behind the API stack (token)", api_floor),
@@ -318,7 +340,10 @@ def main() -> None:
     if whole:
         rows.append(("whole application (≈8 requests)", whole))
     for name, r in rows:
-        print(f"{name:<34}{r['n']:>6}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}")
+        print(
+            f"{name:<34}{r['n']:>6}{r['rps']:>9.1f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
+            f"{r['server_cpu']:>15.2f}{r['pg_cpu']:>11.2f}"
+        )
     print(f"submit ÷ floor = {submit['rps'] / floor['rps']:.2f} (target ≥ 0.50)")
     print(f"submit ÷ API-stack floor = {submit['rps'] / api_floor['rps']:.2f}")
 

@@ -299,7 +299,7 @@ def draft_create(
 def _identity_prefill(application: Application, evidence=None) -> dict[str, Any]:
     """Fields answered by data the applicant cannot type over: the verified identity (实名
     data) and evidence from a department registry the applicant chose to use (``evidence``:
-    ``used_evidence``, when already read)."""
+    ``evidence_in_use(…).data_by_type``, when already read)."""
     from onetrip.exchange.selectors import prefill_values
 
     return {
@@ -560,6 +560,16 @@ def application_submit(
 ) -> Submitted:
     """Submit a draft once; repeating it (double click, retry, same key) changes nothing."""
     idempotency_key = str(idempotency_key or "")[:80]
+    if idempotency_key and application.owner_id is not None:
+        earlier = (
+            Application.objects.filter(
+                owner_id=application.owner_id, idempotency_key=idempotency_key
+            )
+            .exclude(status=Status.DRAFT)
+            .first()
+        )
+        if earlier is not None and actor_roles(user=user, application=earlier):
+            return Submitted(earlier, False)  # the key was used: that submission stands
     if application.status == Status.DRAFT and actor_roles(user=user, application=application):
         # Stale evidence is fetched again before it is relied on (outside the transaction:
         # it is a network call); what cannot be refreshed now needs an upload, and what
@@ -589,8 +599,8 @@ def application_submit(
 def _submit(application, user, idempotency_key, delivery_method, delivery_address, request):
     """The submission itself, under the application's row lock.
 
-    A key already used by this owner for another application trips the unique constraint on
-    save; ``application_submit`` then answers with that application.
+    A key that a concurrent submission of another draft took first trips the unique
+    constraint on save; ``application_submit`` then answers with that application.
     """
     from onetrip.exchange.selectors import evidence_in_use
 
@@ -609,7 +619,7 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
     fields = form_fields_for(application.version, application.situation)
     evidence = evidence_in_use(application=application)
     values, errors = form_validate(
-        fields, {**application.data, **_identity_prefill(application, evidence.by_type)}
+        fields, {**application.data, **_identity_prefill(application, evidence.data_by_type)}
     )
     errors.update(_completeness(application, evidence.material_codes))
     if delivery_method:
@@ -783,10 +793,10 @@ def next_step_text(application: Application) -> str:
         return "工作人员将审查您的申请，材料不全时会一次性告知需要补正的全部内容。"
     if s == Status.CORRECTION:
         notice = open_correction(application)
-        if notice is not None and notice.due:
+        if notice is not None:
             return (
-                f"请于 {notice.due:%Y-%m-%d} 前按补正通知一次性补齐所列材料或信息后重新提交；"
-                "逾期未补正的，申请将被驳回。"
+                f"请于 {correction_answer_due(notice):%Y-%m-%d} 前按补正通知一次性补齐所列材料"
+                "或信息后重新提交；逾期未补正的，申请将被驳回。"
             )
         return "请按补正通知一次性补齐所列材料或信息后重新提交。"
     if s in (Status.ACCEPTED, Status.HANDLING):
@@ -1027,10 +1037,16 @@ def open_correction(application: Application) -> Notice | None:
     return application.notices.filter(kind=Notice.Kind.CORRECTION).order_by("-id").first()
 
 
+def correction_answer_due(notice: Notice) -> dt.date:
+    """The date a correction notice gives; one issued before notices carried a date counts
+    the default period from its issue."""
+    return notice.due or correction_due_default(timezone.localdate(notice.issued_at))
+
+
 def correction_overdue(application: Application) -> bool:
     """The correction notice's date has passed and the applicant has not answered."""
     notice = open_correction(application)
-    return bool(notice and notice.due and timezone.localdate() > notice.due)
+    return bool(notice and timezone.localdate() > correction_answer_due(notice))
 
 
 def _g_request_correction(app, user, role, *, reason, items, override_reason, due, now, **_):
@@ -1105,14 +1121,10 @@ def _g_request_correction(app, user, role, *, reason, items, override_reason, du
 def _g_close_uncorrected(app, user, role, *, reason, now, **_):
     """补正超时驳回: only once the notice's date has passed with no answer."""
     notice = open_correction(app)
-    due = notice.due if notice is not None else None
-    if due is None or timezone.localdate() <= due:
+    due = correction_answer_due(notice)  # in CORRECTION there is always a notice
+    if timezone.localdate() <= due:
         raise ApplicationError(
-            "correction_not_due",
-            f"补正期限（{due:%Y-%m-%d}）尚未届满，不能驳回。"
-            if due
-            else "补正通知没有期限，不能驳回。",
-            status=409,
+            "correction_not_due", f"补正期限（{due:%Y-%m-%d}）尚未届满，不能驳回。", status=409
         )
     grounds = (
         f"你（单位）未在补正通知书（{notice.number}）规定的期限（{due:%Y年%m月%d日}）内"

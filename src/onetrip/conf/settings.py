@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -261,6 +262,8 @@ ONETRIP_CORRECTION_NOTICE_DAYS = int(env("CORRECTION_NOTICE_DAYS", "5"))
 # The applicant's time to answer a correction notice, in working days, unless the officer sets
 # a date; when it has passed unanswered the application may be closed (补正超时驳回).
 ONETRIP_CORRECTION_ANSWER_DAYS = int(env("CORRECTION_ANSWER_DAYS", "20"))
+if ONETRIP_CORRECTION_ANSWER_DAYS < 1:
+    raise ImproperlyConfigured("ONETRIP_CORRECTION_ANSWER_DAYS 至少为 1 个工作日。")
 # A refusal or denial whose reason is shorter than this counts as given without reasons.
 ONETRIP_MIN_REASON_CHARS = int(env("MIN_REASON_CHARS", "10"))
 # 延期: at most this many days in total per application (行政许可法 §42: 十日).

@@ -25,53 +25,48 @@ NOT_SUPPLIED = (
 class EvidenceInUse:
     """What an application relies on from the registries, read in one query."""
 
-    by_type: dict[str, Evidence]  # evidence type → the evidence used (latest first wins)
+    data_by_type: dict[str, dict]  # evidence type → the data of the evidence used (latest wins)
     material_codes: frozenset[str]  # materials satisfied by stored, used evidence
 
 
 def evidence_in_use(*, application: Application) -> EvidenceInUse:
-    by_type: dict[str, Evidence] = {}
+    data_by_type: dict[str, dict] = {}
     codes = set()
     links = (
-        MaterialEvidence.objects.filter(application=application, state=MaterialEvidence.State.USED)
-        .select_related("evidence")
-        .defer("evidence__body")  # the signed original: only its check needs it
+        MaterialEvidence.objects.filter(
+            application=application, state=MaterialEvidence.State.USED, evidence__isnull=False
+        )
         .order_by("-updated_at")
+        .values_list("material_code", "evidence_type", "evidence__data")
     )
-    for link in links:
-        if link.evidence is not None:
-            by_type.setdefault(link.evidence_type, link.evidence)
-            codes.add(link.material_code)
-    return EvidenceInUse(by_type, frozenset(codes))
-
-
-def used_evidence(*, application: Application) -> dict[str, Evidence]:
-    """Evidence type → the evidence this application uses (latest first wins)."""
-    return evidence_in_use(application=application).by_type
+    for code, evidence_type, data in links:
+        data_by_type.setdefault(evidence_type, data)
+        codes.add(code)
+    return EvidenceInUse(data_by_type, frozenset(codes))
 
 
 def prefill_values(
-    *, application: Application, evidence: dict[str, Evidence] | None = None
+    *, application: Application, evidence: dict[str, dict] | None = None
 ) -> dict[str, Any]:
     """Form field code → value from used evidence (``prefill`` = ``<type>.<item>``).
 
     Only values the field itself accepts are used; anything else stays for the applicant.
-    ``evidence`` is ``used_evidence`` when the caller has read it already.
+    ``evidence`` is ``evidence_in_use(…).data_by_type`` when the caller has read it already.
     """
     from onetrip.applications.formdata import _clean_one, form_fields_for
 
     if evidence is None:
-        evidence = used_evidence(application=application)
+        evidence = evidence_in_use(application=application).data_by_type
     if not evidence:
         return {}
     out = {}
     for f in form_fields_for(application.version, application.situation):
         type_code, _, item = f.prefill.partition(".")
-        got = evidence.get(type_code)
-        if got is None or got.data.get(item) in (None, ""):
+        data = evidence.get(type_code) or {}
+        if data.get(item) in (None, ""):
             continue
         try:
-            out[f.code] = _clean_one(f, got.data[item])
+            out[f.code] = _clean_one(f, data[item])
         except ValueError:
             continue
     return out
@@ -81,7 +76,7 @@ def prefill_sources(*, application: Application) -> dict[str, str]:
     """Form field code → the department whose registry answered it."""
     from onetrip.applications.formdata import form_fields_for
 
-    evidence = used_evidence(application=application)
+    evidence = evidence_in_use(application=application).data_by_type
     values = prefill_values(application=application, evidence=evidence)
     out = {}
     for f in form_fields_for(application.version, application.situation):

@@ -154,8 +154,10 @@ def outbox_enqueue(
 def _rows_write(rows: list[OutboxMessage]) -> list[OutboxMessage]:
     """Insert the rows whose dedupe key is new, in one statement; the rows written.
 
-    ``INSERT … ON CONFLICT DO NOTHING RETURNING``: a key that exists, or that a concurrent
-    transaction is writing, is skipped without an error, so no savepoint is needed.
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (``INSERT OR IGNORE`` on SQLite, which would
+    also skip a row breaking NOT NULL; every row here is built complete): a key that exists, or
+    that a concurrent transaction is writing, is skipped without an error, so no savepoint is
+    needed.
     """
     if not rows:
         return []
@@ -168,7 +170,10 @@ def _rows_write(rows: list[OutboxMessage]) -> list[OutboxMessage]:
         on_conflict=OnConflict.IGNORE,
     )
     created = []
-    for pk, key in written:
+    for returned in written:
+        if returned is None:  # one row, skipped: the driver's single-row answer is None
+            continue
+        pk, key = returned
         row = by_key[key]
         row.pk = pk
         row._state.adding = False

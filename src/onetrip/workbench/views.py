@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -163,6 +164,7 @@ def _detail_context(
         )
     visits = list(application.visits.select_related("officer"))
     next_visit = len(visits) + 1
+    correction = services.open_correction(application)
     situation = version.situations.filter(code=application.situation).first()
     stage_names = {s.code: s.name for s in version.stages.all()}
     return {
@@ -199,9 +201,13 @@ def _detail_context(
             application, fields, state if form == Action.REQUEST_CORRECTION else {}
         ),
         "default_place": selectors.window_place(user=user),
-        "today": dt.date.today().isoformat(),
-        "correction_due": services.correction_due_default(),
-        "open_correction": services.open_correction(application),
+        "today": timezone.localdate().isoformat(),
+        "tomorrow": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
+        "correction_due": services.correction_due_default()
+        if any(a["action"] == Action.REQUEST_CORRECTION for a in actions)
+        else None,
+        "open_correction": correction,
+        "open_correction_due": services.correction_answer_due(correction) if correction else None,
         "form": form,
         "state": state,
         "errors": errors or [],

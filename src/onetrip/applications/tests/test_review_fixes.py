@@ -117,6 +117,18 @@ def test_long_idempotency_keys_do_not_crash():
     assert second.application.pk == first.application.pk and not second.created
 
 
+def test_a_used_key_returns_its_application_even_for_an_incomplete_draft():
+    w = world()
+    first = services.application_submit(
+        application=complete_draft(w), user=w.user, idempotency_key="k1"
+    )
+    incomplete = services.draft_create(user=w.user, item=w.item, situation="first")
+    again = services.application_submit(application=incomplete, user=w.user, idempotency_key="k1")
+    assert again.application.pk == first.application.pk and not again.created
+    incomplete.refresh_from_db()
+    assert incomplete.status == "draft"
+
+
 def test_staff_api_reads_are_masked_and_audited():
     w = world()
     app = submitted(w)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from onetrip.applications import services
 from onetrip.applications.models import Application, ApplicationMaterial, Notice
@@ -377,7 +378,7 @@ def test_correction_notice_gives_the_applicant_a_date():
     app = submitted(w)
     act(app, w.window, "request_correction", reason="缺材料", items=[{"code": "photo"}])
     notice = app.notices.get(kind="correction")
-    assert notice.due == services.correction_due_default(notice.issued_at.date())
+    assert notice.due == services.correction_due_default(timezone.localdate(notice.issued_at))
     app.refresh_from_db()
     assert notice.due.isoformat() in services.next_step_text(app)
     message = OutboxMessage.objects.get(
@@ -433,3 +434,21 @@ def test_unanswered_correction_is_closed_only_after_its_date():
         act(app, w.user, "supply_correction")
     assert caught.value.code == "transition_not_allowed"
     assert audit_chain_verify().ok
+
+
+def test_a_correction_notice_without_a_date_counts_the_default_period():
+    import time_machine
+
+    w = world()
+    app = submitted(w)
+    act(app, w.window, "request_correction", reason="缺材料", items=[{"code": "photo"}])
+    Notice.objects.filter(application=app).update(due=None)  # issued before notices had dates
+    notice = app.notices.get(kind="correction")
+    due = services.correction_answer_due(notice)
+    assert due == services.correction_due_default(timezone.localdate(notice.issued_at))
+    with pytest.raises(services.ApplicationError):
+        act(app, w.window, "close_uncorrected")
+    with time_machine.travel(dt.datetime.combine(due + dt.timedelta(days=1), dt.time(10))):
+        act(app, w.window, "close_uncorrected")
+    app.refresh_from_db()
+    assert app.status == Status.CORRECTION_EXPIRED

@@ -153,3 +153,12 @@ def test_bad_input_gives_clear_errors_and_writes_nothing(applicant):
     with pytest.raises(services.OutboxError, match="只能为短信和电子邮件指定地址"):
         enqueue_status(applicant, address_override={"inbox": "x"})
     assert OutboxMessage.objects.count() == 0
+
+
+def test_repeating_a_single_row_is_skipped_without_an_error(applicant):
+    assert len(enqueue_status(applicant, channels=["inbox"])) == 1
+    assert enqueue_status(applicant, channels=["inbox"]) == []
+    entry = {"recipient": applicant, "context": STATUS_CONTEXT, "dedupe_key": "one"}
+    assert services.inbox_enqueue_many(template="application_status", entries=[entry]) == 1
+    assert services.inbox_enqueue_many(template="application_status", entries=[entry]) == 0
+    assert OutboxMessage.objects.count() == 2
