@@ -5,12 +5,15 @@ from django.views.generic import RedirectView
 from django.views.static import serve as static_serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from onetrip.core import views as core_views
+
 admin.site.site_header = "onetrip 政务服务管理"
 admin.site.site_title = "onetrip 管理"
 admin.site.index_title = "事项清单与账户管理"
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", core_views.favicon),
     path("admin/login/", RedirectView.as_view(url="/staff/login/", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,11 +1,12 @@
-"""Error pages: HTML in Chinese for people, problem documents for API clients."""
+"""Error pages (HTML in Chinese for people, problem documents for API clients) and the icon."""
 
 from __future__ import annotations
 
 import json
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from onetrip.core.problems import PROBLEM_CONTENT_TYPE
 
@@ -33,3 +34,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return _problem(500, "server_error", "服务器错误", "服务暂时不可用，请稍后再试。")
     return render(request, "500.html", status=500)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """For clients that ask for /favicon.ico instead of reading the page's icon link."""
+    return redirect(static("onetrip/favicon.svg"))

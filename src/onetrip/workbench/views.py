@@ -258,6 +258,7 @@ def _clock_context(application: Application, user, roles: set[str]) -> dict[str,
         "pauses": pauses,
         "extensions": extensions,
         "cards": list(application.cards.select_related("responsible").order_by("raised_at")),
+        "card_links": workflow.SUPERVISOR in roles,  # the card's page is the supervisors'
         "assignments": assignments,
         "finished": application.status in workflow.FINAL,
         "holder": next((a for a in assignments if a.ended_at is None), None),

@@ -83,6 +83,14 @@ def test_zhang_san_claims_unemployment_benefit_bringing_nothing_they_hold(client
     assert 'value="兰州恒达机械制造有限公司"' in page and "readonly" in page
     assert "来自人力资源和社会保障部门" in page
     assert fill_rest(client, pk).status_code == 302
+    page = client.get(f"/drafts/{pk}/materials/").content.decode()
+    # What was fetched needs nothing more: uploading instead is offered, folded away.
+    for code in FROM_REGISTRIES:
+        section = page.split(f'id="m-{code}"')[1].split("</section>")[0]
+        assert "无需上传" in section
+        assert section.index('class="upload-instead"') < section.index('id="file-')
+    form_section = page.split('id="m-application-form"')[1].split("</section>")[0]
+    assert "upload-instead" not in form_section and 'id="file-application-form"' in form_section
     client.post(
         f"/drafts/{pk}/materials/",
         {"code": "application-form", "choice": "upload", "file": png("form.png")},

@@ -141,3 +141,19 @@ def test_long_lists_are_paginated(client, departments):
     # Filters survive paging, and a nonsense page number shows a real page.
     assert "zero_visits=1&amp;page=2" in client.get("/", {"zero_visits": 1}).content.decode()
     assert client.get("/", {"page": "abc"}).status_code == 200
+
+
+def test_pages_name_their_icon_and_favicon_ico_leads_to_it(client, catalogue):
+    page = client.get("/").content.decode()
+    assert 'rel="icon" href="/static/onetrip/favicon.svg"' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"] == "/static/onetrip/favicon.svg"
+
+
+def test_english_counts_say_day_or_days():
+    from django.utils import translation
+
+    with translation.override("en"):
+        one = translation.ngettext("剩余 %(n)s 个工作日", "剩余 %(n)s 个工作日", 1) % {"n": 1}
+        two = translation.ngettext("剩余 %(n)s 个工作日", "剩余 %(n)s 个工作日", 2) % {"n": 2}
+    assert (one, two) == ("1 working day left", "2 working days left")

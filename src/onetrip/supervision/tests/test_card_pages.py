@@ -120,3 +120,13 @@ def test_a_card_without_a_deadline_has_a_page_and_an_export_row(client, s):
     assert "再次要求补正" in html and "时限</dt>" not in html
     response = client.get("/supervision/cards.xlsx?kind=second_correction")
     assert response.status_code == 200
+
+
+def test_the_application_page_links_cards_for_supervisors_only(client, s):
+    card = Card.objects.get(application=s.a)
+    page = f"/workbench/applications/{s.a.tracking_number}/"
+    client.force_login(s.w.supervisor)
+    assert f'href="/supervision/cards/{card.pk}/"' in client.get(page).content.decode()
+    client.force_login(s.w.handler)
+    html = client.get(page).content.decode()
+    assert 'data-card="overdue"' in html and "/supervision/cards/" not in html
