@@ -558,42 +558,48 @@ def application_submit(
     delivery_address: str = "",
     request=None,
 ) -> Submitted:
-    """Submit a draft once; repeating it (double click, retry, same key) changes nothing."""
-    idempotency_key = str(idempotency_key or "")[:80]
-    if idempotency_key and application.owner_id is not None:
-        earlier = (
-            Application.objects.filter(
-                owner_id=application.owner_id, idempotency_key=idempotency_key
-            )
-            .exclude(status=Status.DRAFT)
-            .first()
-        )
-        if earlier is not None and actor_roles(user=user, application=earlier):
-            return Submitted(earlier, False)  # the key was used: that submission stands
-    if application.status == Status.DRAFT and actor_roles(user=user, application=application):
-        # Stale evidence is fetched again before it is relied on (outside the transaction:
-        # it is a network call); what cannot be refreshed now needs an upload, and what
-        # changed waits for the applicant's preview (``evidence_changed``, not submitted).
-        from onetrip.exchange.services import ExchangeError, evidence_refresh_stale
+    """Submit a draft once; repeating it (double click, retry, same key) changes nothing.
 
-        try:
-            evidence_refresh_stale(application=application, user=user, request=request)
-        except ExchangeError as exc:
-            raise ApplicationError(
-                exc.code, exc.message, status=exc.status, errors=exc.errors
-            ) from None
+    A key this owner already used answers with that submission, whatever the draft holds now;
+    it is looked up only when the submission does not go through (the unique key on save, or
+    the draft is not ready), so a first submission pays nothing for it.
+    """
+    idempotency_key = str(idempotency_key or "")[:80]
     try:
+        if application.status == Status.DRAFT and actor_roles(user=user, application=application):
+            # Stale evidence is fetched again before it is relied on (outside the
+            # transaction: it is a network call); what cannot be refreshed now needs an
+            # upload, and what changed waits for the applicant's preview
+            # (``evidence_changed``, not submitted).
+            from onetrip.exchange.services import ExchangeError, evidence_refresh_stale
+
+            try:
+                evidence_refresh_stale(application=application, user=user, request=request)
+            except ExchangeError as exc:
+                raise ApplicationError(
+                    exc.code, exc.message, status=exc.status, errors=exc.errors
+                ) from None
         with transaction.atomic():
             return _submit(
                 application, user, idempotency_key, delivery_method, delivery_address, request
             )
-    except IntegrityError:
-        existing = Application.objects.filter(
-            owner=application.owner, idempotency_key=idempotency_key
-        ).first()
-        if idempotency_key and existing is not None:
-            return Submitted(existing, False)
+    except (IntegrityError, ApplicationError):
+        earlier = _submitted_with_key(application, user, idempotency_key)
+        if earlier is not None:
+            return Submitted(earlier, False)
         raise
+
+
+def _submitted_with_key(application: Application, user: User, key: str) -> Application | None:
+    """The owner's application already submitted with ``key``, if ``user`` may see it."""
+    if not key or application.owner_id is None:
+        return None
+    earlier = (
+        Application.objects.filter(owner_id=application.owner_id, idempotency_key=key)
+        .exclude(status=Status.DRAFT)
+        .first()
+    )
+    return earlier if earlier is not None and actor_roles(user=user, application=earlier) else None
 
 
 def _submit(application, user, idempotency_key, delivery_method, delivery_address, request):

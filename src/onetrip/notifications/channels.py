@@ -39,6 +39,23 @@ class BaseChannel(ABC):
     def deliver(self, message: OutboxMessage) -> str:
         """Send ``message``; return the provider's message id, raise DeliveryError on failure."""
 
+    def deliver_many(self, messages: list[OutboxMessage]) -> dict[int, str]:
+        """Deliver several rows at once (transactional channels, inside the worker's
+        transaction): outbox id → provider's message id; DeliveryError if any cannot go."""
+        return {m.pk: self.deliver(m) for m in messages}
+
+
+def _rows_once(model, messages: list[OutboxMessage], build, prefix: str) -> dict[int, str]:
+    """One row of ``model`` per outbox message, written in one insert; a message that has its
+    row already (delivered before) keeps it: never a second copy."""
+    done = dict(
+        model.objects.filter(outbox__in=[m.pk for m in messages]).values_list("outbox_id", "pk")
+    )
+    fresh = [build(m) for m in messages if m.pk not in done]
+    for row in model.objects.bulk_create(fresh):
+        done[row.outbox_id] = row.pk
+    return {m.pk: f"{prefix}:{done[m.pk]}" for m in messages}
+
 
 class InboxChannel(BaseChannel):
     """The site inbox (站内信): the message becomes an InboxMessage row."""
@@ -47,31 +64,37 @@ class InboxChannel(BaseChannel):
     transactional = True
 
     def deliver(self, message: OutboxMessage) -> str:
-        if message.recipient_id is None:
+        return self.deliver_many([message])[message.pk]
+
+    def deliver_many(self, messages: list[OutboxMessage]) -> dict[int, str]:
+        if any(m.recipient_id is None for m in messages):
             raise DeliveryError("站内信需要收件人")
-        existing = InboxMessage.objects.filter(outbox=message).first()
-        if existing is not None:  # delivered before; never a second copy
-            return f"inbox:{existing.pk}"
-        inbox = InboxMessage.objects.create(
+        return _rows_once(InboxMessage, messages, self._row, "inbox")
+
+    @staticmethod
+    def _row(message: OutboxMessage) -> InboxMessage:
+        return InboxMessage(
             recipient_id=message.recipient_id,
             subject=message.subject or "通知",
             body=message.body,
             reference=message.reference,
             outbox=message,
         )
-        return f"inbox:{inbox.pk}"
 
 
 class _SandboxChannel(BaseChannel):
     transactional = True
 
     def deliver(self, message: OutboxMessage) -> str:
-        if not message.address:
+        return self.deliver_many([message])[message.pk]
+
+    def deliver_many(self, messages: list[OutboxMessage]) -> dict[int, str]:
+        if any(not m.address for m in messages):
             raise DeliveryError("没有发送地址")
-        existing = SandboxDelivery.objects.filter(outbox=message).first()
-        if existing is not None:
-            return f"sandbox:{existing.pk}"
-        row = SandboxDelivery.objects.create(
+        return _rows_once(SandboxDelivery, messages, self._row, "sandbox")
+
+    def _row(self, message: OutboxMessage) -> SandboxDelivery:
+        return SandboxDelivery(
             channel=self.code,
             address=message.address,
             address_hash=lookup_hash(message.address),
@@ -79,7 +102,6 @@ class _SandboxChannel(BaseChannel):
             body=message.body,
             outbox=message,
         )
-        return f"sandbox:{row.pk}"
 
 
 class SandboxSmsChannel(_SandboxChannel):

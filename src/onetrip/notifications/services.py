@@ -17,6 +17,7 @@ Message-ID.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +26,7 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router, transaction
-from django.db.models import F, Q
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
@@ -345,16 +346,57 @@ def outbox_deliver_batch(
     now = now or timezone.now()
     ids = None if message_ids is None else list(message_ids)
     counts = DeliveryCounts()
+    by_channel: dict[str, list[OutboxMessage]] = defaultdict(list)
     for message in _claim(now=now, limit=limit, message_ids=ids):
         counts.claimed += 1
-        outcome = _deliver_one(message, now=now)
-        if outcome == "sent":
-            counts.sent += 1
-        elif outcome == "retrying":
-            counts.retrying += 1
-        elif outcome == "failed":
-            counts.failed += 1
+        by_channel[message.channel].append(message)
+    for code, messages in by_channel.items():
+        if len(messages) > 1 and _deliver_together(code, messages):
+            counts.sent += len(messages)
+            continue
+        for message in messages:
+            outcome = _deliver_one(message, now=now)
+            if outcome == "sent":
+                counts.sent += 1
+            elif outcome == "retrying":
+                counts.retrying += 1
+            elif outcome == "failed":
+                counts.failed += 1
     return counts
+
+
+def _deliver_together(code: str, messages: list[OutboxMessage]) -> bool:
+    """Deliver claimed rows of one transactional channel (rows only) in one transaction.
+
+    False, with nothing written, when the channel sends outside the database, when any row
+    cannot go or has run out of attempts, or when any claim has expired: each row is then
+    delivered on its own, with its own outcome.
+    """
+    if any(m.attempts > _max_attempts() for m in messages):
+        return False
+    try:
+        channel = channel_for(code)
+        if not channel.transactional:
+            return False
+        with transaction.atomic():
+            provider_ids = channel.deliver_many(messages)
+            groups: dict[tuple[int, bool], list[OutboxMessage]] = defaultdict(list)
+            for m in messages:
+                groups[(m.attempts, _is_sensitive(m.template))].append(m)
+            for (attempts, _sensitive), group in groups.items():
+                fields = _sent_fields(group[0], "")
+                fields["provider_message_id"] = Case(
+                    *[When(pk=m.pk, then=Value(provider_ids[m.pk][:255])) for m in group],
+                    output_field=CharField(),
+                )
+                mine = OutboxMessage.objects.filter(
+                    pk__in=[m.pk for m in group], status=Status.SENDING, attempts=attempts
+                )
+                if mine.update(**fields) != len(group):
+                    raise _LeaseLost
+    except Exception:  # every row is tried again on its own, which reports what went wrong
+        return False
+    return True
 
 
 def outbox_deliver_due(*, limit: int = 100, now: datetime | None = None) -> int:

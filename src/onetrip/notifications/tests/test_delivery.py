@@ -246,3 +246,48 @@ def test_outbox_stats_counts_by_status_and_channel(applicant):
     assert stats["by_channel"]["sms"]["failed"] == 1
     assert stats["by_channel"]["inbox"] == {"pending": 1, "sending": 0, "sent": 1, "failed": 0}
     assert stats["oldest_pending_at"] is not None
+
+
+def test_a_batch_of_one_channel_is_delivered_together_exactly_once(applicant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(20):
+        enqueue_status(applicant, key=f"application:{i}:accepted", channels=["inbox"])
+    # One was delivered before its mark was lost: it keeps its single inbox message.
+    first = OutboxMessage.objects.order_by("id").first()
+    services.outbox_deliver_now(message_ids=[first.pk])
+    OutboxMessage.objects.filter(pk=first.pk).update(status=Status.PENDING)
+    with CaptureQueriesContext(connection) as queries:
+        assert services.outbox_deliver_due() == 20
+    assert len(queries) < 15  # not three statements per message
+    assert InboxMessage.objects.count() == 20
+    rows = list(OutboxMessage.objects.all())
+    assert {r.status for r in rows} == {Status.SENT}
+    assert len({r.provider_message_id for r in rows}) == 20
+    assert all(r.provider_message_id == f"inbox:{r.inbox_message.pk}" for r in rows)
+
+
+def test_a_row_that_cannot_go_does_not_hold_back_its_batch(applicant):
+    for i in range(3):
+        enqueue_status(applicant, key=f"application:{i}:accepted", channels=["sms"])
+    broken = OutboxMessage.objects.order_by("id").first()
+    OutboxMessage.objects.filter(pk=broken.pk).update(address="")
+    assert services.outbox_deliver_due() == 2
+    broken.refresh_from_db()
+    assert broken.status == Status.PENDING and "没有发送地址" in broken.last_error
+    assert SandboxDelivery.objects.count() == 2
+
+
+def test_login_codes_delivered_together_are_not_kept_in_the_outbox(db):
+    for i, phone in enumerate(["13900001234", "13900005678"]):
+        services.outbox_enqueue(
+            recipient=None,
+            template="login_code",
+            context={"code": f"48291{i}", "minutes": 5},
+            dedupe_key=f"login:{i}",
+            address_override={"sms": phone},
+        )
+    assert services.outbox_deliver_due() == 2
+    assert all(row.body == services.REDACTED_BODY for row in OutboxMessage.objects.all())
+    assert "482911" in selectors.sandbox_sms_latest(phone="13900005678").body
