@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from django.conf import settings
 from django.core.management import call_command
@@ -62,19 +63,33 @@ class Command(BaseCommand):
             return None
         from onetrip.exchange.sandbox.server import sandbox_build
 
-        try:
-            sandbox = sandbox_build(
+        def start(port: int):
+            return sandbox_build(
                 key_dir=settings.ONETRIP_EXCHANGE_KEY_DIR,
                 client_id=settings.ONETRIP_EXCHANGE_CLIENT_ID,
                 people=settings.ONETRIP_SANDBOX_PEOPLE,
                 enterprises=settings.ONETRIP_SANDBOX_ENTERPRISES,
                 seed=settings.ONETRIP_SANDBOX_SEED,
-                port=settings.ONETRIP_SANDBOX_PORT,
+                port=port,
                 server_id=settings.ONETRIP_EXCHANGE_SERVER_ID,
             ).start()
-        except OSError as exc:  # the port is taken: sharing degrades to uploads, never blocks
-            self.stdout.write(self.style.WARNING(f"  部门数据沙箱未启动：{exc}"))
-            return None
+
+        try:
+            sandbox = start(settings.ONETRIP_SANDBOX_PORT)
+        except OSError as exc:
+            chosen = os.environ.get("ONETRIP_SANDBOX_PORT") or os.environ.get(
+                "ONETRIP_EXCHANGE_URL"
+            )
+            try:
+                if chosen:  # a port or address the operator set: not ours to change
+                    raise
+                # The default port is taken (another onetrip on this machine): any free port,
+                # and this process's connector talks to it there.
+                sandbox = start(0)
+                settings.ONETRIP_EXCHANGE_URL = sandbox.url
+            except OSError:  # sharing degrades to uploads, never blocks
+                self.stdout.write(self.style.WARNING(f"  部门数据沙箱未启动：{exc}"))
+                return None
         self.stdout.write(f"  部门数据沙箱 {sandbox.url}/health")
         self.stdout.flush()
         return sandbox
