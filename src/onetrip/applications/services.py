@@ -560,11 +560,13 @@ def application_submit(
 ) -> Submitted:
     """Submit a draft once; repeating it (double click, retry, same key) changes nothing.
 
-    A key this owner already used answers with that submission, whatever the draft holds now;
-    it is looked up only when the submission does not go through (the unique key on save, or
-    the draft is not ready), so a first submission pays nothing for it.
+    A key this owner already used answers with that submission, whatever the draft holds now,
+    and nothing is done to the draft (no evidence is fetched again for it).
     """
     idempotency_key = str(idempotency_key or "")[:80]
+    earlier = _submitted_with_key(application, user, idempotency_key)
+    if earlier is not None:
+        return Submitted(earlier, False)
     try:
         if application.status == Status.DRAFT and actor_roles(user=user, application=application):
             # Stale evidence is fetched again before it is relied on (outside the
@@ -583,7 +585,7 @@ def application_submit(
             return _submit(
                 application, user, idempotency_key, delivery_method, delivery_address, request
             )
-    except (IntegrityError, ApplicationError):
+    except IntegrityError:  # a concurrent submission of another draft took the key first
         earlier = _submitted_with_key(application, user, idempotency_key)
         if earlier is not None:
             return Submitted(earlier, False)

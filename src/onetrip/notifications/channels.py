@@ -52,7 +52,10 @@ def _rows_once(model, messages: list[OutboxMessage], build, prefix: str) -> dict
         model.objects.filter(outbox__in=[m.pk for m in messages]).values_list("outbox_id", "pk")
     )
     fresh = [build(m) for m in messages if m.pk not in done]
-    for row in model.objects.bulk_create(fresh):
+    created = model.objects.bulk_create(fresh)
+    if any(row.pk is None for row in created):  # a database that returns no ids from a bulk insert
+        created = model.objects.filter(outbox__in=[row.outbox_id for row in created])
+    for row in created:
         done[row.outbox_id] = row.pk
     return {m.pk: f"{prefix}:{done[m.pk]}" for m in messages}
 

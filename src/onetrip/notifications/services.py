@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.db.models.constants import OnConflict
 from django.utils import timezone
@@ -394,7 +394,10 @@ def _deliver_together(code: str, messages: list[OutboxMessage]) -> bool:
                 )
                 if mine.update(**fields) != len(group):
                     raise _LeaseLost
-    except Exception:  # every row is tried again on its own, which reports what went wrong
+    except (_LeaseLost, DeliveryError, ImproperlyConfigured, IntegrityError):
+        return False  # every row is tried again on its own, with its own outcome
+    except Exception:
+        logger.exception("outbox: batch delivery on %s failed; delivering one by one", code)
         return False
     return True
 

@@ -129,6 +129,23 @@ def test_a_used_key_returns_its_application_even_for_an_incomplete_draft():
     assert incomplete.status == "draft"
 
 
+def test_a_used_key_leaves_the_other_draft_alone(monkeypatch):
+    from onetrip.exchange import services as exchange_services
+
+    w = world()
+    first = services.application_submit(
+        application=complete_draft(w), user=w.user, idempotency_key="k1"
+    )
+
+    def refresh(**_):
+        raise AssertionError("the other draft's evidence must not be fetched again")
+
+    monkeypatch.setattr(exchange_services, "evidence_refresh_stale", refresh)
+    other = complete_draft(w)
+    again = services.application_submit(application=other, user=w.user, idempotency_key="k1")
+    assert again.application.pk == first.application.pk and not again.created
+
+
 def test_staff_api_reads_are_masked_and_audited():
     w = world()
     app = submitted(w)

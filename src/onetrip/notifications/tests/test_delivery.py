@@ -291,3 +291,17 @@ def test_login_codes_delivered_together_are_not_kept_in_the_outbox(db):
     assert services.outbox_deliver_due() == 2
     assert all(row.body == services.REDACTED_BODY for row in OutboxMessage.objects.all())
     assert "482911" in selectors.sandbox_sms_latest(phone="13900005678").body
+
+
+def test_a_broken_batch_path_is_logged_and_every_row_still_goes(applicant, monkeypatch, caplog):
+    from onetrip.notifications.channels import InboxChannel
+
+    def broken(self, messages):
+        raise TypeError("bug")
+
+    monkeypatch.setattr(InboxChannel, "deliver_many", broken)
+    for i in range(3):
+        enqueue_status(applicant, key=f"application:{i}:accepted", channels=["inbox"])
+    monkeypatch.setattr(InboxChannel, "deliver", lambda self, m: f"inbox:one:{m.pk}")
+    assert services.outbox_deliver_due() == 3
+    assert "batch delivery on inbox failed" in caplog.text
