@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 
 from onetrip.accounts.models import StaffRole, User
 
@@ -18,6 +20,11 @@ class UserAdmin(BaseUserAdmin):
 
 
 from onetrip.accounts.models import Authorisation, Enterprise, Person  # noqa: E402
+from onetrip.accounts.services import (  # noqa: E402
+    AccountsError,
+    authorisation_check,
+    authorisation_recorded,
+)
 
 
 @admin.register(Person)
@@ -44,17 +51,59 @@ class PersonAdmin(admin.ModelAdmin):
 class EnterpriseAdmin(admin.ModelAdmin):
     list_display = ["name", "credit_code", "credit_code_override", "legal_representative"]
     search_fields = ["name", "credit_code"]
-    readonly_fields = ["credit_code_override", "override_reason", "override_by", "created_at"]
+    readonly_fields = [
+        "credit_code",
+        "credit_code_override",
+        "override_reason",
+        "override_by",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # registered at the window, where the code is checked (and overrides audited)
+
+
+class AuthorisationForm(forms.ModelForm):
+    class Meta:
+        model = Authorisation
+        fields = [
+            "principal_person",
+            "principal_enterprise",
+            "agent",
+            "item_codes",
+            "valid_from",
+            "valid_until",
+            "document_reference",
+            "revoked_at",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            authorisation_check(
+                agent=data.get("agent"),
+                principal_person=data.get("principal_person"),
+                principal_enterprise=data.get("principal_enterprise"),
+                valid_from=data.get("valid_from"),
+                valid_until=data.get("valid_until"),
+            )
+        except AccountsError as exc:
+            raise forms.ValidationError(exc.message) from None
+        return data
 
 
 @admin.register(Authorisation)
 class AuthorisationAdmin(admin.ModelAdmin):
+    form = AuthorisationForm
     list_display = ["__str__", "valid_from", "valid_until", "revoked_at"]
     list_filter = ["revoked_at"]
     autocomplete_fields = ["principal_person", "principal_enterprise", "agent"]
     readonly_fields = ["created_at", "created_by"]
 
+    @transaction.atomic
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if not change:
+            authorisation_recorded(obj, actor=request.user)

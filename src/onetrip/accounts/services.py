@@ -25,7 +25,7 @@ from onetrip.accounts.models import (
     User,
 )
 from onetrip.catalog.models import Department
-from onetrip.core.crypto import lookup_hash
+from onetrip.core.crypto import lookup_hash, mask_id_number
 from onetrip.core.identifiers import credit_code_problem, id_number_problem
 from onetrip.core.ratelimit import rate_limit_hit
 
@@ -124,6 +124,7 @@ def person_find(*, id_number: str) -> Person | None:
 
 
 @transaction.atomic
+@transaction.atomic
 def person_register(
     *,
     real_name: str,
@@ -153,6 +154,16 @@ def person_register(
         created_by=created_by,
     )
     person.save()
+    if created_by is not None and created_by.is_staff:  # registered at a window: on record
+        from onetrip.audit.services import audit_append
+
+        audit_append(
+            actor=created_by,
+            action="accounts.person.register",
+            target=person,
+            summary=f"登记申请人 {real_name}（{mask_id_number(number)}）",
+            after={"real_name": real_name, "id_number": mask_id_number(number)},
+        )
     return person
 
 
@@ -217,13 +228,14 @@ def authorisation_grant(
     created_by: User | None = None,
 ) -> Authorisation:
     """Record a 委托: ``agent`` may act for the principal within scope until expiry."""
-    if (principal_person is None) == (principal_enterprise is None):
-        raise AccountsError("principal_invalid", "请指定一个委托人（自然人或单位）。", "principal")
-    if principal_person is not None and principal_person.pk == agent.pk:
-        raise AccountsError("self_authorisation", "不能委托自己。", "agent")
-    if valid_until < valid_from:
-        raise AccountsError("period_invalid", "截止日期不能早于生效日期。", "valid_until")
-    return Authorisation.objects.create(
+    authorisation_check(
+        agent=agent,
+        principal_person=principal_person,
+        principal_enterprise=principal_enterprise,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    grant = Authorisation.objects.create(
         agent=agent,
         principal_person=principal_person,
         principal_enterprise=principal_enterprise,
@@ -232,6 +244,46 @@ def authorisation_grant(
         valid_until=valid_until,
         document_reference=document_reference,
         created_by=created_by,
+    )
+    authorisation_recorded(grant, actor=created_by)
+    return grant
+
+
+def authorisation_check(
+    *,
+    agent: Person | None,
+    principal_person: Person | None,
+    principal_enterprise: Enterprise | None,
+    valid_from: dt.date | None,
+    valid_until: dt.date | None,
+) -> None:
+    """The rules a 委托 must meet, however it is recorded; AccountsError if one is broken."""
+    if (principal_person is None) == (principal_enterprise is None):
+        raise AccountsError("principal_invalid", "请指定一个委托人（自然人或单位）。", "principal")
+    if principal_person is not None and agent is not None and principal_person.pk == agent.pk:
+        raise AccountsError("self_authorisation", "不能委托自己。", "agent")
+    if valid_from and valid_until and valid_until < valid_from:
+        raise AccountsError("period_invalid", "截止日期不能早于生效日期。", "valid_until")
+
+
+def authorisation_recorded(grant: Authorisation, *, actor: User | None) -> None:
+    """The audit event for a 委托 just recorded (in the caller's transaction)."""
+    from onetrip.audit.services import audit_append
+
+    audit_append(
+        actor=actor,
+        action="accounts.authorisation.grant",
+        target=grant,
+        summary=f"登记委托 {grant}",
+        after={
+            "agent": grant.agent_id,
+            "principal_person": grant.principal_person_id,
+            "principal_enterprise": grant.principal_enterprise_id,
+            "item_codes": grant.item_codes,
+            "valid_from": grant.valid_from,
+            "valid_until": grant.valid_until,
+            "document_reference": grant.document_reference,
+        },
     )
 
 

@@ -662,7 +662,7 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
         role,
         before,
         request=request,
-        note="申请已提交" if application.channel == "online" else "窗口代为提交",
+        note="窗口代为提交" if application.channel == Application.Channel.WINDOW else "申请已提交",
     )
     return Submitted(application, True)
 
@@ -1005,6 +1005,7 @@ def application_act(
                 due=due,
                 override_reason=override_reason.strip(),
                 now=now,
+                request=request,
             )
             or note
         )
@@ -1057,7 +1058,9 @@ def correction_overdue(application: Application) -> bool:
     return bool(notice and timezone.localdate() > correction_answer_due(notice))
 
 
-def _g_request_correction(app, user, role, *, reason, items, override_reason, due, now, **_):
+def _g_request_correction(
+    app, user, role, *, reason, items, override_reason, due, now, request=None, **_
+):
     due = _correction_due(due)
     cleaned = []
     materials = {m.code: m.name for m in app.materials.all()}
@@ -1107,6 +1110,7 @@ def _g_request_correction(app, user, role, *, reason, items, override_reason, du
             target=app,
             summary=f"{app.tracking_number} 监察同意再次补正",
             after={"reason": override_reason},
+            request=request,
         )
     app.correction_count += 1
     _notice(

@@ -1,0 +1,88 @@
+"""Registering people, enterprises and 委托: checked wherever they are recorded, and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from onetrip.accounts import services
+from onetrip.accounts.models import Authorisation, Enterprise, Person, User
+from onetrip.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def officer():
+    return User.objects.create_user("window1", password="x", is_staff=True)
+
+
+@pytest.fixture
+def admin_client(client):
+    admin = User.objects.create_superuser("root", password="x")
+    client.force_login(admin)
+    return client
+
+
+def _person(name, number, **kw):
+    return services.person_register(real_name=name, id_number=number, **kw)
+
+
+def test_a_person_registered_at_the_window_is_on_record_without_the_full_number(officer):
+    person = _person("赵六", "62010219850312003X", created_by=officer)
+    event = AuditEvent.objects.get(action="accounts.person.register")
+    assert event.object_id == str(person.pk) and event.actor_id == str(officer.pk)
+    assert "62010219850312003X" not in event.summary + str(event.after)
+    _person("钱七", "110101199003070011")  # signing in: the person registers themselves
+    assert AuditEvent.objects.filter(action="accounts.person.register").count() == 1
+
+
+def test_a_grant_is_audited_and_its_rules_hold(officer):
+    agent = _person("孙八", "110101199003070011")
+    principal = _person("周九", "62010219850312003X")
+    today = dt.date.today()
+    with pytest.raises(services.AccountsError) as caught:
+        services.authorisation_grant(
+            agent=agent,
+            principal_person=principal,
+            valid_from=today,
+            valid_until=today - dt.timedelta(days=1),
+            created_by=officer,
+        )
+    assert caught.value.code == "period_invalid"
+    assert not Authorisation.objects.exists() and not AuditEvent.objects.exists()
+    grant = services.authorisation_grant(
+        agent=agent,
+        principal_person=principal,
+        item_codes=["sbk"],
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=30),
+        created_by=officer,
+    )
+    event = AuditEvent.objects.get(action="accounts.authorisation.grant")
+    assert event.object_id == str(grant.pk) and event.after["item_codes"] == ["sbk"]
+
+
+def test_the_admin_cannot_bypass_the_checks(admin_client):
+    assert admin_client.get("/admin/accounts/enterprise/add/").status_code == 403
+    agent = _person("孙八", "110101199003070011")
+    principal = _person("周九", "62010219850312003X")
+    form = {
+        "principal_person": principal.pk,
+        "agent": principal.pk,  # oneself
+        "item_codes": "[]",
+        "valid_from": "2026-12-01",
+        "valid_until": "2026-12-31",
+    }
+    response = admin_client.post("/admin/accounts/authorisation/add/", form)
+    assert response.status_code == 200 and "不能委托自己" in response.content.decode()
+    assert not Authorisation.objects.exists()
+    form["agent"] = agent.pk
+    response = admin_client.post("/admin/accounts/authorisation/add/", form)
+    assert response.status_code == 302
+    grant = Authorisation.objects.get()
+    assert AuditEvent.objects.filter(
+        action="accounts.authorisation.grant", object_id=str(grant.pk)
+    ).exists()
+    assert Person.objects.count() == 2 and not Enterprise.objects.exists()
