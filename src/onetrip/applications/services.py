@@ -1065,6 +1065,7 @@ def _g_request_correction(
     cleaned = []
     materials = {m.code: m.name for m in app.materials.all()}
     fields = {f.code: f.label for f in form_fields_for(app.version, app.situation)}
+    locked = locked_fields(application=app)
     for entry in items or []:
         code = str(entry.get("code", ""))
         why = str(entry.get("reason", "")).strip()
@@ -1077,9 +1078,22 @@ def _g_request_correction(
                     "reason": why or "请补正",
                 }
             )
+        elif code in locked:
+            raise ApplicationError(
+                "field_locked",
+                f"“{fields[code]}”来自{locked[code][1] or '部门共享数据'}，申请人不能在网上修改，"
+                "不能列入补正；请核实来源数据，或请申请人改为上传相应材料。",
+                field="items",
+            )
         elif code in fields:
             cleaned.append(
-                {"kind": "field", "code": code, "name": fields[code], "reason": why or "请补正"}
+                {
+                    "kind": "field",
+                    "code": code,
+                    "name": fields[code],
+                    "reason": why or "请补正",
+                    "was": _answer_fingerprint(code, app.data.get(code)),
+                }
             )
         else:
             raise ApplicationError(
@@ -1149,10 +1163,26 @@ def _g_close_uncorrected(app, user, role, *, reason, now, **_):
     return f"逾期未补正（期限 {due:%Y-%m-%d}）" + (f"：{reason}" if reason else "")
 
 
+def _answer_fingerprint(code: str, value: Any) -> str:
+    """A keyed hash of a form answer: the notice can tell whether it changed without holding
+    the personal data itself."""
+    from onetrip.audit.chain import canonical_json
+    from onetrip.core.crypto import lookup_hash
+
+    return lookup_hash(f"{code}:{canonical_json(value)}")
+
+
 def _g_supply_correction(app, user, role, *, now, **_):
     fields = form_fields_for(app.version, app.situation)
     values, errors = form_validate(fields, app.data)
     errors.update(_completeness(app))
+    notice = app.notices.filter(kind=Notice.Kind.CORRECTION).order_by("-id").first()
+    for entry in notice.items if notice else []:
+        unchanged = entry.get("was") == _answer_fingerprint(
+            entry["code"], app.data.get(entry["code"])
+        )
+        if entry.get("kind") == "field" and unchanged and entry["code"] not in errors:
+            errors[entry["code"]] = f"请按补正通知修改“{entry['name']}”：{entry['reason']}"
     if errors:
         raise ApplicationError("incomplete", "补正还不完整，请按通知补齐全部内容。", errors=errors)
     app.data = values
@@ -1305,13 +1335,22 @@ def _delivery_write(app, officer, method, *, tracking_no="", address="", note=""
     record = DeliveryRecord.objects.create(
         application=app, method=method, tracking_no=tracking_no, address=address, officer=officer
     )
-    _event(
+    event = _event(
         app,
         "delivery",
         officer,
         "",
         note=note or f"{record.get_method_display()} {tracking_no}".strip(),
     )
+    if method == Application.Delivery.POST:  # the applicant waits for the parcel: say which
+        _tell_applicant(
+            app,
+            event,
+            "application_status",
+            next_step=f"办理结果已通过邮政寄出，邮件号 {tracking_no}，"
+            f"寄往：{address or app.delivery_address}。",
+            note="",
+        )
     audit_append(
         actor=officer,
         action="application.delivery",

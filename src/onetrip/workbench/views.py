@@ -126,9 +126,11 @@ def _correction_rows(
         }
         for m in application.materials.all()
     ]
+    locked = services.locked_fields(application=application)  # the applicant cannot change
     rows += [
         {"kind": "field", "kind_label": _("表单"), "code": f.code, "name": f.label, "extra": ""}
         for f in fields
+        if f.code not in locked
     ]
     for row in rows:
         row["checked"] = row["code"] in chosen

@@ -34,16 +34,20 @@ def test_full_path_to_approval_with_one_correction():
         reason="照片不清晰",
         items=[
             {"code": "photo", "reason": "请上传清晰的白底照片"},
-            {"code": "name", "reason": "与身份证不一致"},
+            {"code": "bank", "reason": "该银行不发行社保卡"},
         ],
     )
     app.refresh_from_db()
     notice = app.notices.get(kind=Notice.Kind.CORRECTION)
-    assert [i["code"] for i in notice.items] == ["photo", "name"]
+    assert [i["code"] for i in notice.items] == ["photo", "bank"]
     assert app.materials.get(code="photo").state == ApplicationMaterial.State.MISSING
-    # The applicant fixes everything online.
+    # The applicant fixes everything online; a listed answer left as it was is not a fix.
     services.material_upload(application=app, user=w.user, code="photo", upload=png())
-    services.draft_save_fields(application=app, user=w.user, data={"name": "张三"})
+    with pytest.raises(services.ApplicationError) as caught:
+        act(app, w.user, "supply_correction")
+    assert "该银行不发行社保卡" in caught.value.errors["bank"]
+    assert Application.objects.get(pk=app.pk).status == Status.CORRECTION
+    services.draft_save_fields(application=app, user=w.user, data={"bank": "boc"})
     act(app, w.user, "supply_correction")
     act(app, w.window, "accept")
     act(app, w.handler, "start")
@@ -104,6 +108,16 @@ def test_second_correction_needs_a_supervisor_with_a_reason():
     assert app.correction_count == 2
     assert app.notices.filter(kind="correction").last().override_by == w.supervisor
     assert any(e.action == "application.correction_override" for e in audit_events_for(target=app))
+
+
+def test_a_correction_cannot_list_what_the_applicant_cannot_change():
+    w = world()
+    app = submitted(w)
+    with pytest.raises(services.ApplicationError) as caught:
+        act(app, w.window, "request_correction", reason="x", items=[{"code": "name"}])
+    assert caught.value.code == "field_locked" and "“姓名”来自" in caught.value.message
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED and not app.notices.exists()
 
 
 def test_correction_must_list_real_items():

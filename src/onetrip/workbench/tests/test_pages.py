@@ -244,8 +244,9 @@ def test_correction_lists_everything_and_issues_one_notice(client, w):
     page = client.get(_detail(app)).content.decode()
     for m in app.materials.all():
         assert f'id="corr-material-{m.code}"' in page
-    for code in ("name", "bank", "copies"):
+    for code in ("bank", "copies"):
         assert f'id="corr-field-{code}"' in page
+    assert 'id="corr-field-name"' not in page  # from the real-name record: not the applicant's
     assert "override_reason" not in page  # first correction: no override needed
 
     response = _act(
@@ -253,9 +254,9 @@ def test_correction_lists_everything_and_issues_one_notice(client, w):
         app,
         action="request_correction",
         reason="请补正以下内容",
-        items=["photo", "name"],
+        items=["photo", "bank"],
         item_reason_photo="照片不是白底",
-        item_reason_name="姓名与身份证不一致",
+        item_reason_bank="该银行不发行社保卡",
     )
     assert response.status_code == 302
     app.refresh_from_db()
@@ -264,10 +265,10 @@ def test_correction_lists_everything_and_issues_one_notice(client, w):
     assert notice.kind == Notice.Kind.CORRECTION
     assert {(i["code"], i["reason"]) for i in notice.items} == {
         ("photo", "照片不是白底"),
-        ("name", "姓名与身份证不一致"),
+        ("bank", "该银行不发行社保卡"),
     }
     text = client.get(f"/workbench/notices/{notice.number}/").content.decode()
-    assert "补正材料通知书" in text and "照片不是白底" in text and "姓名与身份证不一致" in text
+    assert "补正材料通知书" in text and "照片不是白底" in text and "该银行不发行社保卡" in text
 
 
 def _corrected(w, app: Application) -> Application:
@@ -439,6 +440,11 @@ def test_delivery_is_recorded_once_decided(client, w):
     assert app.deliveries.get(method="post").tracking_no == "EMS123"
     page = client.get(_detail(app)).content.decode()
     assert "EMS123" in page and "准予办理决定书" in page
+    # The applicant is told the parcel's number, once.
+    from onetrip.notifications.models import OutboxMessage
+
+    told = OutboxMessage.objects.filter(recipient=w.user, channel="inbox", body__contains="EMS123")
+    assert told.count() == 1 and "兰州市" in told.get().body
 
 
 def test_queue_is_paginated_newest_first_with_a_bounded_number_of_queries(
