@@ -137,9 +137,14 @@ def form_validate(
     values: dict[str, Any] = {}
     for field in fields:
         value = raw.get(field.code)
-        if _empty(value) and field.field_type != FormField.FieldType.BOOLEAN:
+        # A yes/no question is unanswered only when nothing was sent (None); an empty string
+        # is an unticked box, which means no.
+        boolean = field.field_type == FormField.FieldType.BOOLEAN
+        if value is None if boolean else _empty(value):
             if field.required and not partial:
-                errors[field.code] = f"请填写{field.label}。"
+                errors[field.code] = (
+                    f"请选择“{field.label}”：是或否。" if boolean else f"请填写{field.label}。"
+                )
             continue
         try:
             values[field.code] = _clean_one(field, value)

@@ -126,7 +126,8 @@ def draft_fields(request: HttpRequest, pk: int) -> HttpResponse:
             if f.field_type == FormField.FieldType.MULTICHOICE:
                 posted[f.code] = request.POST.getlist(f.code)
             elif f.field_type == FormField.FieldType.BOOLEAN:
-                posted[f.code] = request.POST.get(f.code) == "true"
+                # Two radio buttons: neither chosen is no answer, not "no".
+                posted[f.code] = {"true": True, "false": False}.get(request.POST.get(f.code, ""))
             else:
                 posted[f.code] = request.POST.get(f.code, "")
         try:
