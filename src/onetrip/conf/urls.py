@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("onetrip.accounts.api_urls")),
     path("api/v1/", include("onetrip.catalog.api_urls")),
     path("api/v1/", include("onetrip.stats.api_urls")),
     path("api/v1/", include("onetrip.applications.api_urls")),

@@ -1,0 +1,142 @@
+"""Applicant sign-in over the API: a code by SMS, exchanged for a token; 实名 for the account."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from onetrip.accounts import services
+from onetrip.applications.api import PROBLEM, StrictSerializer
+from onetrip.core.problems import ProblemError
+
+TOO_OFTEN = {"too_soon", "too_many"}
+
+
+def _problem(exc: services.AccountsError) -> ProblemError:
+    return ProblemError(
+        exc.code,
+        exc.message,
+        status_code=429 if exc.code in TOO_OFTEN else 400,
+        errors=[{"field": exc.field, "message": exc.message}] if exc.field else None,
+    )
+
+
+def _valid(serializer_class, request: Request) -> dict:
+    s = serializer_class(data=request.data)
+    s.is_valid(raise_exception=True)
+    return dict(s.validated_data)
+
+
+class PhoneSerializer(StrictSerializer):
+    phone = serializers.CharField(max_length=20, help_text="11 位手机号码")
+
+
+class CodeSerializer(StrictSerializer):
+    phone = serializers.CharField(max_length=20)
+    code = serializers.CharField(max_length=10, help_text="短信验证码")
+
+
+class IdentitySerializer(StrictSerializer):
+    real_name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=18, help_text="公民身份号码")
+
+
+class LoginCode(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        request=PhoneSerializer,
+        responses={
+            202: inline_serializer("CodeSent", {"expires_at": serializers.DateTimeField()}),
+            400: PROBLEM,
+            429: OpenApiResponse(description="problem `too_soon` or `too_many`"),
+        },
+        tags=["sign-in"],
+        summary="Send a one-time sign-in code by SMS (limited per phone and per address)",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(PhoneSerializer, request)
+        try:
+            sent = services.login_code_send(
+                phone=data["phone"], source_ip=request.META.get("REMOTE_ADDR")
+            )
+        except services.AccountsError as exc:
+            raise _problem(exc) from None
+        return Response({"expires_at": sent.expires_at}, status=202)
+
+
+class TokenIssue(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        request=CodeSerializer,
+        responses={
+            200: inline_serializer(
+                "TokenIssued",
+                {"token": serializers.CharField(), "identity_bound": serializers.BooleanField()},
+            ),
+            400: PROBLEM,
+        },
+        tags=["sign-in"],
+        summary="Exchange the code for an API token (the code is single-use)",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(CodeSerializer, request)
+        try:
+            user = services.login_code_verify(phone=data["phone"], code=data["code"])
+        except services.AccountsError as exc:
+            raise _problem(exc) from None
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response(
+            {"token": token.key, "identity_bound": getattr(user, "person", None) is not None}
+        )
+
+
+class TokenRevoke(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None}, tags=["sign-in"], summary="Sign out")
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=204)
+
+
+class Identity(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        request=IdentitySerializer,
+        responses={
+            201: inline_serializer(
+                "IdentityBound",
+                {"real_name": serializers.CharField(), "id_number": serializers.CharField()},
+            ),
+            400: PROBLEM,
+        },
+        tags=["sign-in"],
+        summary="实名: bind a real name and 公民身份号码 to this account (once)",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(IdentitySerializer, request)
+        if request.user.is_staff:
+            raise ProblemError(
+                "staff_account", "工作人员账号不能实名登记为申请人。", status_code=403
+            )
+        try:
+            person = services.applicant_identity_bind(user=request.user, **data)
+        except services.AccountsError as exc:
+            raise _problem(exc) from None
+        return Response(
+            {"real_name": person.real_name, "id_number": person.id_number_masked}, status=201
+        )

@@ -1,0 +1,72 @@
+"""Applicant sign-in over the API: code, token, 实名, sign-out, and the bad inputs."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from onetrip.accounts.models import Person, User
+from onetrip.accounts.tests.test_login import PHONE, _code
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_sign_in_bind_identity_use_and_sign_out():
+    api = APIClient()
+    r = api.post("/api/v1/auth/login-code/", {"phone": PHONE}, format="json")
+    assert r.status_code == 202 and r.json()["expires_at"]
+    r = api.post("/api/v1/auth/token/", {"phone": PHONE, "code": "000000"}, format="json")
+    assert r.status_code == 400 and r.json()["code"] == "code_wrong"
+    r = api.post("/api/v1/auth/token/", {"phone": PHONE, "code": _code()}, format="json")
+    assert r.status_code == 200 and r.json()["identity_bound"] is False
+    token = r.json()["token"]
+    # The code was single-use.
+    again = api.post("/api/v1/auth/token/", {"phone": PHONE, "code": _code()}, format="json")
+    assert again.status_code == 400
+
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    r = api.post(
+        "/api/v1/me/identity/",
+        {"real_name": "王五", "id_number": "110101199003071091"},
+        format="json",
+    )
+    assert r.status_code == 400 and r.json()["code"] == "id_number_invalid"
+    assert r.json()["errors"][0]["field"] == "id_number"
+    assert not Person.objects.exists()
+    r = api.post(
+        "/api/v1/me/identity/",
+        {"real_name": "王五", "id_number": "11010119900307109X"},
+        format="json",
+    )
+    assert r.status_code == 201 and r.json()["id_number"] != "11010119900307109X"
+    assert User.objects.get(is_staff=False).person.real_name == "王五"
+    assert api.get("/api/v1/applications/").status_code == 200
+
+    assert api.post("/api/v1/auth/token/revoke/").status_code == 405
+    assert api.delete("/api/v1/auth/token/revoke/").status_code == 204
+    assert not Token.objects.exists()
+    assert api.get("/api/v1/applications/").status_code == 401
+
+
+def test_bad_sign_in_requests_are_problems_that_change_nothing():
+    api = APIClient()
+    r = api.post("/api/v1/auth/login-code/", {"phone": "12345"}, format="json")
+    assert r.status_code == 400 and r["Content-Type"].startswith("application/problem+json")
+    r = api.post("/api/v1/auth/login-code/", {"phone": PHONE, "role": "staff"}, format="json")
+    assert r.status_code == 400  # unknown keys are refused
+    assert api.post("/api/v1/auth/login-code/", {"phone": PHONE}, format="json").status_code == 202
+    r = api.post("/api/v1/auth/login-code/", {"phone": PHONE}, format="json")
+    assert r.status_code == 429 and r.json()["code"] == "too_soon"
+    r = api.post("/api/v1/auth/token/", {"phone": "13900000000", "code": "123456"}, format="json")
+    assert r.status_code == 400 and r.json()["code"] == "code_expired"
+    assert not Token.objects.exists() and not User.objects.exists()
+    assert api.post("/api/v1/me/identity/", {}, format="json").status_code == 401
