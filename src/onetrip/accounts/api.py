@@ -16,13 +16,15 @@ from onetrip.applications.api import PROBLEM, StrictSerializer
 from onetrip.core.problems import ProblemError
 
 TOO_OFTEN = {"too_soon", "too_many"}
+NOT_SIGNED_IN = {"code_wrong", "code_expired", "code_locked"}  # the credentials failed
+PHONE = r"^1[0-9]{10}$"
 
 
 def _problem(exc: services.AccountsError) -> ProblemError:
     return ProblemError(
         exc.code,
         exc.message,
-        status_code=429 if exc.code in TOO_OFTEN else 400,
+        status_code=429 if exc.code in TOO_OFTEN else 401 if exc.code in NOT_SIGNED_IN else 400,
         errors=[{"field": exc.field, "message": exc.message}] if exc.field else None,
     )
 
@@ -34,12 +36,12 @@ def _valid(serializer_class, request: Request) -> dict:
 
 
 class PhoneSerializer(StrictSerializer):
-    phone = serializers.CharField(max_length=20, help_text="11 位手机号码")
+    phone = serializers.RegexField(PHONE, help_text="11 位手机号码")
 
 
 class CodeSerializer(StrictSerializer):
-    phone = serializers.CharField(max_length=20)
-    code = serializers.CharField(max_length=10, help_text="短信验证码")
+    phone = serializers.RegexField(PHONE)
+    code = serializers.RegexField(r"^[0-9]{6}$", help_text="短信验证码（6 位数字）")
 
 
 class IdentitySerializer(StrictSerializer):
@@ -86,6 +88,9 @@ class TokenIssue(APIView):
                 {"token": serializers.CharField(), "identity_bound": serializers.BooleanField()},
             ),
             400: PROBLEM,
+            401: OpenApiResponse(
+                description="problem `code_wrong`, `code_expired` or `code_locked`"
+            ),
         },
         tags=["sign-in"],
         summary="Exchange the code for an API token (the code is single-use)",

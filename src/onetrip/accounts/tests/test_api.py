@@ -25,13 +25,13 @@ def test_sign_in_bind_identity_use_and_sign_out():
     r = api.post("/api/v1/auth/login-code/", {"phone": PHONE}, format="json")
     assert r.status_code == 202 and r.json()["expires_at"]
     r = api.post("/api/v1/auth/token/", {"phone": PHONE, "code": "000000"}, format="json")
-    assert r.status_code == 400 and r.json()["code"] == "code_wrong"
+    assert r.status_code == 401 and r.json()["code"] == "code_wrong"
     r = api.post("/api/v1/auth/token/", {"phone": PHONE, "code": _code()}, format="json")
     assert r.status_code == 200 and r.json()["identity_bound"] is False
     token = r.json()["token"]
     # The code was single-use.
     again = api.post("/api/v1/auth/token/", {"phone": PHONE, "code": _code()}, format="json")
-    assert again.status_code == 400
+    assert again.status_code == 401
 
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     r = api.post(
@@ -67,6 +67,6 @@ def test_bad_sign_in_requests_are_problems_that_change_nothing():
     r = api.post("/api/v1/auth/login-code/", {"phone": PHONE}, format="json")
     assert r.status_code == 429 and r.json()["code"] == "too_soon"
     r = api.post("/api/v1/auth/token/", {"phone": "13900000000", "code": "123456"}, format="json")
-    assert r.status_code == 400 and r.json()["code"] == "code_expired"
+    assert r.status_code == 401 and r.json()["code"] == "code_expired"
     assert not Token.objects.exists() and not User.objects.exists()
     assert api.post("/api/v1/me/identity/", {}, format="json").status_code == 401
