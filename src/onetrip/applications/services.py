@@ -1214,16 +1214,21 @@ def _g_accept_deficient(app, user, role, *, due, now, **_):
         raise ApplicationError("no_deficiency", "没有容缺材料，请直接受理。", status=409)
     if due is None:
         raise ApplicationError("due_required", "请写明补交期限。", field="due")
+    from onetrip.core.calendar import working_days_add
+
     version = app.version
-    days = (
-        version.promised_limit
-        if version.promised_limit_unit == "calendar"
-        else (version.promised_limit * 7 // 5 + 2)
-    )
     today = timezone.localdate()
-    if not today <= due <= today + dt.timedelta(days=max(days, 1)):
+    limit = max(version.promised_limit, 1)  # 即办: one day to bring it
+    latest = (
+        today + dt.timedelta(days=limit)
+        if version.promised_limit_unit == "calendar"
+        else working_days_add(today, limit)  # on the service centre's working-day calendar
+    )
+    if not today <= due <= latest:
         raise ApplicationError(
-            "due_invalid", "补交期限应在今天之后、承诺办结时限之内。", field="due"
+            "due_invalid",
+            f"补交期限应在今天之后、承诺办结时限之内（最迟 {latest:%Y-%m-%d}）。",
+            field="due",
         )
     app.accepted_at = now
     app.deficiency_due = due

@@ -173,6 +173,20 @@ def test_deficiency_acceptance_only_for_non_key_materials():
     assert caught.value.code == "deficient"
     with pytest.raises(services.ApplicationError):
         act(app, w.window, "accept_deficient", due=dt.date(2000, 1, 1))
+    # At most the promised limit, counted on the working-day calendar.
+    from onetrip.core.calendar import working_days_add
+
+    version = app.version
+    today = timezone.localdate()
+    limit = max(version.promised_limit, 1)
+    latest = (
+        today + dt.timedelta(days=limit)
+        if version.promised_limit_unit == "calendar"
+        else working_days_add(today, limit)
+    )
+    with pytest.raises(services.ApplicationError) as caught:
+        act(app, w.window, "accept_deficient", due=latest + dt.timedelta(days=1))
+    assert f"最迟 {latest:%Y-%m-%d}" in caught.value.message
     due = dt.date.today() + dt.timedelta(days=1)
     act(app, w.window, "accept_deficient", due=due)
     app.refresh_from_db()
