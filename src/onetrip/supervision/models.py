@@ -138,6 +138,7 @@ class Card(models.Model):
         LATE_CORRECTION = "late_correction", "超过 5 个工作日才一次性告知补正"
         SECOND_CORRECTION = "second_correction", "再次要求补正"
         REFUSAL_WITHOUT_REASONS = "refusal_without_reasons", "不予受理或不予批准未说明理由"
+        DEFICIENCY_OVERDUE = "deficiency_overdue", "容缺材料逾期未补交"
 
     COLOUR_OF = {
         Kind.NEAR_DEADLINE: Colour.YELLOW,
@@ -145,6 +146,7 @@ class Card(models.Model):
         Kind.LATE_CORRECTION: Colour.RED,
         Kind.SECOND_CORRECTION: Colour.RED,
         Kind.REFUSAL_WITHOUT_REASONS: Colour.RED,
+        Kind.DEFICIENCY_OVERDUE: Colour.YELLOW,  # the office must now decide, by law
     }
 
     # The deadline and the department are copied from the claimed deadline row in the same

@@ -226,6 +226,35 @@ def pauses_expire(*, today: dt.date | None = None) -> int:
     return ended
 
 
+def deficiencies_overdue(*, today: dt.date | None = None) -> int:
+    """A yellow card, once, for each application whose 容缺 material is still missing after
+    its supplement date: open, or decided on the commitment that is now broken. The office
+    must decide on it (deny, or revoke)."""
+    from onetrip.applications.models import Application, ApplicationMaterial
+    from onetrip.applications.workflow import FINAL, Status
+
+    today = today or timezone.localdate()
+    closed = [s for s in FINAL if s != Status.APPROVED_DEFICIENT]
+    due = (
+        Application.objects.filter(
+            deficiency_due__lt=today, materials__state=ApplicationMaterial.State.DEFICIENT
+        )
+        .exclude(status__in=closed)
+        .exclude(cards__kind=Card.Kind.DEFICIENCY_OVERDUE)
+        .distinct()
+    )
+    raised = 0
+    for application in due:
+        with transaction.atomic():
+            raised += card_raise(
+                application=application,
+                kind=Card.Kind.DEFICIENCY_OVERDUE,
+                reason=f"容缺材料逾期未补交（期限 {application.deficiency_due:%Y-%m-%d}），"
+                "请依法作出决定",
+            )
+    return raised
+
+
 # --- cards -----------------------------------------------------------------------------------
 
 NOTIFY_LINES = 50  # cards listed in one message; the rest are counted
@@ -505,6 +534,7 @@ def cards_sweep(*, today: dt.date | None = None) -> dict[str, int]:
     """
     today = today or timezone.localdate()
     pauses_expire(today=today)
+    deficiencies_overdue(today=today)
     raised = {"yellow": 0, "red": 0}
     plan = (
         ("red", Card.Kind.OVERDUE, "已超过承诺办结期限 "),

@@ -100,17 +100,19 @@ def test_deficiency_acceptance_pauses_the_clock_until_the_material_arrives():
     services.material_choose(application=app, user=w.user, code="photo", state="deficient")
     services.application_submit(application=app, user=w.user)
     with at(dt.date(2026, 11, 2)):  # Monday
-        act(app, w.window, "accept_deficient", due=dt.date(2026, 11, 6))
+        act(app, w.window, "accept_deficient", due=dt.date(2026, 11, 4))
     promised = app.deadlines.get(kind="promised")
     assert promised.due_on == dt.date(2026, 11, 4)
     # Paused: no card however late it looks.
-    assert supervision.cards_sweep(today=dt.date(2026, 11, 5)) == {"yellow": 0, "red": 0}
+    assert supervision.cards_sweep(today=dt.date(2026, 11, 4)) == {"yellow": 0, "red": 0}
     with at(dt.date(2026, 11, 4)):  # supplied after 2 working days
         services.material_upload(application=app, user=w.user, code="photo", upload=png())
     promised.refresh_from_db()
     assert promised.paused_days == 2
     assert promised.due_on == dt.date(2026, 11, 6)
     assert not app.clock_pauses.filter(ended_on__isnull=True).exists()
+    supervision.cards_sweep(today=dt.date(2026, 11, 10))
+    assert not Card.objects.filter(application=app, kind=Card.Kind.DEFICIENCY_OVERDUE).exists()
 
 
 def test_an_unsupplied_deficiency_stops_pausing_on_its_due_date():
@@ -125,6 +127,11 @@ def test_an_unsupplied_deficiency_stops_pausing_on_its_due_date():
     assert promised.paused_days == 2  # 2 → 4 November
     assert promised.due_on == dt.date(2026, 11, 6)
     assert raised == {"yellow": 0, "red": 1}
+    # The material never came: the office is told to decide on it, once.
+    card = Card.objects.get(application=app, kind=Card.Kind.DEFICIENCY_OVERDUE)
+    assert card.colour == "yellow" and "2026-11-04" in card.reason
+    supervision.cards_sweep(today=dt.date(2026, 11, 11))
+    assert Card.objects.filter(application=app, kind=Card.Kind.DEFICIENCY_OVERDUE).count() == 1
 
 
 def test_each_stage_has_its_own_limit_and_closes_when_passed():
@@ -233,16 +240,19 @@ def test_a_decision_during_the_deficiency_pause_counts_the_pause():
     services.material_choose(application=app, user=w.user, code="photo", state="deficient")
     services.application_submit(application=app, user=w.user)
     with at(dt.date(2026, 11, 2)):
-        act(app, w.window, "accept_deficient", due=dt.date(2026, 11, 6))
-    with at(dt.date(2026, 11, 5)):  # approved before the material arrives
+        act(app, w.window, "accept_deficient", due=dt.date(2026, 11, 4))
+    with at(dt.date(2026, 11, 3)):  # approved before the material arrives
         act(app, w.handler, "start")
         act(app, w.handler, "pass_stage")
         act(app, w.checker, "pass_stage")
         act(app, w.approver, "approve")
     promised = app.deadlines.get(kind="promised")
-    assert promised.paused_days == 3  # Tuesday to Thursday
-    assert promised.due_on == dt.date(2026, 11, 9)
+    assert promised.paused_days == 1  # Tuesday
+    assert promised.due_on == dt.date(2026, 11, 5)
     assert promised.state == Deadline.State.MET
+    # Decided on the commitment, which is then broken: the office hears of it.
+    supervision.cards_sweep(today=dt.date(2026, 11, 5))
+    assert Card.objects.filter(application=app, kind=Card.Kind.DEFICIENCY_OVERDUE).exists()
 
 
 def test_a_second_correction_is_not_also_judged_late_from_the_first_receipt():
