@@ -101,6 +101,13 @@ class DeliverySerializer(StrictSerializer):
     method = serializers.ChoiceField(choices=Application.Delivery.choices)
     tracking_no = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="required when the method is not the one the applicant chose",
+    )
 
 
 class MaterialOutSerializer(serializers.Serializer):

@@ -1447,8 +1447,11 @@ def delivery_record(
     method: str,
     tracking_no: str = "",
     address: str = "",
+    reason: str = "",
     request=None,
 ) -> DeliveryRecord:
+    """Record how the result reached the applicant. Another way than the one they chose needs
+    a reason; a pickup is also a visit."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status not in workflow.DECIDED:
         raise ApplicationError("not_decided", "办结后才能送达。", status=409)
@@ -1459,12 +1462,23 @@ def delivery_record(
         raise ApplicationError("delivery_method", "请选择送达方式。", field="method")
     if method == Application.Delivery.POST and not tracking_no.strip():
         raise ApplicationError("tracking_required", "邮寄送达请填写邮件号。", field="tracking_no")
+    reason = " ".join(str(reason or "").split())[:200]
+    chosen = application.delivery_method
+    if chosen and method != chosen and not reason:
+        raise ApplicationError(
+            "delivery_reason_required",
+            f"申请人选择的送达方式是“{Application.Delivery(chosen).label}”；"
+            "改用其他方式请写明原因。",
+            field="reason",
+        )
     record = _delivery_write(
         application,
         officer,
         method,
         tracking_no=tracking_no.strip(),
         address=address.strip(),
+        note=f"{Application.Delivery(method).label} {tracking_no.strip()}".strip()
+        + (f"（{reason}）" if reason else ""),
         request=request,
     )
     if method == Application.Delivery.PICKUP:
@@ -1473,7 +1487,7 @@ def delivery_record(
             officer=officer,
             reason="窗口领取办理结果",
             place="办事窗口",
-            over_promise_reason="申请人选择窗口自取",
+            over_promise_reason=reason or "申请人选择窗口自取",
             request=request,
         )
     return record

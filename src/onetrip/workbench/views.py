@@ -430,7 +430,7 @@ def delivery(request: HttpRequest, tracking_number: str) -> HttpResponse:
         request,
         tracking_number,
         form="delivery",
-        fields=("method", "tracking_no", "address"),
+        fields=("method", "tracking_no", "address", "reason"),
         service=services.delivery_record,
         done=_("已登记送达。"),
         anchor="#deliveries",

@@ -435,7 +435,20 @@ def test_delivery_is_recorded_once_decided(client, w):
     assert response.status_code == 400 and "邮寄送达请填写邮件号" in response.content.decode()
     # The electronic delivery was recorded with the decision; nothing else yet.
     assert [d.method for d in app.deliveries.all()] == ["electronic"]
+    # The applicant chose electronic delivery: posting it as well needs a reason.
+    assert app.delivery_method == "electronic"
     response = client.post(url, {"method": "post", "tracking_no": "EMS123", "address": "兰州市"})
+    assert response.status_code == 400 and 'href="#delivery-reason"' in response.content.decode()
+    assert [d.method for d in app.deliveries.all()] == ["electronic"]
+    response = client.post(
+        url,
+        {
+            "method": "post",
+            "tracking_no": "EMS123",
+            "address": "兰州市",
+            "reason": "申请人要求纸质证件",
+        },
+    )
     assert response.status_code == 302
     assert app.deliveries.get(method="post").tracking_no == "EMS123"
     page = client.get(_detail(app)).content.decode()
