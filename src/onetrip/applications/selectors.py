@@ -79,8 +79,11 @@ def application_track(*, tracking_number: str, query_code: str) -> dict[str, Any
     }
 
 
-def principals_for_agent(*, user, item_code: str) -> list[dict[str, Any]]:
-    """Whom ``user`` may apply for on this item: people and enterprises under a valid 委托."""
+def principals_for_agent(
+    *, user, item_code: str, persons: bool = True, enterprises: bool = True
+) -> list[dict[str, Any]]:
+    """Whom ``user`` may apply for on this item: people and enterprises under a valid 委托
+    (only the kinds of applicant the item serves)."""
     from django.utils import timezone
 
     from onetrip.accounts.models import Authorisation
@@ -94,6 +97,10 @@ def principals_for_agent(*, user, item_code: str) -> list[dict[str, Any]]:
         "principal_person", "principal_enterprise"
     )
     for g in grants:
+        if g.principal_enterprise_id and not enterprises:
+            continue
+        if g.principal_person_id and not persons:
+            continue
         if g.covers(item_code=item_code, on=today):
             if g.principal_enterprise_id:
                 out.append(

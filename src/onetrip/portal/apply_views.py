@@ -53,7 +53,12 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
         return response
     version = item.current_version
     situations = list(version.situations.all())
-    principals = app_selectors.principals_for_agent(user=request.user, item_code=item.code)
+    principals = app_selectors.principals_for_agent(
+        user=request.user,
+        item_code=item.code,
+        persons=version.serves_persons,
+        enterprises=version.serves_enterprises,
+    )
     error = ""
     if request.method == "POST":
         whom = request.POST.get("for", "")

@@ -347,6 +347,12 @@ def test_agent_applies_for_someone_only_under_a_valid_authorisation():
         application=complete_draft_for(app, w), user=w.user
     ).application
     assert submitted_app in applications_for_applicant(user=w.other_user)
+    # The apply page offers the principal only where the item serves people.
+    from onetrip.applications.selectors import principals_for_agent
+
+    offered = principals_for_agent(user=w.user, item_code=w.item.code)
+    assert [p["name"] for p in offered] == [principal.real_name]
+    assert principals_for_agent(user=w.user, item_code=w.item.code, persons=False) == []
     # Expired or out-of-scope grants do not count.
     grant.valid_until = today - dt.timedelta(days=1)
     grant.save()
