@@ -202,6 +202,28 @@ class ApplicationMaterial(models.Model):
         return self.name
 
 
+class SupersededUpload(models.Model):
+    """A file the applicant replaced (say, during correction): kept for the record, and still
+    readable by those who may see the application."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="superseded_uploads"
+    )
+    material_code = models.SlugField(max_length=40)
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    superseded_at = models.DateTimeField(auto_now_add=True)
+    superseded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = "被替换的上传文件"
+        verbose_name_plural = "被替换的上传文件"
+        ordering = ["superseded_at", "id"]
+        indexes = [models.Index(fields=["file"], name="superseded_upload_file")]
+
+    def __str__(self) -> str:
+        return f"{self.material_code} · {self.file.original_name}"
+
+
 class ApplicationEvent(models.Model):
     """One step of the timeline (every transition, and notable records)."""
 

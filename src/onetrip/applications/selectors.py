@@ -119,3 +119,22 @@ def principals_for_agent(
                     }
                 )
     return out
+
+
+def file_holders(*, file_id: int) -> list[tuple[Application, str]]:
+    """The applications a stored file belongs to, each with what it is there: a material, or
+    a material's earlier file that the applicant replaced."""
+    from onetrip.applications.models import ApplicationMaterial, SupersededUpload
+
+    out = [
+        (m.application, m.name)
+        for m in ApplicationMaterial.objects.filter(file_id=file_id).select_related("application")
+    ]
+    for old in SupersededUpload.objects.filter(file_id=file_id).select_related("application"):
+        name = (
+            old.application.materials.filter(code=old.material_code)
+            .values_list("name", flat=True)
+            .first()
+        )
+        out.append((old.application, f"{name or old.material_code}（已被替换的文件）"))
+    return out

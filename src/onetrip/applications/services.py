@@ -30,6 +30,7 @@ from onetrip.applications.models import (
     DeliveryRecord,
     Notice,
     StoredFile,
+    SupersededUpload,
     Visit,
 )
 from onetrip.applications.workflow import Action, Status
@@ -442,6 +443,13 @@ def material_upload(
 
     evidence_superseded(application=application, code=code)  # the upload replaces shared data
     was_deficient = material.state == ApplicationMaterial.State.DEFICIENT
+    if material.file_id is not None:  # the earlier scan stays on record
+        SupersededUpload.objects.create(
+            application=application,
+            material_code=code,
+            file_id=material.file_id,
+            superseded_by=user,
+        )
     material.file = stored
     material.state = ApplicationMaterial.State.UPLOADED
     material.save(update_fields=["file", "state", "updated_at"])

@@ -293,9 +293,9 @@ def application_detail(request: HttpRequest, tracking_number: str) -> HttpRespon
 @login_required
 def file_download(request: HttpRequest, pk: int) -> FileResponse:
     stored = get_object_or_404(StoredFile, pk=pk)
-    material = ApplicationMaterial.objects.filter(file=stored).select_related("application").first()
-    if material is None or not services.can_view(
-        user=request.user, application=material.application
+    if not any(
+        services.can_view(user=request.user, application=application)
+        for application, _what in app_selectors.file_holders(file_id=stored.pk)
     ):
         raise Http404("文件不存在")
     response = FileResponse(

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from onetrip.applications import selectors as app_selectors
 from onetrip.applications import services, workflow
 from onetrip.applications.formdata import form_fields_for
-from onetrip.applications.models import Application, ApplicationMaterial, Notice
+from onetrip.applications.models import Application, Notice, StoredFile
 from onetrip.applications.services import ApplicationError
 from onetrip.applications.workflow import Action, Status
 from onetrip.catalog.models import ReviewStage
@@ -138,6 +139,17 @@ def _correction_rows(
     return rows
 
 
+def _materials_with_replaced(application: Application) -> list:
+    """The materials, each with ``replaced``: the files the applicant uploaded before."""
+    replaced: dict[str, list] = {}
+    for old in application.superseded_uploads.select_related("file"):
+        replaced.setdefault(old.material_code, []).append(old)
+    materials = list(application.materials.select_related("file"))
+    for m in materials:
+        m.replaced = replaced.get(m.code, [])
+    return materials
+
+
 def _detail_context(
     request: HttpRequest,
     application: Application,
@@ -180,7 +192,7 @@ def _detail_context(
         "person": application.applicant_person,
         "enterprise": application.applicant_enterprise,
         "field_rows": fieldforms.display(fields, application.data or {}),
-        "materials": list(application.materials.select_related("file")),
+        "materials": _materials_with_replaced(application),
         "evidence": exchange_selectors.evidence_rows(application=application, masked=True),
         "exempt": exchange_selectors.materials_exempt(application=application),
         "notices": list(application.notices.all()),
@@ -471,18 +483,17 @@ def assign(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @staff_required
 @require_GET
 def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
-    """An uploaded material, only to staff who may see its application, as an attachment."""
-    uses = ApplicationMaterial.objects.filter(file_id=file_id).select_related("file", "application")
-    for material in uses:
-        application = material.application
+    """An uploaded material (or one the applicant replaced), only to staff who may see its
+    application, as an attachment."""
+    for application, what in app_selectors.file_holders(file_id=file_id):
         if not services.can_view(user=request.user, application=application):
             continue
-        stored = material.file
+        stored = StoredFile.objects.get(pk=file_id)
         try:
             handle = default_storage.open(stored.storage_name, "rb")
         except (FileNotFoundError, OSError):
             raise Http404("文件不存在") from None
-        audit_view(request, application, f"下载材料“{material.name}”（文件 {stored.pk}）")
+        audit_view(request, application, f"下载材料“{what}”（文件 {stored.pk}）")
         response = FileResponse(
             handle,
             as_attachment=True,

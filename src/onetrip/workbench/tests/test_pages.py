@@ -391,6 +391,30 @@ def test_files_are_served_as_attachments_and_audited(client, w):
     assert client.get("/workbench/files/999999/").status_code == 404
 
 
+def test_a_replaced_upload_stays_on_record_for_staff_and_the_applicant(client, w):
+    app = submitted(w)
+    first = _photo_file_id(app)
+    services.application_act(
+        application=app,
+        user=w.window,
+        action="request_correction",
+        reason="照片不清晰",
+        items=[{"code": "photo", "reason": "模糊"}],
+    )
+    services.material_upload(application=app, user=w.user, code="photo", upload=png("new.png"))
+    assert _photo_file_id(app) != first
+    client.force_login(w.handler)
+    page = client.get(_detail(app)).content.decode()
+    assert f'href="/workbench/files/{first}/"' in page and "被替换" in page
+    response = client.get(f"/workbench/files/{first}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PNG
+    assert AuditEvent.objects.filter(summary__contains="已被替换的文件").exists()
+    client.force_login(w.user)
+    assert client.get(f"/files/{first}/").status_code == 200
+    client.force_login(w.other_user)
+    assert client.get(f"/files/{first}/").status_code == 404
+
+
 # ------------------------------------------------------------------ visits and delivery
 
 
