@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onetrip.workbench import intake, views
+from onetrip.workbench import authorisations, intake, views
 
 app_name = "workbench"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("files/<int:file_id>/", views.file_download, name="file"),
     path("notices/<str:number>/", views.notice, name="notice"),
     path("intake/", intake.intake_applicant, name="intake"),
+    path("authorisations/new/", authorisations.authorisation_new, name="authorisation_new"),
     path("intake/start/", intake.intake_start, name="intake_start"),
     path("intake/<int:pk>/fields/", intake.intake_fields, name="intake_fields"),
     path("intake/<int:pk>/materials/", intake.intake_materials, name="intake_materials"),
