@@ -249,6 +249,29 @@ def authorisation_grant(
     return grant
 
 
+@transaction.atomic
+def authorisation_revoke(*, grant: Authorisation, officer: User, reason: str) -> Authorisation:
+    """End a 委托 now (the principal withdrew it, say); audited with the reason."""
+    reason = " ".join(str(reason or "").split())[:300]
+    if not reason:
+        raise AccountsError("reason_required", "请写明撤销原因（如委托人书面撤回）。", "reason")
+    grant = Authorisation.objects.select_for_update().get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        raise AccountsError("already_revoked", "该委托已经撤销。", "")
+    grant.revoked_at = timezone.now()
+    grant.save(update_fields=["revoked_at"])
+    from onetrip.audit.services import audit_append
+
+    audit_append(
+        actor=officer,
+        action="accounts.authorisation.revoke",
+        target=grant,
+        summary=f"撤销委托 {grant}",
+        after={"reason": reason},
+    )
+    return grant
+
+
 def authorisation_check(
     *,
     agent: Person | None,

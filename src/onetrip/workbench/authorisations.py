@@ -8,10 +8,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from onetrip.accounts import services as accounts
 from onetrip.accounts.models import Authorisation, Enterprise
@@ -85,18 +87,39 @@ def _grant(values: dict[str, str], officer) -> Authorisation:
     )
 
 
+def _listed(request: HttpRequest) -> tuple[str, list[Authorisation]]:
+    """Grants in force for the person whose 公民身份号码 was looked up (as agent or principal),
+    or else the ones this officer recorded last."""
+    grants = Authorisation.objects.select_related(
+        "agent", "principal_person", "principal_enterprise"
+    ).order_by("-created_at")
+    number = request.GET.get("person", "").strip()
+    if number:
+        try:
+            person = accounts.person_find(id_number=number)
+        except AccountsError:
+            person = None
+        if person is None:
+            return number, []
+        found = grants.filter(revoked_at__isnull=True).filter(
+            Q(agent=person) | Q(principal_person=person)
+        )
+        return number, list(found[:50])
+    return "", list(grants.filter(created_by=request.user)[:10])
+
+
 @window_required
 def authorisation_new(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    looked_up, listed = _listed(request)
     context: dict[str, Any] = {
         "wb_nav": "intake",
         "form": FORM,
         "values": {"valid_from": today.isoformat(), "principal_kind": "person"},
         "errors": [],
         "field_errors": {},
-        "recent": Authorisation.objects.filter(created_by=request.user)
-        .select_related("agent", "principal_person", "principal_enterprise")
-        .order_by("-created_at")[:10],
+        "looked_up": looked_up,
+        "recent": listed,
     }
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in FIELDS}
@@ -114,3 +137,18 @@ def authorisation_new(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("已登记委托：%(grant)s。") % {"grant": grant})
         return redirect("workbench:authorisation_new")
     return render(request, "workbench/authorisation.html", context)
+
+
+@window_required
+@require_POST
+def authorisation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = get_object_or_404(Authorisation, pk=pk)
+    try:
+        accounts.authorisation_revoke(
+            grant=grant, officer=request.user, reason=request.POST.get("reason", "")
+        )
+    except AccountsError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已撤销委托：%(grant)s。") % {"grant": grant})
+    return redirect("workbench:authorisation_new")

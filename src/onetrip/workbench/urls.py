@@ -15,6 +15,11 @@ urlpatterns = [
     path("notices/<str:number>/", views.notice, name="notice"),
     path("intake/", intake.intake_applicant, name="intake"),
     path("authorisations/new/", authorisations.authorisation_new, name="authorisation_new"),
+    path(
+        "authorisations/<int:pk>/revoke/",
+        authorisations.authorisation_revoke,
+        name="authorisation_revoke",
+    ),
     path("intake/start/", intake.intake_start, name="intake_start"),
     path("intake/<int:pk>/fields/", intake.intake_fields, name="intake_fields"),
     path("intake/<int:pk>/materials/", intake.intake_materials, name="intake_materials"),

@@ -83,3 +83,28 @@ def test_only_window_officers_record_grants(client, w):
     client.force_login(w.user)
     assert client.get(URL).status_code in (302, 403, 404)
     assert not Authorisation.objects.exists()
+
+
+def test_a_grant_is_found_by_either_person_and_revoked_with_a_reason(client, w):
+    client.force_login(w.window)
+    client.post(URL, _form())
+    grant = Authorisation.objects.get()
+    page = client.get(URL, {"person": ID_B}).content.decode()
+    assert f"/workbench/authorisations/{grant.pk}/revoke/" in page
+    assert "data-recent-authorisations" in client.get(URL, {"person": ID_A}).content.decode()
+    assert "没有找到" in client.get(URL, {"person": "110101199003070011"}).content.decode()
+    revoke = f"/workbench/authorisations/{grant.pk}/revoke/"
+    assert client.get(revoke).status_code == 405
+    client.post(revoke, {"reason": ""})
+    grant.refresh_from_db()
+    assert grant.revoked_at is None  # a reason is needed
+    client.post(revoke, {"reason": "委托人书面撤回"})
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None
+    event = AuditEvent.objects.get(action="accounts.authorisation.revoke")
+    assert event.after == {"reason": "委托人书面撤回"}
+    assert principals_for_agent(user=w.user, item_code=w.item.code) == []
+    after = client.get(URL, {"person": ID_B}).content.decode()
+    assert revoke not in after and "没有找到现行有效的委托" in after  # in force only
+    client.force_login(w.handler)
+    assert client.post(revoke, {"reason": "x"}).status_code in (403, 404)
