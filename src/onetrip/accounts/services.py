@@ -124,7 +124,6 @@ def person_find(*, id_number: str) -> Person | None:
 
 
 @transaction.atomic
-@transaction.atomic
 def person_register(
     *,
     real_name: str,

@@ -311,11 +311,12 @@ def _identity_prefill(application: Application, evidence=None) -> dict[str, Any]
 
 def locked_fields(*, application: Application) -> dict[str, tuple[Any, str]]:
     """Field code → (value, where it came from) for the fields the applicant cannot change."""
-    from onetrip.exchange.selectors import prefill_sources, prefill_values
+    from onetrip.exchange.selectors import evidence_in_use, prefill_sources, prefill_values
 
-    sources = prefill_sources(application=application)
+    evidence = evidence_in_use(application=application).data_by_type
+    sources = prefill_sources(application=application, evidence=evidence)
     out = {code: (value, "实名登记信息") for code, value in _real_name_prefill(application).items()}
-    for code, value in prefill_values(application=application).items():
+    for code, value in prefill_values(application=application, evidence=evidence).items():
         out[code] = (out[code][0] if code in out else value, sources.get(code, ""))
     return out
 
@@ -744,11 +745,7 @@ def _record(application, action: Action, user, role, before, *, note="", request
             Action.APPROVE: "decision_made",
             Action.DENY: "decision_made",
         }.get(action, "application_status")
-        notice = (
-            application.notices.filter(kind=Notice.Kind.CORRECTION).order_by("-id").first()
-            if action == Action.REQUEST_CORRECTION
-            else None
-        )
+        notice = open_correction(application) if action == Action.REQUEST_CORRECTION else None
         _tell_applicant(
             application,
             event,
@@ -758,7 +755,7 @@ def _record(application, action: Action, user, role, before, *, note="", request
             corrections=[{"name": i["name"], "reason": i["reason"]} for i in notice.items]
             if notice
             else [],
-            deadline=f"{notice.due:%Y年%m月%d日}" if notice and notice.due else "",
+            deadline=f"{correction_answer_due(notice):%Y年%m月%d日}" if notice else "",
         )
     audit_append(
         actor=user,
@@ -1184,7 +1181,7 @@ def _g_supply_correction(app, user, role, *, now, **_):
     fields = form_fields_for(app.version, app.situation)
     values, errors = form_validate(fields, app.data)
     errors.update(_completeness(app))
-    notice = app.notices.filter(kind=Notice.Kind.CORRECTION).order_by("-id").first()
+    notice = open_correction(app)
     for entry in notice.items if notice else []:
         unchanged = entry.get("was") == _answer_fingerprint(
             entry["code"], app.data.get(entry["code"])
@@ -1222,16 +1219,12 @@ def _g_accept_deficient(app, user, role, *, due, now, **_):
         raise ApplicationError("no_deficiency", "没有容缺材料，请直接受理。", status=409)
     if due is None:
         raise ApplicationError("due_required", "请写明补交期限。", field="due")
-    from onetrip.core.calendar import working_days_add
+    from onetrip.core.calendar import days_add
 
     version = app.version
     today = timezone.localdate()
-    limit = max(version.promised_limit, 1)  # 即办: one day to bring it
-    latest = (
-        today + dt.timedelta(days=limit)
-        if version.promised_limit_unit == "calendar"
-        else working_days_add(today, limit)  # on the service centre's working-day calendar
-    )
+    # At most the promised limit (即办: one day to bring it), on the working-day calendar.
+    latest = days_add(today, max(version.promised_limit, 1), version.promised_limit_unit)
     if not today <= due <= latest:
         raise ApplicationError(
             "due_invalid",
@@ -1341,8 +1334,11 @@ def _deliver_electronically(app: Application, user: User, request=None) -> None:
         )
 
 
-def _delivery_write(app, officer, method, *, tracking_no="", address="", note="", request=None):
-    """The delivery record, its timeline event and its audit event."""
+def _delivery_write(
+    app, officer, method, *, tracking_no="", address="", note="", reason="", request=None
+):
+    """The delivery record, its timeline event (``note``, or the method and tracking number,
+    with ``reason`` when given) and its audit event."""
     from onetrip.audit.services import audit_append
 
     record = DeliveryRecord.objects.create(
@@ -1353,7 +1349,8 @@ def _delivery_write(app, officer, method, *, tracking_no="", address="", note=""
         "delivery",
         officer,
         "",
-        note=note or f"{record.get_method_display()} {tracking_no}".strip(),
+        note=(note or f"{record.get_method_display()} {tracking_no}".strip())
+        + (f"（{reason}）" if reason else ""),
     )
     if method == Application.Delivery.POST:  # the applicant waits for the parcel: say which
         _tell_applicant(
@@ -1485,8 +1482,7 @@ def delivery_record(
         method,
         tracking_no=tracking_no.strip(),
         address=address.strip(),
-        note=f"{Application.Delivery(method).label} {tracking_no.strip()}".strip()
-        + (f"（{reason}）" if reason else ""),
+        reason=reason,
         request=request,
     )
     if method == Application.Delivery.PICKUP:

@@ -110,6 +110,11 @@ def working_days_add(start: dt.date, days: int) -> dt.date:
     return day
 
 
+def days_add(start: dt.date, days: int, unit: str) -> dt.date:
+    """``days`` after ``start`` counted in ``unit``: "calendar" days or working days."""
+    return start + dt.timedelta(days=days) if unit == "calendar" else working_days_add(start, days)
+
+
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
     if end < start:

@@ -72,11 +72,15 @@ def prefill_values(
     return out
 
 
-def prefill_sources(*, application: Application) -> dict[str, str]:
-    """Form field code → the department whose registry answered it."""
+def prefill_sources(
+    *, application: Application, evidence: dict[str, dict] | None = None
+) -> dict[str, str]:
+    """Form field code → the department whose registry answered it (``evidence`` as for
+    ``prefill_values``)."""
     from onetrip.applications.formdata import form_fields_for
 
-    evidence = evidence_in_use(application=application).data_by_type
+    if evidence is None:
+        evidence = evidence_in_use(application=application).data_by_type
     values = prefill_values(application=application, evidence=evidence)
     out = {}
     for f in form_fields_for(application.version, application.situation):

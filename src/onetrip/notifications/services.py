@@ -163,13 +163,20 @@ def _rows_write(rows: list[OutboxMessage]) -> list[OutboxMessage]:
     if not rows:
         return []
     meta = OutboxMessage._meta
+    db = router.db_for_write(OutboxMessage)
     by_key = {r.dedupe_key: r for r in rows}
-    written = OutboxMessage.objects._insert(
-        list(by_key.values()),
-        fields=[f for f in meta.local_concrete_fields if not f.primary_key],
-        returning_fields=[meta.pk, meta.get_field("dedupe_key")],
-        on_conflict=OnConflict.IGNORE,
-    )
+    fresh = list(by_key.values())
+    fields = [f for f in meta.local_concrete_fields if not f.primary_key]
+    # As bulk_create does: no more rows per statement than the database takes parameters for.
+    size = connections[db].ops.bulk_batch_size(fields, fresh) or len(fresh)
+    written = []
+    for start in range(0, len(fresh), size):
+        written += OutboxMessage.objects.using(db)._insert(
+            fresh[start : start + size],
+            fields=fields,
+            returning_fields=[meta.pk, meta.get_field("dedupe_key")],
+            on_conflict=OnConflict.IGNORE,
+        )
     created = []
     for returned in written:
         if returned is None:  # one row, skipped: the driver's single-row answer is None
@@ -178,7 +185,7 @@ def _rows_write(rows: list[OutboxMessage]) -> list[OutboxMessage]:
         row = by_key[key]
         row.pk = pk
         row._state.adding = False
-        row._state.db = router.db_for_write(OutboxMessage)
+        row._state.db = db
         created.append(row)
     if created:
         transaction.on_commit(wakeup.notify)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from onetrip.core.calendar import working_days_add, working_days_before, working_days_between
+from onetrip.core.calendar import days_add, working_days_before, working_days_between
 from onetrip.supervision.models import Card, ClockPause, Deadline, Extension
 
 
@@ -27,9 +27,7 @@ def _total(d: Deadline) -> int:
 
 
 def _due(d: Deadline) -> dt.date:
-    if d.unit == "calendar":
-        return d.starts_on + dt.timedelta(days=_total(d))
-    return working_days_add(d.starts_on, _total(d))
+    return days_add(d.starts_on, _total(d), d.unit)
 
 
 def _days_left(unit: str, today: dt.date, due: dt.date) -> int:

@@ -179,6 +179,7 @@ def _detail_context(
     visits = list(application.visits.select_related("officer"))
     next_visit = len(visits) + 1
     correction = services.open_correction(application)
+    can_correct = any(a["action"] == Action.REQUEST_CORRECTION for a in actions)
     situation = version.situations.filter(code=application.situation).first()
     stage_names = {s.code: s.name for s in version.stages.all()}
     return {
@@ -213,13 +214,13 @@ def _detail_context(
         "delivery_methods": Application.Delivery.choices,
         "correction_rows": _correction_rows(
             application, fields, state if form == Action.REQUEST_CORRECTION else {}
-        ),
+        )
+        if can_correct
+        else [],
         "default_place": selectors.window_place(user=user),
         "today": timezone.localdate().isoformat(),
         "tomorrow": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
-        "correction_due": services.correction_due_default()
-        if any(a["action"] == Action.REQUEST_CORRECTION for a in actions)
-        else None,
+        "correction_due": services.correction_due_default() if can_correct else None,
         "open_correction": correction,
         "open_correction_due": services.correction_answer_due(correction) if correction else None,
         "form": form,

@@ -162,3 +162,15 @@ def test_repeating_a_single_row_is_skipped_without_an_error(applicant):
     assert services.inbox_enqueue_many(template="application_status", entries=[entry]) == 1
     assert services.inbox_enqueue_many(template="application_status", entries=[entry]) == 0
     assert OutboxMessage.objects.count() == 2
+
+
+def test_a_large_batch_spans_several_statements_and_writes_each_key_once(applicant):
+    entries = [
+        {"recipient": applicant, "context": STATUS_CONTEXT, "dedupe_key": f"sweep:{i}"}
+        for i in range(1000)  # more rows than one statement takes (bulk_batch_size)
+    ]
+    assert services.inbox_enqueue_many(template="application_status", entries=entries[:10]) == 10
+    assert services.inbox_enqueue_many(template="application_status", entries=entries) == 990
+    assert services.inbox_enqueue_many(template="application_status", entries=entries) == 0
+    keys = OutboxMessage.objects.values_list("dedupe_key", flat=True)
+    assert sorted(keys) == sorted(f"sweep:{i}:inbox" for i in range(1000))
