@@ -23,6 +23,8 @@ urlpatterns = [
     path("api/v1/", include("onetrip.stats.api_urls")),
     path("api/v1/", include("onetrip.applications.api_urls")),
     path("api/v1/", include("onetrip.exchange.api_urls")),
+    path("api/v1/", include("onetrip.notifications.api_urls")),
+    path("api/v1/", include("onetrip.workbench.api_urls")),
     path("stats/", include("onetrip.stats.urls")),
     path("me/inbox/", include("onetrip.notifications.urls")),
     path("workbench/", include("onetrip.workbench.urls")),
