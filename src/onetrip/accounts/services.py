@@ -26,7 +26,12 @@ from onetrip.accounts.models import (
 )
 from onetrip.catalog.models import Department
 from onetrip.core.crypto import lookup_hash, mask_id_number
-from onetrip.core.identifiers import credit_code_problem, id_number_problem
+from onetrip.core.identifiers import (
+    credit_code_clean,
+    credit_code_problem,
+    id_number_clean,
+    id_number_problem,
+)
 from onetrip.core.ratelimit import rate_limit_hit
 
 # Model permissions each staff role needs in the Django admin.
@@ -101,7 +106,7 @@ def staff_role_grant(*, user: User, department: Department, role: str) -> StaffR
 
 
 def _clean_id_number(value: str) -> str:
-    value = "".join(str(value or "").split()).upper()
+    value = id_number_clean(value)
     if not value:
         raise AccountsError("id_number_missing", "请填写公民身份号码。", "id_number")
     problem = id_number_problem(value)
@@ -181,7 +186,7 @@ def enterprise_register(
         raise AccountsError("name_invalid", "请填写单位名称（不超过 200 字）。", "name")
     legal_representative = str(legal_representative or "")[:50]
     override_reason = str(override_reason or "")[:300]
-    code = "".join(str(credit_code or "").split()).upper()
+    code = credit_code_clean(credit_code)
     if Enterprise.objects.filter(credit_code=code).exists():
         raise AccountsError("enterprise_exists", "该统一社会信用代码已登记。", "credit_code")
     problem = credit_code_problem(code)

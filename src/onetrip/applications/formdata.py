@@ -9,10 +9,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from onetrip.catalog.models import FormField, ItemVersion
 from onetrip.catalog.selectors import pinned_content
-from onetrip.core.identifiers import credit_code_problem, id_number_problem
+from onetrip.core.identifiers import (
+    credit_code_clean,
+    credit_code_problem,
+    id_number_clean,
+    id_number_problem,
+)
 
 
 def form_fields_for(version: ItemVersion, situation: str = "") -> list[FormField]:
@@ -83,13 +89,13 @@ def _clean_one(field: FormField, value: Any) -> Any:
             raise ValueError("请从给出的选项中选择。")
         return text
     if kind == FormField.FieldType.ID_NUMBER:
-        text = text.upper()
+        text = id_number_clean(text)
         problem = id_number_problem(text)
         if problem:
             raise ValueError(problem)
         return text
     if kind == FormField.FieldType.CREDIT_CODE:
-        text = text.upper()
+        text = credit_code_clean(text)
         problem = credit_code_problem(text)
         if problem:
             raise ValueError(problem)
@@ -128,29 +134,78 @@ def form_validate(
     """Clean ``raw`` against ``fields``; return (values, errors by field code, in Chinese).
 
     Unknown keys are errors (nothing can be smuggled in); with ``partial`` a missing required
-    field is not an error yet (drafts).
+    field is not an error yet (drafts). A field with ``required_if`` is required only while
+    the field it names has one of the listed values.
     """
     if not isinstance(raw, dict):
         return {}, {"": "表单内容必须是对象。"}
     known = {f.code for f in fields}
     errors = {k: "该事项没有这个字段。" for k in raw if k not in known}
     values: dict[str, Any] = {}
+    missing: list[FormField] = []
     for field in fields:
         value = raw.get(field.code)
         # A yes/no question is unanswered only when nothing was sent (None); an empty string
         # is an unticked box, which means no.
         boolean = field.field_type == FormField.FieldType.BOOLEAN
         if value is None if boolean else _empty(value):
-            if field.required and not partial:
-                errors[field.code] = (
-                    f"请选择“{field.label}”：是或否。" if boolean else f"请填写{field.label}。"
-                )
+            missing.append(field)
             continue
         try:
             values[field.code] = _clean_one(field, value)
         except ValueError as exc:
             errors[field.code] = f"{field.label}：{exc}"
+    for field in missing:
+        if field.required and not partial and condition_met(field, values):
+            errors[field.code] = (
+                f"请选择“{field.label}”：是或否。"
+                if field.field_type == FormField.FieldType.BOOLEAN
+                else f"请填写{field.label}。"
+            )
     return values, errors
+
+
+def _condition_value(value: Any) -> set[str]:
+    if isinstance(value, bool):
+        return {"true" if value else "false"}
+    if isinstance(value, list):
+        return {str(v) for v in value}
+    return {str(value)}
+
+
+def condition_met(field: FormField, values: dict[str, Any]) -> bool:
+    """Whether ``field``'s ``required_if`` holds for the cleaned ``values`` (no condition:
+    always)."""
+    condition = field.required_condition
+    if condition is None:
+        return True
+    code, wanted = condition
+    return code in values and bool(_condition_value(values[code]) & wanted)
+
+
+def condition_texts(fields: list[FormField]) -> dict[str, str]:
+    """For each conditionally required field, when it is required, as the applicant reads it:
+    选择“邮寄到家”时必填."""
+    by_code = {f.code: f for f in fields}
+    out = {}
+    for field in fields:
+        condition = field.required_condition
+        ref = by_code.get(condition[0]) if condition else None
+        if ref is None:
+            continue
+        if ref.field_type == FormField.FieldType.BOOLEAN:
+            answer = "、".join(
+                {"true": _("是"), "false": _("否")}.get(v, v) for v in sorted(condition[1])
+            )
+            out[field.code] = _("“%(field)s”选“%(answer)s”时必填") % {
+                "field": ref.label,
+                "answer": answer,
+            }
+        else:
+            labels = {str(c.get("value")): str(c.get("label", "")) for c in ref.choices}
+            chosen = "”或“".join(labels.get(v, v) for v in sorted(condition[1]))
+            out[field.code] = _("选择“%(choice)s”时必填") % {"choice": chosen}
+    return out
 
 
 def field_value_text(field: FormField, value: Any) -> str:

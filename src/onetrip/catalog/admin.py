@@ -295,6 +295,7 @@ class FormFieldInline(FrozenInlineMixin, admin.TabularInline):
         "max_value",
         "max_length",
         "prefill",
+        "required_if",
     ]
 
 

@@ -87,6 +87,7 @@ FORM_FIELD_FIELDS = [
     "max_value",
     "max_length",
     "prefill",
+    "required_if",
 ]
 STAGE_FIELDS = ["code", "name", "limit"]
 FAQ_FIELDS = ["question", "answer"]

@@ -474,6 +474,13 @@ class FormField(models.Model):
         blank=True,
         help_text="由共享数据预填时的数据项，如 identity.name",
     )
+    required_if = models.CharField(
+        "条件必填",
+        max_length=200,
+        blank=True,
+        help_text="只在另一字段取某些值时必填，写作“字段代码=值”，多个值用逗号分隔，"
+        "如 delivery=post；是否字段写 true 或 false",
+    )
     order = models.PositiveIntegerField("排序", default=0)
 
     class Meta:
@@ -486,6 +493,20 @@ class FormField(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def required_condition(self) -> tuple[str, frozenset[str]] | None:
+        """``required_if`` as (field code, values), or None when always as ``required``."""
+        return parse_required_if(self.required_if)
+
+
+def parse_required_if(text: str | None) -> tuple[str, frozenset[str]] | None:
+    """``code=value[,value…]`` → (code, values); None when empty. Not checked against the
+    form: the quality rules do that."""
+    code, _sep, values = (text or "").strip().partition("=")
+    if not code.strip():
+        return None
+    return code.strip(), frozenset(v.strip() for v in values.split(",") if v.strip())
 
 
 class ReviewStage(models.Model):

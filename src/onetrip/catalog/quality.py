@@ -162,7 +162,10 @@ def check(doc: dict[str, Any]) -> list[Violation]:
                     f"{where}.situations",
                     f"“{m.get('name')}”引用了不存在的情形“{code}”。",
                 )
-    for i, f in enumerate(doc.get("form_fields") or []):
+    form_fields = doc.get("form_fields") or []
+    by_code = {f.get("code"): f for f in form_fields}
+    for i, f in enumerate(form_fields):
+        _required_if_check(f, f"form_fields[{i}].required_if", by_code, add)
         if f.get("field_type") in {"choice", "multichoice"} and not f.get("choices"):
             add(
                 "choices_missing",
@@ -188,6 +191,53 @@ def check(doc: dict[str, Any]) -> list[Violation]:
     if codes != sorted(codes, key=lambda c: stage_order.get(c, 9)):
         add("stage_order", "stages", "审批环节必须按 承办 → 审核 → 批准 的顺序排列。")
     return out
+
+
+CONDITION_TYPES = {"choice", "multichoice", "boolean"}
+
+
+def _required_if_check(f: dict[str, Any], where: str, by_code: dict, add) -> None:
+    """``required_if`` names another choice or yes/no field of the form, and its values."""
+    from onetrip.catalog.models import parse_required_if
+
+    text = (f.get("required_if") or "").strip()
+    if not text:
+        return
+    label = f.get("label")
+    condition = parse_required_if(text)
+    ref = by_code.get(condition[0]) if condition and "=" in text else None
+    if ref is None or ref is f or not condition[1]:
+        add(
+            "required_if_invalid",
+            where,
+            f"字段“{label}”的条件必填应写成“另一字段代码=值”（如 delivery=post），"
+            f"且引用的字段必须在本表单中。",
+        )
+        return
+    if ref.get("field_type") not in CONDITION_TYPES:
+        add(
+            "required_if_invalid",
+            where,
+            f"字段“{label}”的条件必填只能引用单选、多选或是否字段，“{ref.get('label')}”不是。",
+        )
+        return
+    if ref.get("field_type") == "boolean":
+        allowed = {"true", "false"}
+    else:
+        allowed = {str(c.get("value")) for c in ref.get("choices") or []}
+    unknown = sorted(condition[1] - allowed)
+    if unknown:
+        add(
+            "required_if_invalid",
+            where,
+            f"字段“{label}”的条件必填引用了“{ref.get('label')}”没有的值：{'、'.join(unknown)}。",
+        )
+    if not f.get("required"):
+        add(
+            "required_if_not_required",
+            where,
+            f"字段“{label}”设置了条件必填，须同时标为必填（条件不成立时可不填）。",
+        )
 
 
 def _digits(value: Any) -> str:

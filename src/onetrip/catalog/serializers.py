@@ -15,7 +15,7 @@ from onetrip.catalog.models import (
     Material,
     ReviewStage,
 )
-from onetrip.core.identifiers import credit_code_problem
+from onetrip.core.identifiers import credit_code_clean, credit_code_problem
 
 ITEM_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
@@ -47,7 +47,7 @@ class DepartmentDocumentSerializer(serializers.Serializer):
     order = serializers.IntegerField(min_value=0, required=False, default=100)
 
     def validate_credit_code(self, value: str) -> str:
-        value = value.strip().upper()
+        value = credit_code_clean(value)
         if value:
             problem = credit_code_problem(value)
             if problem:
@@ -151,6 +151,13 @@ class FormFieldDocumentSerializer(serializers.Serializer):
         min_value=1, max_value=10000, required=False, allow_null=True, default=None
     )
     prefill = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    required_if = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="required only when another field has one of these values: `code=v1,v2`",
+    )
 
     def validate(self, attrs):
         for key in ("min_value", "max_value"):

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric, uscc
+
+
+def id_number_clean(value: object) -> str:
+    """A 公民身份号码 as stored and looked up: full-width characters made plain (NFKC), spaces
+    removed, capital X. The same person typed either way is one number."""
+    return "".join(ric.compact(unicodedata.normalize("NFKC", str(value or ""))).split())
+
+
+def credit_code_clean(value: object) -> str:
+    """A 统一社会信用代码 as stored and looked up (see id_number_clean)."""
+    return "".join(uscc.compact(unicodedata.normalize("NFKC", str(value or ""))).split())
 
 
 def credit_code_problem(value: str) -> str | None:

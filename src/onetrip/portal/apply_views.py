@@ -11,7 +11,7 @@ from django.urls import reverse
 from onetrip.accounts.models import Enterprise, Person
 from onetrip.applications import selectors as app_selectors
 from onetrip.applications import services
-from onetrip.applications.formdata import field_value_text, form_fields_for
+from onetrip.applications.formdata import condition_texts, field_value_text, form_fields_for
 from onetrip.applications.models import Application, ApplicationMaterial, Notice, StoredFile
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import FormField, Item, Material
@@ -102,6 +102,7 @@ def _field_rows(
     """Each field with its value; fields answered by the real-name record or by a registry
     are read-only and say where they came from (the server re-checks them anyway)."""
     locked = services.locked_fields(application=application) if application else {}
+    conditions = condition_texts(fields)
     rows = []
     for f in fields:
         value = locked[f.code][0] if f.code in locked else values.get(f.code, "")
@@ -113,6 +114,7 @@ def _field_rows(
                 "text": field_value_text(f, value),
                 "locked": f.code in locked,
                 "source": locked[f.code][1] if f.code in locked else "",
+                "condition": conditions.get(f.code, ""),
             }
         )
     return rows
@@ -298,13 +300,18 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
         for application, _what in app_selectors.file_holders(file_id=stored.pk)
     ):
         raise Http404("文件不存在")
+    try:
+        handle = default_storage.open(stored.storage_name, "rb")
+    except OSError:  # the stored file is gone (restored from an older backup, say)
+        raise Http404("文件不存在") from None
     response = FileResponse(
-        default_storage.open(stored.storage_name, "rb"),
+        handle,
         as_attachment=True,
         filename=stored.original_name,
         content_type=stored.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import QueryDict
 
+from onetrip.applications.formdata import condition_texts
 from onetrip.catalog.models import FormField
 from onetrip.core.crypto import mask_id_number, mask_phone
 
@@ -52,6 +53,7 @@ class Widget:
     checked: bool = False
     choices: list[Choice] = field(default_factory=list)
     error: str = ""
+    condition: str = ""  # when a conditionally required field is required
 
     @property
     def code(self) -> str:
@@ -66,9 +68,16 @@ def widgets(
     fields: list[FormField], values: dict[str, Any], errors: dict[str, str]
 ) -> list[Widget]:
     out = []
+    conditions = condition_texts(fields)
     for f in fields:
         value = values.get(f.code)
-        w = Widget(field=f, id=field_id(f.code), kind="input", error=errors.get(f.code, ""))
+        w = Widget(
+            field=f,
+            id=field_id(f.code),
+            kind="input",
+            error=errors.get(f.code, ""),
+            condition=conditions.get(f.code, ""),
+        )
         if f.field_type == T.TEXTAREA:
             w.kind = "textarea"
         elif f.field_type in (T.CHOICE, T.MULTICHOICE):

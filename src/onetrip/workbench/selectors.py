@@ -18,6 +18,7 @@ from onetrip.applications.models import Application
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import Department, Item
 from onetrip.core.crypto import lookup_hash
+from onetrip.core.identifiers import id_number_clean
 
 # Department-scoped roles that let a staff member see an application (see ``actor_roles``).
 DEPARTMENT_ROLES = (
@@ -147,7 +148,7 @@ def queue_for(*, user: User, filters: QueueFilters) -> QuerySet[Application]:
             | Q(applicant_enterprise__credit_code=text.upper())
         )
         if len(text) == 18:  # a 公民身份号码: searched through its lookup hash, never in clear
-            match |= Q(applicant_person__id_number_hash=lookup_hash(text.upper()))
+            match |= Q(applicant_person__id_number_hash=lookup_hash(id_number_clean(text)))
         qs = qs.filter(match)
     return qs.select_related(
         "item", "version", "department", "applicant_person", "applicant_enterprise"

@@ -86,3 +86,22 @@ def test_the_admin_cannot_bypass_the_checks(admin_client):
         action="accounts.authorisation.grant", object_id=str(grant.pk)
     ).exists()
     assert Person.objects.count() == 2 and not Enterprise.objects.exists()
+
+
+def test_a_number_typed_in_full_width_characters_is_the_same_number(officer):
+    full_width = "６２０１０２１９８５０３１２００３ｘ"
+    person = _person("赵六", full_width, created_by=officer)
+    assert person.id_number == "62010219850312003X"
+    assert services.person_find(id_number="62010219850312003X") == person
+    assert services.person_find(id_number=full_width) == person
+    with pytest.raises(services.AccountsError) as again:
+        _person("赵六", "62010219850312003X")
+    assert again.value.code == "person_exists"
+    assert Person.objects.count() == 1
+    enterprise = services.enterprise_register(name="兰州示例公司", credit_code="91620100MA7ABCDE3Y")
+    assert enterprise.credit_code == "91620100MA7ABCDE3Y"
+    with pytest.raises(services.AccountsError) as twice:
+        services.enterprise_register(
+            name="兰州示例公司", credit_code="９１６２０１００ＭＡ７ＡＢＣＤＥ３Ｙ"
+        )
+    assert twice.value.code == "enterprise_exists"

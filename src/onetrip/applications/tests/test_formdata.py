@@ -23,3 +23,82 @@ def test_yes_no_answers_including_an_unticked_box():
     for raw, value in [(True, True), (False, False), ("true", True), ("", False), ("否", False)]:
         assert form_validate([_yes_no()], {"seeking": raw}) == ({"seeking": value}, {})
     assert "是" in form_validate([_yes_no()], {"seeking": "maybe"})[1]["seeking"]
+
+
+def _delivery_form() -> list[FormField]:
+    return [
+        FormField(
+            code="delivery",
+            label="领卡方式",
+            field_type="choice",
+            choices=[
+                {"value": "post", "label": "邮寄到家"},
+                {"value": "pickup", "label": "网点自取"},
+            ],
+        ),
+        FormField(
+            code="mail_address",
+            label="邮寄地址",
+            field_type="textarea",
+            required=True,
+            required_if="delivery=post",
+        ),
+    ]
+
+
+def test_a_field_required_only_when_another_answer_asks_for_it():
+    form = _delivery_form()
+    assert form_validate(form, {"delivery": "post"})[1] == {"mail_address": "请填写邮寄地址。"}
+    assert form_validate(form, {"delivery": "post", "mail_address": "  "})[1] == {
+        "mail_address": "请填写邮寄地址。"
+    }
+    assert form_validate(form, {"delivery": "pickup"}) == ({"delivery": "pickup"}, {})
+    # An address given anyway is kept; a draft may leave it for later.
+    assert form_validate(form, {"delivery": "pickup", "mail_address": "兰州市城关区"})[0] == {
+        "delivery": "pickup",
+        "mail_address": "兰州市城关区",
+    }
+    assert form_validate(form, {"delivery": "post"}, partial=True) == ({"delivery": "post"}, {})
+    # A wrong answer to the governing question is reported, not taken as "condition unmet".
+    errors = form_validate(form, {"delivery": "drone"})[1]
+    assert set(errors) == {"delivery"}
+
+
+def test_conditions_on_yes_no_and_multiple_choice_answers():
+    form = [
+        _yes_no(),
+        FormField(
+            code="employer",
+            label="求职意向单位",
+            field_type="text",
+            required=True,
+            required_if="seeking=true",
+        ),
+        FormField(
+            code="needs",
+            label="需要的服务",
+            field_type="multichoice",
+            required=False,
+            choices=[{"value": "training", "label": "培训"}, {"value": "loan", "label": "贷款"}],
+        ),
+        FormField(
+            code="loan_amount",
+            label="贷款金额",
+            field_type="decimal",
+            required=True,
+            required_if="needs=loan",
+        ),
+    ]
+    errors = form_validate(form, {"seeking": True, "needs": ["training", "loan"]})[1]
+    assert errors == {"employer": "请填写求职意向单位。", "loan_amount": "请填写贷款金额。"}
+    assert form_validate(form, {"seeking": False, "needs": ["training"]})[1] == {}
+    assert form_validate(form, {"seeking": ""})[1] == {}  # an unticked box is "no"
+
+
+def test_the_condition_is_said_in_words_on_the_form():
+    from onetrip.applications.formdata import condition_texts
+
+    texts = condition_texts([*_delivery_form(), _yes_no()])
+    assert texts == {"mail_address": "选择“邮寄到家”时必填"}
+    other = FormField(code="x", label="X", field_type="text", required_if="seeking=true")
+    assert condition_texts([_yes_no(), other]) == {"x": "“是否正在求职”选“是”时必填"}

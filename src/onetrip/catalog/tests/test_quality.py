@@ -133,3 +133,30 @@ def test_material_rules():
 
 def test_no_materials_is_refused():
     assert "materials_missing" in {v.code for v in check(item_doc(materials=[]))}
+
+
+def test_conditionally_required_fields_name_a_real_choice_and_its_values():
+    def codes_for(required_if: str, required: bool = True, ref: str = "bank") -> list[str]:
+        doc = item_doc()
+        doc["form_fields"].append(
+            {
+                **doc["form_fields"][0],
+                "code": "address",
+                "label": "邮寄地址",
+                "prefill": "",
+                "required": required,
+                "required_if": required_if,
+            }
+        )
+        return [v.code for v in check(doc) if v.field.endswith("required_if")]
+
+    assert codes_for("bank=icbc") == []
+    assert codes_for("bank=icbc,boc") == []
+    assert codes_for("bank=abc") == ["required_if_invalid"]  # not one of the choices
+    assert codes_for("name=张三") == ["required_if_invalid"]  # a text field decides nothing
+    assert codes_for("nosuch=1") == ["required_if_invalid"]
+    assert codes_for("address=x") == ["required_if_invalid"]  # itself
+    assert codes_for("bank") == ["required_if_invalid"]  # no value
+    assert codes_for("bank=icbc", required=False) == ["required_if_not_required"]
+    messages = [v.message for v in check(item_doc()) if v.code.startswith("required_if")]
+    assert messages == []

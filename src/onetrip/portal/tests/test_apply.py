@@ -134,6 +134,14 @@ def test_owner_downloads_their_file_as_attachment(client):
     r = client.get(f"/files/{m.file_id}/")
     assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment")
     assert r["Content-Type"] == "application/pdf" and r["X-Content-Type-Options"] == "nosniff"
+    # A stored file lost from disk is "not found", not a server error.
+    from django.core.files.storage import default_storage
+
+    from onetrip.applications.models import StoredFile
+
+    default_storage.delete(StoredFile.objects.get(pk=m.file_id).storage_name)
+    r = client.get(f"/files/{m.file_id}/")
+    assert r.status_code == 404
 
 
 def test_anonymous_applying_is_sent_to_login(client):
@@ -158,3 +166,43 @@ def test_disguised_upload_is_refused_on_the_page(client):
     )
     assert "只接受 PDF、JPG 或 PNG" in r.content.decode()
     assert app.materials.get(code="photo").file is None
+
+
+def test_a_conditionally_required_field_says_when_and_is_enforced(client):
+    from onetrip.catalog.tests.factories import item_doc
+
+    fields = item_doc()["form_fields"]
+    fields += [
+        {
+            **fields[0],
+            "code": "delivery",
+            "label": "领卡方式",
+            "field_type": "choice",
+            "prefill": "",
+            "situations": [],
+            "choices": [
+                {"value": "post", "label": "邮寄到家"},
+                {"value": "pickup", "label": "网点自取"},
+            ],
+        },
+        {
+            **fields[0],
+            "code": "mail_address",
+            "label": "邮寄地址",
+            "field_type": "textarea",
+            "prefill": "",
+            "situations": [],
+            "required_if": "delivery=post",
+        },
+    ]
+    w = world(form_fields=fields)
+    app = complete_draft(w)
+    client.force_login(w.user)
+    page = client.get(f"/drafts/{app.pk}/fields/").content.decode()
+    assert "邮寄地址 （选择“邮寄到家”时必填）" in page
+    services.draft_save_fields(application=app, user=w.user, data={"delivery": "post"})
+    with pytest.raises(services.ApplicationError) as refused:
+        services.application_submit(application=app, user=w.user)
+    assert refused.value.errors.get("mail_address") == "请填写邮寄地址。"
+    services.draft_save_fields(application=app, user=w.user, data={"delivery": "pickup"})
+    assert services.application_submit(application=app, user=w.user).created
