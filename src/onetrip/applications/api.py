@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
@@ -17,13 +16,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from onetrip.accounts.selectors import staff_department_ids
+from onetrip.accounts.models import Enterprise, Person
 from onetrip.applications import selectors, services
 from onetrip.applications.formdata import form_fields_for, mask_values
-from onetrip.applications.models import Application
-from onetrip.applications.workflow import Action
-from onetrip.catalog.models import Item
-from onetrip.core.problems import ProblemError
+from onetrip.applications.models import Application, Notice
+from onetrip.applications.workflow import SUPERVISOR, Action, Status
+from onetrip.catalog.models import Item, ReviewStage
+from onetrip.core.problems import ProblemError, flag, paging
 
 PROBLEM = OpenApiResponse(description="RFC 9457 problem document (application/problem+json)")
 
@@ -53,6 +52,13 @@ class StrictSerializerSchema(OpenApiSerializerExtension):
 class DraftCreateSerializer(StrictSerializer):
     item = serializers.CharField(max_length=64, help_text="事项实施编码")
     situation = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    on_behalf_of = serializers.RegexField(
+        r"^[pe][0-9]{1,12}$",
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="an agent applying under a 委托: a `key` from `GET me/principals/?item=`",
+    )
 
 
 class FieldsSerializer(StrictSerializer):
@@ -110,11 +116,92 @@ class DeliverySerializer(StrictSerializer):
     )
 
 
+class ExtensionSerializer(StrictSerializer):
+    days = serializers.IntegerField(help_text="working days to add (within the legal maximum)")
+    reason = serializers.CharField(max_length=300, allow_blank=True)
+
+
+class AssignmentSerializer(StrictSerializer):
+    assignee = serializers.IntegerField(help_text="an officer from `GET …/assignment/`")
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
 class MaterialOutSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     state = serializers.CharField()
     file = serializers.IntegerField(source="file_id", allow_null=True)
+    replaced_files = serializers.SerializerMethodField(
+        help_text="earlier files the applicant replaced, kept on record"
+    )
+
+    def get_replaced_files(self, obj) -> list[int]:
+        replaced = self.context.get("replaced", {})
+        return replaced.get(obj.code, [])
+
+
+class NoticeRefSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    kind = serializers.CharField()
+    title = serializers.CharField(source="get_kind_display")
+    issued_at = serializers.DateTimeField()
+    due = serializers.DateField(allow_null=True)
+
+
+class NoticeItemSerializer(serializers.Serializer):
+    kind = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)
+    name = serializers.CharField()
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class NoticeOutSerializer(NoticeRefSerializer):
+    """A written notice as data; `print_url` is the printable page (the legal document)."""
+
+    application = serializers.IntegerField(source="application_id")
+    tracking_number = serializers.CharField(source="application.tracking_number")
+    department = serializers.CharField(source="application.department.name")
+    reason = serializers.CharField()
+    items = NoticeItemSerializer(many=True)
+    override_reason = serializers.CharField()
+    print_url = serializers.SerializerMethodField()
+
+    def get_print_url(self, obj) -> str:
+        from django.urls import reverse
+
+        name = "workbench:notice" if self.context.get("staff") else "portal:notice"
+        return reverse(name, args=[obj.number])
+
+
+class AuditRowSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    occurred_at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor_label")
+    actor_kind = serializers.CharField()
+    action = serializers.CharField()
+    summary = serializers.CharField()
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+    source_ip = serializers.CharField(allow_null=True)
+    hash = serializers.CharField()
+    intact = serializers.BooleanField(help_text="false when the event no longer matches its hash")
+
+
+class OfficerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="__str__")
+
+
+class AssignmentOutSerializer(serializers.Serializer):
+    stage = serializers.CharField(help_text="the stage the assignment is for")
+    holder = OfficerSerializer(allow_null=True)
+    assignable = OfficerSerializer(many=True)
+
+
+class PrincipalSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="pass as `on_behalf_of` when starting a draft")
+    name = serializers.CharField()
+    until = serializers.DateField(allow_null=True)
 
 
 class EventOutSerializer(serializers.Serializer):
@@ -165,6 +252,7 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
     plain_status = serializers.CharField()
     materials = MaterialOutSerializer(many=True)
     events = EventOutSerializer(many=True)
+    notices = NoticeRefSerializer(many=True)
     allowed_actions = serializers.SerializerMethodField()
     visits = serializers.SerializerMethodField()
     query_code = serializers.SerializerMethodField()
@@ -193,6 +281,7 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
             "decided_at",
             "materials",
             "events",
+            "notices",
             "allowed_actions",
             "visits",
         ]
@@ -214,7 +303,12 @@ def _out(application: Application, request: Request, code: int = 200) -> Respons
     application = Application.objects.select_related("item", "version", "department").get(
         pk=application.pk
     )
-    data = ApplicationOutSerializer(application, context={"user": request.user}).data
+    replaced: dict[str, list[int]] = {}
+    for material, file_id in application.superseded_uploads.values_list("material_code", "file_id"):
+        replaced.setdefault(material, []).append(file_id)
+    data = ApplicationOutSerializer(
+        application, context={"user": request.user, "replaced": replaced}
+    ).data
     if request.user.is_staff and "applicant" not in services.actor_roles(
         user=request.user, application=application
     ):
@@ -224,21 +318,60 @@ def _out(application: Application, request: Request, code: int = 200) -> Respons
 
 def _staff_read(request: Request, application: Application, data: dict) -> None:
     """Staff see personal numbers masked, and every read of a person's data is logged."""
-    from onetrip.audit.services import audit_append
-
     fields = form_fields_for(application.version, application.situation)
     data["data"] = mask_values(fields, data.get("data") or {})
+    _audit_read(request, application, f"接口查看办件 {application}")
+
+
+def _audit_read(request: Request, application: Application, summary: str) -> None:
+    from onetrip.audit.services import audit_append
+
     audit_append(
         actor=request.user,
         action="application.view",
         target=application,
         request=request,
-        summary=f"接口查看办件 {application}",
+        summary=summary,
     )
+
+
+def _staff_queue(request: Request):
+    """The workbench queue with the same filters; ``status=draft``: my window drafts."""
+    from onetrip.workbench.selectors import QueueFilters, queue_departments, queue_for
+
+    params = request.query_params
+    status_filter = str(params.get("status", ""))
+    if status_filter == Status.DRAFT:
+        return (
+            Application.objects.filter(created_by=request.user, status=Status.DRAFT)
+            .select_related("item", "version", "department")
+            .order_by("-created_at")
+        )
+    department = None
+    if params.get("department"):
+        try:
+            department = int(params["department"])
+        except ValueError:
+            department = -1
+        if department not in set(queue_departments(user=request.user).values_list("pk", flat=True)):
+            raise ProblemError("invalid_filter", "不是您可以查看的部门。")
+    stage = str(params.get("stage", ""))
+    if stage and stage not in ReviewStage.Code.values:
+        raise ProblemError("invalid_filter", f"未知的审查环节：{stage[:40]}。")
+    filters = QueueFilters(
+        department=department,
+        status=status_filter,
+        stage=stage,
+        q=str(params.get("q", "")).strip()[:60],
+        mine=flag(params, "mine"),
+    )
+    return queue_for(user=request.user, filters=filters)
 
 
 def _problem(exc: services.ApplicationError) -> ProblemError:
     errors = [{"field": k, "message": v} for k, v in exc.errors.items()]
+    if not errors and exc.field:
+        errors = [{"field": exc.field, "message": exc.message}]
     return ProblemError(exc.code, exc.message, status_code=exc.status, errors=errors)
 
 
@@ -261,37 +394,41 @@ class ApplicationList(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("status", str),
+            OpenApiParameter(
+                "status",
+                str,
+                description="a status; staff: `draft` lists the window drafts they started",
+            ),
+            OpenApiParameter("stage", str, description="staff: handle, check or approve"),
+            OpenApiParameter("department", int, description="staff: a department's id"),
+            OpenApiParameter(
+                "q",
+                str,
+                description="staff: tracking number, name, 公民身份号码 or 统一社会信用代码",
+            ),
+            OpenApiParameter("mine", bool, description="staff: only those I can act on now"),
             OpenApiParameter("limit", int),
             OpenApiParameter("offset", int),
         ],
-        responses={200: ApplicationOutSerializer(many=True), 401: PROBLEM},
+        responses={200: ApplicationOutSerializer(many=True), 400: PROBLEM, 401: PROBLEM},
         tags=["applications"],
-        summary="My applications (applicants) or my departments' (staff)",
+        summary="My applications (applicants) or the staff queue (as on the workbench)",
     )
     def get(self, request: Request) -> Response:
+        params = request.query_params
+        flag(params, "mine")  # refused when malformed, whoever asks
+        status_filter = str(params.get("status", ""))
+        if status_filter and status_filter not in Status.values:
+            raise ProblemError("invalid_filter", f"未知的状态：{status_filter[:40]}。")
         if request.user.is_staff:
-            ids: set[int] | None = set()
-            for role in ("handler", "checker", "approver", "supervisor", "window"):
-                got = staff_department_ids(user=request.user, role=role)
-                if got is None:
-                    ids = None
-                    break
-                ids |= got
-            qs = Application.objects.exclude(status="draft")
-            if ids is not None:
-                qs = qs.filter(Q(department_id__in=ids) | Q(created_by=request.user))
+            qs = _staff_queue(request)
         else:
             qs = selectors.applications_for_applicant(user=request.user)
-        if request.query_params.get("status"):
-            qs = qs.filter(status=request.query_params["status"])
-        try:
-            limit = max(1, min(int(request.query_params.get("limit", 50)), 200))
-            offset = max(0, min(int(request.query_params.get("offset", 0)), 10**7))
-        except ValueError:
-            raise ProblemError("invalid_paging", "limit 和 offset 必须是整数。") from None
-        qs = qs.select_related("item", "version", "department").order_by("-created_at")
-        rows = list(qs[offset : offset + limit])
+            if status_filter:
+                qs = qs.filter(status=status_filter)
+            qs = qs.select_related("item", "version", "department").order_by("-created_at")
+        limit, offset = paging(params)
+        rows = list(qs.prefetch_related("materials", "events", "notices")[offset : offset + limit])
         out = ApplicationOutSerializer(rows, many=True, context={"user": request.user}).data
         if request.user.is_staff:
             for row in out:  # personal data only on the audited detail read
@@ -317,12 +454,23 @@ class ApplicationList(APIView):
         item = Item.objects.filter(code=data["item"], current_version__isnull=False).first()
         if item is None:
             raise ProblemError("item_not_found", "事项不存在或尚未发布。", status_code=404)
+        whom: dict[str, Any] = {}
+        key = data["on_behalf_of"]
+        if key:
+            model = Person if key[0] == "p" else Enterprise
+            principal = model.objects.filter(pk=int(key[1:])).first()
+            if principal is None:
+                raise ProblemError(
+                    "no_authorisation", "您没有代为办理该事项的有效委托。", status_code=403
+                )
+            whom["applicant_person" if key[0] == "p" else "applicant_enterprise"] = principal
         try:
             draft = services.draft_create(
                 user=request.user,
                 item=item,
                 situation=data["situation"],
                 channel=Application.Channel.API,
+                **whom,
             )
         except services.ApplicationError as exc:
             raise _problem(exc) from None
@@ -426,7 +574,9 @@ class ApplicationSubmit(APIView):
             400: PROBLEM,
             404: PROBLEM,
             409: OpenApiResponse(
-                description="problem `evidence_changed`: evidence fetched again before "
+                description="problem `window_submit_required`: a window draft is submitted "
+                "with its visit through `intake/applications/{id}/submit/`; "
+                "problem `evidence_changed`: evidence fetched again before "
                 "submission differs from what the applicant accepted; it waits in preview "
                 "(see the application's evidence) and the material must be chosen as shared "
                 "again, or uploaded, before submitting"
@@ -438,6 +588,14 @@ class ApplicationSubmit(APIView):
     def post(self, request: Request, pk: int) -> Response:
         application = _visible(request, pk)
         data = _valid(SubmitSerializer, request)
+        if application.channel == Application.Channel.WINDOW and application.status == Status.DRAFT:
+            # The visit is recorded with a window submission: one step, all or nothing.
+            raise ProblemError(
+                "window_submit_required",
+                f"窗口受理的申请请通过 intake/applications/{application.pk}/submit/ 提交，"
+                "以便同时登记申请人到场。",
+                status_code=409,
+            )
         key = str(request.headers.get("Idempotency-Key", ""))[:80]
         try:
             result = services.application_submit(
@@ -538,6 +696,179 @@ class ApplicationDelivery(_RecordView):
     )
     def post(self, request: Request, pk: int) -> Response:
         return super().post(request, pk)
+
+
+class ApplicationExtension(_RecordView):
+    body = ExtensionSerializer
+    record = staticmethod(services.deadline_extend)
+
+    @extend_schema(
+        request=ExtensionSerializer,
+        responses=_RECORD_RESPONSES,
+        tags=["applications"],
+        summary="延期: an approver adds working days to the limits, with a reason",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class ApplicationAssignment(_RecordView):
+    body = AssignmentSerializer
+    record = staticmethod(services.application_assign)
+
+    @extend_schema(
+        responses={200: AssignmentOutSerializer, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+        tags=["applications"],
+        summary="Who holds the application at its stage, and who may be given it",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        from onetrip.applications.models import Assignment
+
+        application = _visible(request, pk)
+        if not request.user.is_staff:
+            raise ProblemError("forbidden", "只有工作人员可以查看分派。", status_code=403)
+        current = (
+            Assignment.objects.filter(application=application, ended_at__isnull=True)
+            .select_related("officer")
+            .first()
+        )
+        return Response(
+            AssignmentOutSerializer(
+                {
+                    "stage": application.stage or ReviewStage.Code.HANDLE,
+                    "holder": current.officer if current else None,
+                    "assignable": services.assignable_officers(application=application),
+                }
+            ).data
+        )
+
+    @extend_schema(
+        request=AssignmentSerializer,
+        responses=_RECORD_RESPONSES,
+        tags=["applications"],
+        summary="分派 or 领办: hand the application to an officer of its stage",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class ApplicationFile(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            401: PROBLEM,
+            404: PROBLEM,
+        },
+        tags=["applications"],
+        summary="Download a material's file (or one the applicant replaced), as an attachment",
+    )
+    def get(self, request: Request, pk: int, file_id: int):
+        from django.core.files.storage import default_storage
+        from django.http import FileResponse
+
+        from onetrip.applications.models import StoredFile
+
+        application = _visible(request, pk)
+        what = next(
+            (w for a, w in selectors.file_holders(file_id=file_id) if a.pk == application.pk),
+            None,
+        )
+        stored = StoredFile.objects.filter(pk=file_id).first() if what else None
+        if stored is None:
+            raise ProblemError("not_found", "文件不存在。", status_code=404)
+        try:
+            handle = default_storage.open(stored.storage_name, "rb")
+        except OSError:
+            raise ProblemError("not_found", "文件不存在。", status_code=404) from None
+        if request.user.is_staff and "applicant" not in services.actor_roles(
+            user=request.user, application=application
+        ):
+            _audit_read(request, application, f"接口下载材料“{what}”（文件 {stored.pk}）")
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=stored.original_name,
+            content_type=stored.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class NoticeDetail(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: NoticeOutSerializer, 401: PROBLEM, 404: PROBLEM},
+        tags=["applications"],
+        summary="A written notice (受理、不予受理、补正、容缺、决定) by its number",
+    )
+    def get(self, request: Request, number: str) -> Response:
+        notice = (
+            Notice.objects.select_related("application__department", "application__version")
+            .filter(number=number[:40])
+            .first()
+        )
+        if notice is None or not services.can_view(
+            user=request.user, application=notice.application
+        ):
+            raise ProblemError("not_found", "找不到该文书。", status_code=404)
+        staff = request.user.is_staff and "applicant" not in services.actor_roles(
+            user=request.user, application=notice.application
+        )
+        if staff:
+            _audit_read(request, notice.application, f"接口查看文书 {notice.number}")
+        return Response(NoticeOutSerializer(notice, context={"staff": staff}).data)
+
+
+class ApplicationAudit(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: AuditRowSerializer(many=True), 401: PROBLEM, 403: PROBLEM, 404: PROBLEM},
+        tags=["applications"],
+        summary="The application's audit timeline, each event checked against its hash",
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        from onetrip.audit.selectors import audit_timeline
+
+        application = _visible(request, pk)
+        if SUPERVISOR not in services.actor_roles(user=request.user, application=application):
+            raise ProblemError("forbidden", "只有监察人员可以查看审计记录。", status_code=403)
+        events = []
+        for event, intact in audit_timeline(target=application):
+            event.intact = intact
+            events.append(event)
+        return Response(AuditRowSerializer(events, many=True).data)
+
+
+class MyPrincipals(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("item", str, required=True, description="事项实施编码")],
+        responses={200: PrincipalSerializer(many=True), 401: PROBLEM, 404: PROBLEM},
+        tags=["applications"],
+        summary="Whom I may apply for on an item under a 委托 in force",
+    )
+    def get(self, request: Request) -> Response:
+        item = (
+            Item.objects.filter(code=str(request.query_params.get("item", ""))[:64])
+            .select_related("current_version")
+            .first()
+        )
+        if item is None or item.current_version is None:
+            raise ProblemError("item_not_found", "事项不存在或尚未发布。", status_code=404)
+        version = item.current_version
+        rows = selectors.principals_for_agent(
+            user=request.user,
+            item_code=item.code,
+            persons=version.serves_persons,
+            enterprises=version.serves_enterprises,
+        )
+        return Response(PrincipalSerializer(rows, many=True).data)
 
 
 class Track(APIView):

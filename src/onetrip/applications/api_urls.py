@@ -33,5 +33,23 @@ urlpatterns = [
         api.ApplicationDelivery.as_view(),
         name="api-application-deliveries",
     ),
+    path(
+        "applications/<int:pk>/extension/",
+        api.ApplicationExtension.as_view(),
+        name="api-application-extension",
+    ),
+    path(
+        "applications/<int:pk>/assignment/",
+        api.ApplicationAssignment.as_view(),
+        name="api-application-assignment",
+    ),
+    path(
+        "applications/<int:pk>/files/<int:file_id>/",
+        api.ApplicationFile.as_view(),
+        name="api-application-file",
+    ),
+    path("applications/<int:pk>/audit/", api.ApplicationAudit.as_view(), name="api-audit"),
+    path("notices/<str:number>/", api.NoticeDetail.as_view(), name="api-notice"),
+    path("me/principals/", api.MyPrincipals.as_view(), name="api-my-principals"),
     path("track/", api.Track.as_view(), name="api-track"),
 ]

@@ -32,6 +32,12 @@ def audit_events_for(*, target: models.Model | tuple[str, str]) -> QuerySet[Audi
     return AuditEvent.objects.filter(object_type=object_type, object_id=object_id).order_by("seq")
 
 
+def audit_timeline(*, target: models.Model) -> list[tuple[AuditEvent, bool]]:
+    """The events about one object, oldest first, each with whether it still matches its own
+    hash (an event changed behind the application's back no longer does)."""
+    return [(e, event_hash(e) == e.hash) for e in audit_events_for(target=target)]
+
+
 def audit_chain_head() -> tuple[int, str] | None:
     """(seq, hash) of the newest event, or None when there is none."""
     return AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()

@@ -46,6 +46,28 @@ class ProblemError(exceptions.APIException):
         self.errors = errors or []
 
 
+def paging(params: Any, default: int = 50) -> tuple[int, int]:
+    """``limit`` (1–200) and ``offset`` from a list's query; a problem when not integers."""
+    try:
+        limit = max(1, min(int(params.get("limit", default)), 200))
+        offset = max(0, min(int(params.get("offset", 0)), 10**7))
+    except ValueError:
+        raise ProblemError("invalid_paging", "limit 和 offset 必须是整数。") from None
+    return limit, offset
+
+
+def flag(params: Any, name: str) -> bool:
+    """A yes/no query parameter (``true``/``1``, ``false``/``0``, or absent); a problem for
+    anything else."""
+    raw = params.getlist(name) if hasattr(params, "getlist") else [params.get(name)]
+    raw = [v for v in raw if v is not None]
+    if not raw:
+        return False
+    if len(raw) == 1 and str(raw[0]).lower() in ("true", "1", "false", "0"):
+        return str(raw[0]).lower() in ("true", "1")
+    raise ProblemError("invalid_filter", f"{name} 只能是 true 或 false。")
+
+
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, Any]]:
     """Turn DRF's nested validation errors into a flat list of {field, message, code}."""
     out: list[dict[str, Any]] = []

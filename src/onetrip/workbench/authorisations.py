@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onetrip.accounts import services as accounts
-from onetrip.accounts.models import Authorisation, Enterprise
+from onetrip.accounts.models import Authorisation, Enterprise, Person
 from onetrip.accounts.services import AccountsError
 from onetrip.catalog.models import Item
+from onetrip.core.identifiers import credit_code_clean
 from onetrip.workbench.access import window_required
 
 FORM = "authorisation"
@@ -41,8 +42,35 @@ def _date(value: str, field: str, label: str) -> dt.date:
         raise AccountsError("date_invalid", f"请按 2026-01-31 的格式填写{label}。", field) from None
 
 
-def _grant(values: dict[str, str], officer) -> Authorisation:
-    agent = accounts.person_find(id_number=values["agent_id_number"])
+def _person(id_number: str, field: str) -> Person | None:
+    """The person registered under the number; a malformed number is blamed on ``field``."""
+    try:
+        return accounts.person_find(id_number=id_number)
+    except AccountsError as exc:
+        raise AccountsError(exc.code, exc.message, field) from None
+
+
+def item_codes_split(text: str) -> list[str]:
+    """Item codes as typed on the page: separated by spaces or commas (either width)."""
+    return text.replace("，", ",").replace(",", " ").split()
+
+
+@transaction.atomic
+def grant_record(
+    *,
+    officer,
+    agent_id_number: str,
+    principal_kind: str = "person",
+    principal_id_number: str = "",
+    principal_credit_code: str = "",
+    item_codes: list[str],
+    valid_from: str,
+    valid_until: str,
+    document_reference: str = "",
+) -> Authorisation:
+    """Record a 委托 from what the officer typed (page and API alike); AccountsError names
+    the input at fault, and nothing is recorded then."""
+    agent = _person(agent_id_number, "agent_id_number")
     if agent is None:
         raise AccountsError(
             "agent_unknown",
@@ -50,9 +78,9 @@ def _grant(values: dict[str, str], officer) -> Authorisation:
             "agent_id_number",
         )
     principal_person = principal_enterprise = None
-    if values["principal_kind"] == "enterprise":
-        code = "".join(values["principal_credit_code"].split()).upper()
-        principal_enterprise = Enterprise.objects.filter(credit_code=code).first()
+    if principal_kind == "enterprise":
+        code = credit_code_clean(principal_credit_code)
+        principal_enterprise = Enterprise.objects.filter(credit_code=code).first() if code else None
         if principal_enterprise is None:
             raise AccountsError(
                 "principal_unknown",
@@ -60,39 +88,50 @@ def _grant(values: dict[str, str], officer) -> Authorisation:
                 "principal_credit_code",
             )
     else:
-        principal_person = accounts.person_find(id_number=values["principal_id_number"])
+        principal_person = _person(principal_id_number, "principal_id_number")
         if principal_person is None:
             raise AccountsError(
                 "principal_unknown",
                 "委托人尚未登记：请先在“窗口受理”中按公民身份号码登记委托人。",
                 "principal_id_number",
             )
-    codes = list(dict.fromkeys(values["item_codes"].replace("，", ",").replace(",", " ").split()))
+    codes = list(dict.fromkeys(c.strip() for c in item_codes if c.strip()))
     known = set(Item.objects.filter(code__in=codes).values_list("code", flat=True))
     if unknown := [c for c in codes if c not in known]:
         raise AccountsError(
             "item_unknown", f"没有这些事项编码：{'、'.join(unknown)}。", "item_codes"
         )
-    if not values["valid_until"]:
+    if not valid_until:
         raise AccountsError("valid_until_missing", "请填写委托截止日期。", "valid_until")
     return accounts.authorisation_grant(
         agent=agent,
         principal_person=principal_person,
         principal_enterprise=principal_enterprise,
         item_codes=codes,
-        valid_from=_date(values["valid_from"], "valid_from", "生效日期"),
-        valid_until=_date(values["valid_until"], "valid_until", "截止日期"),
-        document_reference=values["document_reference"][:100],
+        valid_from=_date(valid_from, "valid_from", "生效日期"),
+        valid_until=_date(valid_until, "valid_until", "截止日期"),
+        document_reference=document_reference[:100],
         created_by=officer,
     )
+
+
+def grants_listed(*, person: Person | None = None, officer=None) -> list[Authorisation]:
+    """Grants in force (not revoked) where ``person`` is the agent or the principal; without
+    a person, the last ones ``officer`` recorded."""
+    grants = Authorisation.objects.select_related(
+        "agent", "principal_person", "principal_enterprise"
+    ).order_by("-created_at")
+    if person is not None:
+        found = grants.filter(revoked_at__isnull=True).filter(
+            Q(agent=person) | Q(principal_person=person)
+        )
+        return list(found[:50])
+    return list(grants.filter(created_by=officer)[:10])
 
 
 def _listed(request: HttpRequest) -> tuple[str, list[Authorisation]]:
     """Grants in force for the person whose 公民身份号码 was looked up (as agent or principal),
     or else the ones this officer recorded last."""
-    grants = Authorisation.objects.select_related(
-        "agent", "principal_person", "principal_enterprise"
-    ).order_by("-created_at")
     number = request.GET.get("person", "").strip()
     if number:
         try:
@@ -101,11 +140,8 @@ def _listed(request: HttpRequest) -> tuple[str, list[Authorisation]]:
             person = None
         if person is None:
             return number, []
-        found = grants.filter(revoked_at__isnull=True).filter(
-            Q(agent=person) | Q(principal_person=person)
-        )
-        return number, list(found[:50])
-    return "", list(grants.filter(created_by=request.user)[:10])
+        return number, grants_listed(person=person)
+    return "", grants_listed(officer=request.user)
 
 
 @window_required
@@ -125,8 +161,10 @@ def authorisation_new(request: HttpRequest) -> HttpResponse:
         values = {k: request.POST.get(k, "").strip() for k in FIELDS}
         context["values"] = values
         try:
-            with transaction.atomic():
-                grant = _grant(values, request.user)
+            grant = grant_record(
+                officer=request.user,
+                **{**values, "item_codes": item_codes_split(values["item_codes"])},
+            )
         except AccountsError as exc:
             field = exc.field if exc.field in FIELDS else ""
             context["errors"] = [

@@ -24,6 +24,7 @@ from onetrip.applications.models import Application, ApplicationMaterial
 from onetrip.applications.services import ApplicationError
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import Item, Material
+from onetrip.core.identifiers import credit_code_clean
 from onetrip.workbench import fieldforms, selectors
 from onetrip.workbench.access import audit_view, raise_if_not_found, window_required
 
@@ -46,7 +47,8 @@ def _choose(request: HttpRequest, applicant: Person | Enterprise) -> HttpRespons
     return redirect("workbench:intake_start")
 
 
-def _audit_lookup(request: HttpRequest, target: Person | Enterprise, summary: str) -> None:
+def audit_lookup(request: HttpRequest, target: Person | Enterprise, summary: str) -> None:
+    """A window officer looked up an applicant by number: on record (page and API)."""
     from onetrip.audit.services import audit_append
 
     audit_append(
@@ -56,6 +58,14 @@ def _audit_lookup(request: HttpRequest, target: Person | Enterprise, summary: st
         summary=summary,
         request=request,
     )
+
+
+def enterprise_find(*, credit_code: str) -> Enterprise | None:
+    """The enterprise registered under the code; AccountsError when no code was given."""
+    code = credit_code_clean(credit_code)
+    if not code:
+        raise AccountsError("credit_code_missing", "请填写统一社会信用代码。", "credit_code")
+    return Enterprise.objects.filter(credit_code=code).first()
 
 
 STEP1_FORMS = ("find_person", "register_person", "find_enterprise", "register_enterprise")
@@ -88,7 +98,7 @@ def intake_applicant(request: HttpRequest) -> HttpResponse:
         if form == "find_person":
             person = accounts.person_find(id_number=values.get("id_number", ""))
             if person is not None:
-                _audit_lookup(request, person, "窗口按公民身份号码查找自然人")
+                audit_lookup(request, person, "窗口按公民身份号码查找自然人")
                 return _choose(request, person)
             context["not_found"] = "person"
             context["values"] = {"id_number": values.get("id_number", "")}
@@ -102,14 +112,10 @@ def intake_applicant(request: HttpRequest) -> HttpResponse:
             )
             return _choose(request, person)
         elif form == "find_enterprise":
-            code = "".join(values.get("credit_code", "").split()).upper()
-            if not code:
-                raise AccountsError(
-                    "credit_code_missing", "请填写统一社会信用代码。", "credit_code"
-                )
-            enterprise = Enterprise.objects.filter(credit_code=code).first()
+            code = credit_code_clean(values.get("credit_code", ""))
+            enterprise = enterprise_find(credit_code=code)
             if enterprise is not None:
-                _audit_lookup(request, enterprise, "窗口按统一社会信用代码查找单位")
+                audit_lookup(request, enterprise, "窗口按统一社会信用代码查找单位")
                 return _choose(request, enterprise)
             context["not_found"] = "enterprise"
             context["values"] = {"credit_code": code}
@@ -420,6 +426,55 @@ def _refresh_before_submit(request: HttpRequest, application: Application) -> No
         ) from None
 
 
+def window_submit(
+    *,
+    request: HttpRequest,
+    application: Application,
+    place: str,
+    over_promise_reason: str = "",
+    delivery_method: str = "",
+    delivery_address: str = "",
+) -> services.Submitted:
+    """Submit a window draft and record the applicant's visit in one go (or neither).
+
+    The page's last step and the API share it; a repeat changes nothing (no second visit).
+    """
+    if application.status != Status.DRAFT:
+        return services.Submitted(application, False)
+    version = application.version
+    visit_number = application.visits.count() + 1
+    if not place.strip():
+        raise ApplicationError("place_required", "请填写受理窗口。", field="place")
+    if visit_number > version.visits_required and not over_promise_reason.strip():
+        raise ApplicationError(
+            "over_promise_reason_required",
+            f"该事项承诺最多跑 {version.visits_required} 次，这是第 {visit_number} 次，"
+            "请先写明超出承诺的原因再提交。",
+            field="over_promise_reason",
+            status=409,
+        )
+    _refresh_before_submit(request, application)
+    with transaction.atomic():  # the submission and its visit, or neither
+        result = services.application_submit(
+            application=application,
+            user=request.user,
+            idempotency_key=f"window-draft-{application.pk}",
+            delivery_method=delivery_method,
+            delivery_address=delivery_address,
+            request=request,
+        )
+        if result.created:
+            services.visit_record(
+                application=result.application,
+                officer=request.user,
+                reason="窗口提交申请",
+                place=place,
+                over_promise_reason=over_promise_reason,
+                request=request,
+            )
+    return result
+
+
 @window_required
 def intake_check(request: HttpRequest, pk: int) -> HttpResponse:
     """Check your answers, then submit and record the visit in one go (or neither)."""
@@ -442,35 +497,7 @@ def intake_check(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            if not state["place"].strip():
-                raise ApplicationError("place_required", "请填写受理窗口。", field="place")
-            if over and not state["over_promise_reason"].strip():
-                raise ApplicationError(
-                    "over_promise_reason_required",
-                    f"该事项承诺最多跑 {version.visits_required} 次，这是第 {visit_number} 次，"
-                    "请先写明超出承诺的原因再提交。",
-                    field="over_promise_reason",
-                    status=409,
-                )
-            _refresh_before_submit(request, application)
-            with transaction.atomic():  # the submission and its visit, or neither
-                result = services.application_submit(
-                    application=application,
-                    user=request.user,
-                    idempotency_key=f"window-draft-{application.pk}",
-                    delivery_method=state["delivery_method"],
-                    delivery_address=state["delivery_address"],
-                    request=request,
-                )
-                if result.created:
-                    services.visit_record(
-                        application=result.application,
-                        officer=request.user,
-                        reason="窗口提交申请",
-                        place=state["place"],
-                        over_promise_reason=state["over_promise_reason"],
-                        request=request,
-                    )
+            result = window_submit(request=request, application=application, **state)
         except ApplicationError as exc:
             raise_if_not_found(exc)
             errors = _check_errors(application, exc)

@@ -289,13 +289,9 @@ def _clock_context(application: Application, user, roles: set[str]) -> dict[str,
 
 def _audit_rows(application: Application) -> list[dict[str, Any]]:
     """The application's audit events for supervisors, each checked against its own hash."""
-    from onetrip.audit.chain import event_hash
-    from onetrip.audit.selectors import audit_events_for
+    from onetrip.audit.selectors import audit_timeline
 
-    return [
-        {"event": e, "intact": event_hash(e) == e.hash}
-        for e in audit_events_for(target=application)
-    ]
+    return [{"event": e, "intact": ok} for e, ok in audit_timeline(target=application)]
 
 
 def _render_detail(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
+from urllib.parse import unquote
 
 import pytest
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from onetrip.applications import services
 from onetrip.applications.models import Application
-from onetrip.applications.tests.factories import complete_draft, png, world
+from onetrip.applications.tests.factories import complete_draft, png, staff, submitted, world
 from onetrip.applications.workflow import Status
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +177,205 @@ def test_concurrent_submissions_create_one_application():
     assert not errors and len(set(results)) == 1
     assert Application.objects.exclude(status="draft").count() == 1
     assert Application.objects.get().events.filter(action="submit").count() == 1
+
+
+# ------------------------------------------------------------------ staff operations
+
+
+def test_the_staff_queue_has_the_workbench_filters():
+    w = world()
+    first, second = submitted(w), submitted(w)
+    services.application_act(application=first, user=w.window, action="accept")
+    handler = api_for(w.handler)
+
+    def ids(**params):
+        r = handler.get("/api/v1/applications/", params)
+        assert r.status_code == 200, r.content
+        assert r["X-Total-Count"] == str(len(r.json()))
+        return {a["id"] for a in r.json()}
+
+    assert ids() == {first.pk, second.pk}
+    assert ids(status="accepted") == {first.pk}
+    services.application_act(application=first, user=w.handler, action="start")
+    assert ids(stage="handle", mine=1) == {first.pk}
+    assert ids(stage="check") == set()
+    assert ids(q=second.tracking_number) == {second.pk}
+    _problem(handler.get("/api/v1/applications/", {"status": "approvedd"}), 400, "invalid_filter")
+    _problem(handler.get("/api/v1/applications/", {"stage": "sign"}), 400, "invalid_filter")
+    _problem(handler.get("/api/v1/applications/", {"mine": "maybe"}), 400, "invalid_filter")
+    _problem(handler.get("/api/v1/applications/", {"department": "x"}), 400, "invalid_filter")
+    # A department outside the officer's scope is refused, not silently empty.
+    outside = w.outsider.staff_roles.first().department_id
+    _problem(handler.get("/api/v1/applications/", {"department": outside}), 400, "invalid_filter")
+    assert api_for(w.outsider).get("/api/v1/applications/").json() == []
+    # A window officer's own intake drafts, and no one else's.
+    draft = services.draft_create(
+        user=w.window, item=w.item, situation="first", applicant_person=w.person, channel="window"
+    )
+    services.draft_create(user=w.user, item=w.item, situation="first")
+    r = api_for(w.window).get("/api/v1/applications/", {"status": "draft"})
+    assert [a["id"] for a in r.json()] == [draft.pk]
+
+
+def test_an_approver_extends_and_assigns_over_the_api():
+    w = world()
+    app = submitted(w)
+    services.application_act(application=app, user=w.window, action="accept")
+    approver = api_for(w.approver)
+    url = f"/api/v1/applications/{app.pk}/extension/"
+    _problem(
+        approver.post(url, {"days": 0, "reason": "现场核查"}, format="json"), 400, "days_invalid"
+    )
+    _problem(approver.post(url, {"days": 2, "reason": " "}, format="json"), 400, "reason_required")
+    _problem(
+        approver.post(url, {"days": "两", "reason": "x"}, format="json"), 400, "validation_error"
+    )
+    _problem(
+        api_for(w.handler).post(url, {"days": 1, "reason": "再延"}, format="json"), 403, "forbidden"
+    )
+    assert not app.extensions.exists()
+    r = approver.post(url, {"days": 2, "reason": "需要现场核查"}, format="json")
+    assert r.status_code == 201 and "延长 2 天" in r.json()["events"][-1]["note"]
+    assert app.extensions.get().days == 2
+
+    url = f"/api/v1/applications/{app.pk}/assignment/"
+    other = staff("handler3", w.handler.staff_roles.first().department, "handler")
+    r = approver.get(url)
+    assert r.status_code == 200 and r.json()["stage"] == "handle"
+    assert r.json()["holder"]["name"] == "window1"  # who took it in holds it until handed on
+    assert {o["id"] for o in r.json()["assignable"]} >= {w.handler.pk, other.pk}
+    body = _problem(
+        approver.post(url, {"assignee": w.checker.pk}, format="json"), 400, "assignee_invalid"
+    )
+    assert body["errors"][0]["field"] == "assignee"
+    _problem(api_for(w.handler).post(url, {"assignee": other.pk}, format="json"), 403, "forbidden")
+    r = approver.post(url, {"assignee": other.pk, "note": "请跟进"}, format="json")
+    assert r.status_code == 201
+    assert approver.get(url).json()["holder"] == {"id": other.pk, "name": "handler3"}
+    _problem(api_for(w.user).get(url), 403, "forbidden")
+    _problem(api_for(w.other_user).get(url), 404, "not_found")
+
+
+def test_files_download_only_for_those_who_may_see_them_and_staff_reads_are_audited():
+    from onetrip.applications.tests.factories import PNG
+    from onetrip.audit.models import AuditEvent
+
+    w = world()
+    draft = complete_draft(w)
+    first_file = draft.materials.get(code="photo").file_id
+    services.material_upload(application=draft, user=w.user, code="photo", upload=png("new.png"))
+    app = services.application_submit(application=draft, user=w.user).application
+    mine = api_for(w.user)
+    photo = next(
+        m
+        for m in mine.get(f"/api/v1/applications/{app.pk}/").json()["materials"]
+        if m["code"] == "photo"
+    )
+    assert photo["replaced_files"] == [first_file] and photo["file"] != first_file
+    for file_id in (photo["file"], first_file):
+        r = mine.get(f"/api/v1/applications/{app.pk}/files/{file_id}/")
+        assert r.status_code == 200 and b"".join(r.streaming_content) == PNG
+        assert r["Content-Disposition"].startswith("attachment")
+    url = f"/api/v1/applications/{app.pk}/files/{photo['file']}/"
+    _problem(api_for(w.other_user).get(url), 404, "not_found")
+    _problem(api_for(w.outsider).get(url), 404, "not_found")
+    # A file of another application is not reachable through this one.
+    other_app = submitted(w)
+    other_file = other_app.materials.get(code="photo").file_id
+    _problem(mine.get(f"/api/v1/applications/{app.pk}/files/{other_file}/"), 404, "not_found")
+    before = AuditEvent.objects.filter(action="application.view").count()
+    assert api_for(w.window).get(url).status_code == 200
+    event = AuditEvent.objects.filter(action="application.view").order_by("seq").last()
+    assert AuditEvent.objects.filter(action="application.view").count() == before + 1
+    assert "下载材料" in event.summary and event.actor_label == "window1"
+
+
+def test_notices_read_as_data_with_their_printable_page():
+    w = world()
+    app = submitted(w)
+    services.application_act(
+        application=app,
+        user=w.window,
+        action="request_correction",
+        reason="请补正",
+        items=[{"code": "photo", "reason": "照片模糊"}],
+    )
+    mine = api_for(w.user)
+    refs = mine.get(f"/api/v1/applications/{app.pk}/").json()["notices"]
+    assert [n["kind"] for n in refs] == ["correction"] and refs[0]["due"]
+    r = mine.get(f"/api/v1/notices/{refs[0]['number']}/")
+    assert r.status_code == 200
+    notice = r.json()
+    assert notice["tracking_number"] == app.tracking_number
+    assert notice["items"][0]["reason"] == "照片模糊"
+    assert unquote(notice["print_url"]) == f"/notices/{refs[0]['number']}/"
+    page = Client()
+    page.force_login(w.user)
+    assert "照片模糊" in page.get(notice["print_url"]).content.decode()
+    _problem(api_for(w.other_user).get(f"/api/v1/notices/{refs[0]['number']}/"), 404, "not_found")
+    _problem(mine.get("/api/v1/notices/NO-SUCH/"), 404, "not_found")
+    staff_view = api_for(w.window).get(f"/api/v1/notices/{refs[0]['number']}/").json()
+    assert staff_view["print_url"].startswith("/workbench/notices/")
+
+
+def test_supervisors_read_the_audit_timeline_and_see_a_tampered_event():
+    from onetrip.audit.models import AuditEvent
+    from onetrip.audit.tests.helpers import after_overwrite, protection_disable
+
+    w = world()
+    app = submitted(w)
+    services.application_act(application=app, user=w.window, action="accept")
+    url = f"/api/v1/applications/{app.pk}/audit/"
+    rows = api_for(w.supervisor).get(url).json()
+    actions = [r["action"] for r in rows]
+    assert actions.index("application.submit") < actions.index("application.accept")
+    assert all(r["intact"] for r in rows)
+    _problem(api_for(w.handler).get(url), 403, "forbidden")
+    _problem(api_for(w.user).get(url), 403, "forbidden")
+    _problem(api_for(w.other_user).get(url), 404, "not_found")
+    seq = AuditEvent.objects.get(action="application.accept", object_id=str(app.pk)).seq
+    protection_disable()
+    after_overwrite(seq=seq, after={"status": "approved"})
+    rows = api_for(w.supervisor).get(url).json()
+    assert [r["intact"] for r in rows if r["seq"] == seq] == [False]
+
+
+def test_an_agent_applies_for_the_principal_under_a_grant():
+    import datetime as dt
+
+    from onetrip.accounts.services import authorisation_grant
+
+    w = world()
+    principal = w.other_user.person
+    agent = api_for(w.user)
+    body = {"item": w.item.code, "situation": "first", "on_behalf_of": f"p{principal.pk}"}
+    _problem(agent.post("/api/v1/applications/", body, format="json"), 403, "no_authorisation")
+    _problem(
+        agent.post("/api/v1/applications/", {**body, "on_behalf_of": "p99999"}, format="json"),
+        403,
+        "no_authorisation",
+    )
+    _problem(
+        agent.post("/api/v1/applications/", {**body, "on_behalf_of": "x1"}, format="json"),
+        400,
+        "validation_error",
+    )
+    assert not Application.objects.exists()
+    assert agent.get("/api/v1/me/principals/", {"item": w.item.code}).json() == []
+    today = dt.date.today()
+    authorisation_grant(
+        agent=w.person,
+        principal_person=principal,
+        valid_from=today,
+        valid_until=today + dt.timedelta(days=30),
+        created_by=w.window,
+    )
+    listed = agent.get("/api/v1/me/principals/", {"item": w.item.code}).json()
+    assert [(p["key"], p["name"]) for p in listed] == [(f"p{principal.pk}", "李四")]
+    _problem(agent.get("/api/v1/me/principals/", {"item": "nope"}), 404, "item_not_found")
+    r = agent.post("/api/v1/applications/", body, format="json")
+    assert r.status_code == 201
+    app = Application.objects.get(pk=r.json()["id"])
+    assert app.applicant_person == principal and app.agent == w.person
+    # The principal sees it among their own applications.
+    assert app.pk in [a["id"] for a in api_for(w.other_user).get("/api/v1/applications/").json()]
