@@ -44,6 +44,14 @@ class CodeSerializer(StrictSerializer):
     code = serializers.RegexField(r"^[0-9]{6}$", help_text="短信验证码（6 位数字）")
 
 
+class EmailSerializer(StrictSerializer):
+    email = serializers.CharField(max_length=300, help_text="接收通知的电子邮箱")
+
+
+class EmailCodeSerializer(StrictSerializer):
+    code = serializers.RegexField(r"^[0-9]{6}$", help_text="邮箱验证码（6 位数字）")
+
+
 class IdentitySerializer(StrictSerializer):
     real_name = serializers.CharField(max_length=50)
     id_number = serializers.CharField(max_length=18, help_text="公民身份号码")
@@ -145,3 +153,91 @@ class Identity(APIView):
         return Response(
             {"real_name": person.real_name, "id_number": person.id_number_masked}, status=201
         )
+
+
+EMAIL_OUT = inline_serializer(
+    "NoticeEmail",
+    {
+        "email": serializers.CharField(help_text="the verified address, masked; empty if none"),
+        "pending": serializers.CharField(help_text="an address waiting for its code, masked"),
+    },
+)
+
+
+def _email_state(user) -> dict[str, str]:
+    from onetrip.core.crypto import mask_email
+
+    pending = services.email_pending(user=user)
+    return {
+        "email": mask_email(user.email),
+        "pending": mask_email(pending.email) if pending else "",
+    }
+
+
+class NoticeEmail(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    @extend_schema(responses={200: EMAIL_OUT, 401: PROBLEM}, tags=["sign-in"])
+    def get(self, request: Request) -> Response:
+        return Response(_email_state(request.user))
+
+    @extend_schema(
+        request=EmailSerializer,
+        responses={
+            202: inline_serializer("EmailCodeSent", {"expires_at": serializers.DateTimeField()}),
+            400: PROBLEM,
+            401: PROBLEM,
+            429: OpenApiResponse(description="problem `too_soon` or `too_many`"),
+        },
+        tags=["sign-in"],
+        summary="Send a code to the address to receive notices at (used once confirmed)",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(EmailSerializer, request)
+        try:
+            sent = services.email_code_send(
+                user=request.user, email=data["email"], source_ip=request.META.get("REMOTE_ADDR")
+            )
+        except services.AccountsError as exc:
+            raise _problem(exc) from None
+        return Response({"expires_at": sent.expires_at}, status=202)
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: PROBLEM},
+        tags=["sign-in"],
+        summary="Stop e-mail notices (the inbox and SMS go on)",
+    )
+    def delete(self, request: Request) -> Response:
+        services.email_remove(user=request.user, request=request)
+        return Response(status=204)
+
+
+class NoticeEmailConfirm(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        request=EmailCodeSerializer,
+        responses={
+            200: EMAIL_OUT,
+            400: OpenApiResponse(
+                description="problem `code_wrong`, `code_expired` or `code_locked` (a new code "
+                "is needed after 5 wrong tries or 30 minutes)"
+            ),
+            401: PROBLEM,
+        },
+        tags=["sign-in"],
+        summary="Confirm the address with its code; notices then go there too",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(EmailCodeSerializer, request)
+        try:
+            services.email_code_confirm(user=request.user, code=data["code"], request=request)
+        except services.AccountsError as exc:
+            # The caller is signed in: a wrong code is bad input, never "not authenticated".
+            raise ProblemError(
+                exc.code, exc.message, errors=[{"field": exc.field, "message": exc.message}]
+            ) from None
+        return Response(_email_state(request.user))

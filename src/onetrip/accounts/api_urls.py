@@ -7,4 +7,6 @@ urlpatterns = [
     path("auth/token/", api.TokenIssue.as_view(), name="api-token"),
     path("auth/token/revoke/", api.TokenRevoke.as_view(), name="api-token-revoke"),
     path("me/identity/", api.Identity.as_view(), name="api-identity"),
+    path("me/email/", api.NoticeEmail.as_view(), name="api-email"),
+    path("me/email/confirm/", api.NoticeEmailConfirm.as_view(), name="api-email-confirm"),
 ]

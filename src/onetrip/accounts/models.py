@@ -224,6 +224,26 @@ class OneTimeCode(models.Model):
         return f"验证码 #{self.pk}"
 
 
+class EmailVerification(models.Model):
+    """A code sent to the e-mail address an applicant wants notices at: the address is used
+    only once the code comes back (single use, short-lived, a few tries)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField("电子邮箱", max_length=254)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "邮箱验证码"
+        verbose_name_plural = "邮箱验证码"
+
+    def __str__(self) -> str:
+        return f"邮箱验证码 #{self.pk}"
+
+
 class StaffCredential(models.Model):
     """A staff member's second factor (TOTP) and lockout state."""
 

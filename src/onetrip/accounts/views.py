@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onetrip.accounts import services
 from onetrip.accounts.models import User
-from onetrip.core.crypto import mask_phone
+from onetrip.core.crypto import mask_email, mask_phone
 
 
 def _next(request: HttpRequest, default: str) -> str:
@@ -104,6 +106,57 @@ def identity(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/identity.html",
         {"errors": errors, "values": values, "next": _next(request, "/me/")},
+    )
+
+
+CONTACT_FORMS = ("send", "confirm", "remove")
+
+
+@login_required
+def contact(request: HttpRequest) -> HttpResponse:
+    """通知方式: the site inbox and the login phone always; an e-mail address once verified."""
+    user = request.user
+    errors: dict[str, str] = {}
+    values = {"email": ""}
+    if request.method == "POST":
+        form = request.POST.get("form", "")
+        try:
+            if form == "send":
+                values["email"] = request.POST.get("email", "").strip()[:300]
+                services.email_code_send(user=user, email=values["email"], source_ip=_ip(request))
+                return redirect("accounts:contact")
+            if form == "confirm":
+                services.email_code_confirm(
+                    user=user, code=request.POST.get("code", ""), request=request
+                )
+                messages.success(request, _("邮箱已验证，今后的办件通知也会发到该邮箱。"))
+                return redirect("accounts:contact")
+            if form == "remove":
+                services.email_remove(user=user, request=request)
+                messages.success(request, _("已不再通过电子邮件通知您。"))
+                return redirect("accounts:contact")
+        except services.AccountsError as exc:
+            errors[exc.field or "email"] = exc.message
+    pending = services.email_pending(user=user)
+    demo_email = None
+    if pending and settings.ONETRIP_DEMO:
+        from onetrip.notifications.selectors import sandbox_email_latest
+
+        sent = sandbox_email_latest(email=pending.email, since=pending.created_at)
+        demo_email = sent.body if sent else None
+    return render(
+        request,
+        "accounts/contact.html",
+        {
+            "nav": "me",
+            "errors": errors,
+            "values": values,
+            "phone_masked": mask_phone(user.phone),
+            "email_masked": mask_email(user.email),
+            "pending_masked": mask_email(pending.email) if pending else "",
+            "demo_email": demo_email,
+        },
+        status=400 if errors else 200,
     )
 
 

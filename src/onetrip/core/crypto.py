@@ -85,6 +85,14 @@ def mask_phone(value: str) -> str:
     return value[:3] + "****" + value[-4:] if len(value) >= 7 else "****"
 
 
+def mask_email(value: str) -> str:
+    """zhangsan@example.com → z***@example.com (the length is not told either)."""
+    if not value or "@" not in value:
+        return ""
+    local, domain = value.rsplit("@", 1)
+    return local[:1] + "***@" + domain
+
+
 class EncryptedJSONField(models.TextField):
     """A JSON value stored encrypted (form answers carry ID, phone and bank numbers)."""
 

@@ -166,6 +166,22 @@ message_template_register(
 
 message_template_register(
     MessageTemplate(
+        code="email_verify",
+        description="邮箱验证码",
+        sensitive=True,
+        texts={
+            "email": ChannelText(
+                subject="【兰州人社】请验证您接收通知的邮箱",
+                body="您好：\n\n您正在把本邮箱设为接收办件通知的邮箱，验证码为 {{ code }}，"
+                "{{ minutes }} 分钟内有效。\n如非本人操作，请忽略本邮件，邮箱不会被使用。\n\n"
+                "此邮件由系统自动发送，请勿直接回复。",
+            ),
+        },
+    )
+)
+
+message_template_register(
+    MessageTemplate(
         code="application_status",
         description="办件状态变化",
         texts={

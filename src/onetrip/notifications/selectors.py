@@ -33,10 +33,19 @@ def inbox_message_get(*, user, message_id: int) -> InboxMessage:
 
 def sandbox_sms_latest(*, phone: str, since: datetime | None = None) -> SandboxDelivery | None:
     """The newest SMS the sandbox "sent" to ``phone`` (at or after ``since``), if any."""
-    phone = "".join((phone or "").split())
-    if not phone:
+    return _sandbox_latest("sms", phone, since)
+
+
+def sandbox_email_latest(*, email: str, since: datetime | None = None) -> SandboxDelivery | None:
+    """The newest e-mail the sandbox "sent" to ``email``, if any."""
+    return _sandbox_latest("email", email, since)
+
+
+def _sandbox_latest(channel: str, address: str, since: datetime | None):
+    address = "".join((address or "").split())
+    if not address:
         return None
-    query = SandboxDelivery.objects.filter(channel="sms", address_hash=lookup_hash(phone))
+    query = SandboxDelivery.objects.filter(channel=channel, address_hash=lookup_hash(address))
     if since is not None:
         query = query.filter(created_at__gte=since)
     return query.order_by("-created_at", "-id").first()
