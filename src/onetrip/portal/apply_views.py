@@ -245,6 +245,9 @@ def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
             "step": 3,
             "token": f"draft-{application.pk}",
             "deliveries": Application.Delivery.choices,
+            # Collecting the result at a window is one more trip: say so if it breaks the promise.
+            "pickup_over_promise": application.visits.count() + 1
+            > application.version.visits_required,
         },
     )
 

@@ -206,3 +206,20 @@ def test_a_conditionally_required_field_says_when_and_is_enforced(client):
     assert refused.value.errors.get("mail_address") == "请填写邮寄地址。"
     services.draft_save_fields(application=app, user=w.user, data={"delivery": "pickup"})
     assert services.application_submit(application=app, user=w.user).created
+
+
+def test_choosing_window_pickup_says_it_costs_a_trip_over_the_promise(client):
+    w = world()  # a zero-visit item
+    app = complete_draft(w)
+    client.force_login(w.user)
+    page = client.get(f"/drafts/{app.pk}/check/").content.decode()
+    assert "data-pickup-hint" in page and "超出本事项“最多跑 0 次”的承诺" in page
+    assert "选择电子送达或邮寄则不必再跑" in page
+
+
+def test_no_pickup_warning_when_the_promised_trip_covers_it(client):
+    w = world(visits_required=1, visits_reason="需现场采集人像", online_depth=3)
+    app = complete_draft(w)
+    client.force_login(w.user)
+    page = client.get(f"/drafts/{app.pk}/check/").content.decode()
+    assert "data-pickup-hint" not in page
