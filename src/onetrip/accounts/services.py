@@ -208,15 +208,19 @@ def enterprise_register(
         override_reason=override_reason.strip() if override else "",
         override_by=officer if override else None,
     )
-    if override:
+    if override or (officer is not None and officer.is_staff):
         from onetrip.audit.services import audit_append
 
         audit_append(
             actor=officer,
-            action="accounts.enterprise.credit_code_override",
+            action="accounts.enterprise.credit_code_override"
+            if override
+            else "accounts.enterprise.register",
             target=enterprise,
-            summary=f"核实例外统一社会信用代码 {code}",
-            after={"credit_code": code, "reason": override_reason.strip()},
+            summary=f"核实例外统一社会信用代码 {code}" if override else f"登记单位 {name}",
+            after={"credit_code": code, "reason": override_reason.strip()}
+            if override
+            else {"credit_code": code},
         )
     return enterprise
 

@@ -588,14 +588,6 @@ class ApplicationSubmit(APIView):
     def post(self, request: Request, pk: int) -> Response:
         application = _visible(request, pk)
         data = _valid(SubmitSerializer, request)
-        if application.channel == Application.Channel.WINDOW and application.status == Status.DRAFT:
-            # The visit is recorded with a window submission: one step, all or nothing.
-            raise ProblemError(
-                "window_submit_required",
-                f"窗口受理的申请请通过 intake/applications/{application.pk}/submit/ 提交，"
-                "以便同时登记申请人到场。",
-                status_code=409,
-            )
         key = str(request.headers.get("Idempotency-Key", ""))[:80]
         try:
             result = services.application_submit(
@@ -771,6 +763,8 @@ class ApplicationFile(APIView):
         from onetrip.applications.models import StoredFile
 
         application = _visible(request, pk)
+        if not 0 < file_id < 2**63:  # beyond any key the database can hold
+            raise ProblemError("not_found", "文件不存在。", status_code=404)
         what = next(
             (w for a, w in selectors.file_holders(file_id=file_id) if a.pk == application.pk),
             None,

@@ -242,13 +242,15 @@ def draft_create(
         applicant_person = getattr(user, "person", None)
         if applicant_person is None:
             raise ApplicationError("identity_required", "请先完成实名登记。", status=403)
-    if applicant_enterprise is not None and not version.serves_enterprises:
-        raise ApplicationError("target_mismatch", "该事项不受理单位申请。", field="applicant")
-    if applicant_enterprise is None and not version.serves_persons:
-        raise ApplicationError(
-            "target_mismatch", "该事项只受理单位（法人）申请。", field="applicant"
+    # Who may act for the applicant comes first: a refusal must not say whether they exist.
+    if user.is_staff:
+        # Staff apply for someone only at a window (一窗受理), where the visit is recorded.
+        window = (
+            user.is_superuser or StaffRole.objects.filter(user=user, role=workflow.WINDOW).exists()
         )
-    if not user.is_staff:
+        if channel != Application.Channel.WINDOW or not window:
+            raise ApplicationError("forbidden", "只有窗口工作人员可以在窗口代为申请。", status=403)
+    else:
         me = getattr(user, "person", None)
         acting_for_other = applicant_enterprise is not None or applicant_person != me
         if acting_for_other:
@@ -263,6 +265,12 @@ def draft_create(
                     "no_authorisation", "您没有代为办理该事项的有效委托。", status=403
                 )
             agent = me
+    if applicant_enterprise is not None and not version.serves_enterprises:
+        raise ApplicationError("target_mismatch", "该事项不受理单位申请。", field="applicant")
+    if applicant_enterprise is None and not version.serves_persons:
+        raise ApplicationError(
+            "target_mismatch", "该事项只受理单位（法人）申请。", field="applicant"
+        )
     if user.is_staff or agent is not None:
         # Window intakes and agents' applications belong to the applicant's own account (if
         # any); an agent acts only while the 委托 lasts.
@@ -566,11 +574,13 @@ def application_submit(
     delivery_method: str = "",
     delivery_address: str = "",
     request=None,
+    at_window: bool = False,
 ) -> Submitted:
     """Submit a draft once; repeating it (double click, retry, same key) changes nothing.
 
     A key this owner already used answers with that submission, whatever the draft holds now,
-    and nothing is done to the draft (no evidence is fetched again for it).
+    and nothing is done to the draft (no evidence is fetched again for it). A window draft is
+    submitted only ``at_window``: by the window's own step, which records the visit with it.
     """
     idempotency_key = str(idempotency_key or "")[:80]
     earlier = _submitted_with_key(application, user, idempotency_key)
@@ -592,7 +602,13 @@ def application_submit(
                 ) from None
         with transaction.atomic():
             return _submit(
-                application, user, idempotency_key, delivery_method, delivery_address, request
+                application,
+                user,
+                idempotency_key,
+                delivery_method,
+                delivery_address,
+                request,
+                at_window,
             )
     except IntegrityError:  # a concurrent submission of another draft took the key first
         earlier = _submitted_with_key(application, user, idempotency_key)
@@ -613,7 +629,9 @@ def _submitted_with_key(application: Application, user: User, key: str) -> Appli
     return earlier if earlier is not None and actor_roles(user=user, application=earlier) else None
 
 
-def _submit(application, user, idempotency_key, delivery_method, delivery_address, request):
+def _submit(
+    application, user, idempotency_key, delivery_method, delivery_address, request, at_window
+):
     """The submission itself, under the application's row lock.
 
     A key that a concurrent submission of another draft took first trips the unique
@@ -633,6 +651,12 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
             return Submitted(application, False)
         raise ApplicationError("not_found", "找不到该申请。", status=404)
     role = _authorise(application, user, Action.SUBMIT)
+    if application.channel == Application.Channel.WINDOW and not at_window:
+        raise ApplicationError(
+            "window_submit_required",
+            "窗口受理的申请由窗口工作人员在窗口提交，同时登记申请人到场。",
+            status=409,
+        )
     fields = form_fields_for(application.version, application.situation)
     evidence = evidence_in_use(application=application)
     values, errors = form_validate(

@@ -79,9 +79,9 @@ class DepartmentAdmin(DepartmentScopedAdmin):
             fields = [f.name for f in Department._meta.fields if f.name != "id"]
 
         def clean_credit_code(self) -> str:
-            from onetrip.core.identifiers import credit_code_problem
+            from onetrip.core.identifiers import credit_code_clean, credit_code_problem
 
-            value = self.cleaned_data["credit_code"].strip().upper()
+            value = credit_code_clean(self.cleaned_data["credit_code"])
             if value and (problem := credit_code_problem(value)):
                 raise forms.ValidationError(problem)
             return value

@@ -232,6 +232,13 @@ def _required_if_check(f: dict[str, Any], where: str, by_code: dict, add) -> Non
             where,
             f"字段“{label}”的条件必填引用了“{ref.get('label')}”没有的值：{'、'.join(unknown)}。",
         )
+    mine, theirs = set(f.get("situations") or []), set(ref.get("situations") or [])
+    if theirs and (not mine or not mine <= theirs):
+        add(
+            "required_if_invalid",
+            where,
+            f"字段“{label}”的条件必填引用的“{ref.get('label')}”不是在它适用的每种情形下都要填写。",
+        )
     if not f.get("required"):
         add(
             "required_if_not_required",

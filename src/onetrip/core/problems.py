@@ -60,7 +60,7 @@ def flag(params: Any, name: str) -> bool:
     """A yes/no query parameter (``true``/``1``, ``false``/``0``, or absent); a problem for
     anything else."""
     raw = params.getlist(name) if hasattr(params, "getlist") else [params.get(name)]
-    raw = [v for v in raw if v is not None]
+    raw = [v for v in raw if v not in (None, "")]  # ``?mine=`` is the same as no value
     if not raw:
         return False
     if len(raw) == 1 and str(raw[0]).lower() in ("true", "1", "false", "0"):

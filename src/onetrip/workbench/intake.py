@@ -462,6 +462,7 @@ def window_submit(
             delivery_method=delivery_method,
             delivery_address=delivery_address,
             request=request,
+            at_window=True,
         )
         if result.created:
             services.visit_record(

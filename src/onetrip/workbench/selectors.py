@@ -18,7 +18,7 @@ from onetrip.applications.models import Application
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import Department, Item
 from onetrip.core.crypto import lookup_hash
-from onetrip.core.identifiers import id_number_clean
+from onetrip.core.identifiers import credit_code_clean, id_number_clean
 
 # Department-scoped roles that let a staff member see an application (see ``actor_roles``).
 DEPARTMENT_ROLES = (
@@ -145,10 +145,11 @@ def queue_for(*, user: User, filters: QueueFilters) -> QuerySet[Application]:
             Q(tracking_number__icontains=text)
             | Q(applicant_person__real_name__icontains=text)
             | Q(applicant_enterprise__name__icontains=text)
-            | Q(applicant_enterprise__credit_code=text.upper())
+            | Q(applicant_enterprise__credit_code=credit_code_clean(text))
         )
-        if len(text) == 18:  # a 公民身份号码: searched through its lookup hash, never in clear
-            match |= Q(applicant_person__id_number_hash=lookup_hash(id_number_clean(text)))
+        number = id_number_clean(text)
+        if len(number) == 18:  # a 公民身份号码: searched through its lookup hash, never in clear
+            match |= Q(applicant_person__id_number_hash=lookup_hash(number))
         qs = qs.filter(match)
     return qs.select_related(
         "item", "version", "department", "applicant_person", "applicant_enterprise"

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onetrip.applications import selectors as app_selectors
 from onetrip.applications import services, workflow
-from onetrip.applications.formdata import form_fields_for
+from onetrip.applications.formdata import condition_met, form_fields_for
 from onetrip.applications.models import Application, Notice, StoredFile
 from onetrip.applications.services import ApplicationError
 from onetrip.applications.workflow import Action, Status
@@ -193,6 +193,10 @@ def _detail_context(
         "person": application.applicant_person,
         "enterprise": application.applicant_enterprise,
         "field_rows": fieldforms.display(fields, application.data or {}),
+        # required as the answers stand (a conditional field only when its condition holds)
+        "required_codes": {
+            f.code for f in fields if f.required and condition_met(f, application.data or {})
+        },
         "materials": _materials_with_replaced(application),
         "evidence": exchange_selectors.evidence_rows(application=application, masked=True),
         "exempt": exchange_selectors.materials_exempt(application=application),

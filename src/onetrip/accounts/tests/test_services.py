@@ -105,3 +105,9 @@ def test_a_number_typed_in_full_width_characters_is_the_same_number(officer):
             name="兰州示例公司", credit_code="９１６２０１００ＭＡ７ＡＢＣＤＥ３Ｙ"
         )
     assert twice.value.code == "enterprise_exists"
+    # Registered by an officer (at a window): audited, as a person's registration is.
+    services.enterprise_register(
+        name="兰州另一公司", credit_code="91620100MA7ABCDE42", officer=officer
+    )
+    event = AuditEvent.objects.get(action="accounts.enterprise.register")
+    assert event.actor_id == str(officer.pk) and "兰州另一公司" in event.summary

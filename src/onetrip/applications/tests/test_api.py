@@ -379,3 +379,51 @@ def test_an_agent_applies_for_the_principal_under_a_grant():
     assert app.applicant_person == principal and app.agent == w.person
     # The principal sees it among their own applications.
     assert app.pk in [a["id"] for a in api_for(w.other_user).get("/api/v1/applications/").json()]
+
+
+def test_staff_cannot_start_applications_for_people_outside_the_window():
+    from onetrip.accounts.models import Person
+
+    w = world()
+    target = Person.objects.get(user=w.other_user)
+    body = {"item": w.item.code, "situation": "first", "on_behalf_of": f"p{target.pk}"}
+    for officer in (w.outsider, w.handler, w.window):  # the window has its own intake calls
+        r = api_for(officer).post("/api/v1/applications/", body, format="json")
+        _problem(r, 403, "forbidden")
+    assert not Application.objects.exists()
+
+
+def test_a_window_draft_is_submitted_only_with_its_visit():
+    w = world()
+    draft = services.draft_create(
+        user=w.window, item=w.item, situation="first", applicant_person=w.person, channel="window"
+    )
+    services.draft_save_fields(
+        application=draft, user=w.window, data={"name": "张三", "bank": "icbc", "copies": 1}
+    )
+    for user in (w.window, w.user):
+        with pytest.raises(services.ApplicationError) as refused:
+            services.application_submit(application=draft, user=user)
+        assert refused.value.code == "window_submit_required"
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT and not draft.visits.exists()
+
+
+def test_an_agent_learns_nothing_from_ids_without_a_grant():
+    from onetrip.accounts.models import Enterprise
+
+    w = world(serves_enterprises=False)
+    firm = Enterprise.objects.create(name="某公司", credit_code="91620100MA7ABCDE3Y")
+    body = {"item": w.item.code, "situation": "first"}
+    agent = api_for(w.user)
+    for key in (f"e{firm.pk}", "e99999"):
+        r = agent.post("/api/v1/applications/", {**body, "on_behalf_of": key}, format="json")
+        _problem(r, 403, "no_authorisation")
+
+
+def test_huge_file_ids_and_empty_flags():
+    w = world()
+    app = submitted(w)
+    mine = api_for(w.user)
+    _problem(mine.get(f"/api/v1/applications/{app.pk}/files/{2**70}/"), 404, "not_found")
+    assert mine.get("/api/v1/applications/", {"mine": ""}).status_code == 200

@@ -136,8 +136,8 @@ def test_no_materials_is_refused():
 
 
 def test_conditionally_required_fields_name_a_real_choice_and_its_values():
-    def codes_for(required_if: str, required: bool = True, ref: str = "bank") -> list[str]:
-        doc = item_doc()
+    def codes_for(required_if: str, required: bool = True, situations=("first",)) -> list[str]:
+        doc = item_doc()  # "bank" is a choice asked in situation "first" only
         doc["form_fields"].append(
             {
                 **doc["form_fields"][0],
@@ -146,6 +146,7 @@ def test_conditionally_required_fields_name_a_real_choice_and_its_values():
                 "prefill": "",
                 "required": required,
                 "required_if": required_if,
+                "situations": list(situations),
             }
         )
         return [v.code for v in check(doc) if v.field.endswith("required_if")]
@@ -158,5 +159,7 @@ def test_conditionally_required_fields_name_a_real_choice_and_its_values():
     assert codes_for("address=x") == ["required_if_invalid"]  # itself
     assert codes_for("bank") == ["required_if_invalid"]  # no value
     assert codes_for("bank=icbc", required=False) == ["required_if_not_required"]
+    # Asked in every situation, but decided by a question asked only in one.
+    assert codes_for("bank=icbc", situations=()) == ["required_if_invalid"]
     messages = [v.message for v in check(item_doc()) if v.code.startswith("required_if")]
     assert messages == []

@@ -107,6 +107,16 @@ def test_queue_filters_and_search(client, w):
         app.tracking_number in client.get(f"/workbench/?q={app.tracking_number}").content.decode()
     )
     assert app.tracking_number not in client.get("/workbench/?q=王五").content.decode()
+    # The 公民身份号码 however it was typed: spaced, or in full-width characters.
+    from urllib.parse import quote
+
+    from onetrip.applications.tests.factories import ID_A
+
+    spaced = f"{ID_A[:6]} {ID_A[6:14]} {ID_A[14:]}"
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in ID_A)
+    for typed in (ID_A, spaced, full_width):
+        page = client.get(f"/workbench/?q={quote(typed)}").content.decode()
+        assert app.tracking_number in page, typed
     assert app.tracking_number in client.get("/workbench/?status=submitted").content.decode()
     assert app.tracking_number not in client.get("/workbench/?status=accepted").content.decode()
     assert app.tracking_number not in client.get("/workbench/?stage=check").content.decode()
