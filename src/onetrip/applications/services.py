@@ -465,9 +465,10 @@ def material_upload(
     if was_deficient and application.status != Status.DRAFT:
         _event(application, "supply_deficiency", user, "applicant", note=f"补交：{material.name}")
         if not application.materials.filter(state=ApplicationMaterial.State.DEFICIENT).exists():
+            from onetrip.supervision.models import ClockPause
             from onetrip.supervision.services import clock_resume
 
-            clock_resume(application=application, reason_prefix=DEFICIENCY_PAUSE)
+            clock_resume(application=application, kind=ClockPause.Kind.DEFICIENCY)
     return material
 
 
@@ -851,13 +852,15 @@ def next_step_text(application: Application) -> str:
 def _clock(application: Application, action: Action, reason: str) -> None:
     """The legal clock moves with the workflow, in the same transaction (supervision)."""
     from onetrip.supervision import services as clock
+    from onetrip.supervision.models import ClockPause
 
     if action in (Action.ACCEPT, Action.ACCEPT_DEFICIENT):
         clock.clock_start(application=application, on=_deemed_acceptance(application))
         if action == Action.ACCEPT_DEFICIENT:
             clock.clock_pause(
                 application=application,
-                reason=f"{DEFICIENCY_PAUSE}，最迟至 {application.deficiency_due}",
+                kind=ClockPause.Kind.DEFICIENCY,
+                reason=f"容缺补交期间，最迟至 {application.deficiency_due}",
                 until=application.deficiency_due,
             )
     elif action in (Action.START, Action.PASS_STAGE):
@@ -873,9 +876,6 @@ def _clock(application: Application, action: Action, reason: str) -> None:
         clock.clock_stop(application=application)
     elif action == Action.WITHDRAW:
         clock.clock_stop(application=application, cancelled=True)
-
-
-DEFICIENCY_PAUSE = "容缺补交期间"
 
 
 def _received_on(application: Application) -> dt.date:

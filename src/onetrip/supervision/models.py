@@ -87,9 +87,14 @@ class Deadline(models.Model):
 class ClockPause(models.Model):
     """A period the clock does not count (特别程序, 容缺补交 …)."""
 
+    class Kind(models.TextChoices):
+        SPECIAL = "special", "特别程序"
+        DEFICIENCY = "deficiency", "容缺补交"
+
     application = models.ForeignKey(
         "applications.Application", on_delete=models.CASCADE, related_name="clock_pauses"
     )
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices, default=Kind.SPECIAL)
     reason = models.CharField("原因", max_length=200)
     started_on = models.DateField("开始")
     ended_on = models.DateField("结束", null=True, blank=True)

@@ -107,11 +107,17 @@ def stage_clock(*, application, stage: str, limit: int | None, on: dt.date | Non
 
 
 def clock_pause(
-    *, application, reason: str, on: dt.date | None = None, until: dt.date | None = None
+    *,
+    application,
+    reason: str,
+    on: dt.date | None = None,
+    until: dt.date | None = None,
+    kind: str = ClockPause.Kind.SPECIAL,
 ) -> ClockPause:
     """Stop counting (特别程序, 容缺补交 …); ``until`` ends the pause by itself on that day."""
     return ClockPause.objects.create(
         application=application,
+        kind=kind,
         reason=reason,
         started_on=on or timezone.localdate(),
         until=until,
@@ -151,14 +157,12 @@ def _refresh_open(application, upto: dt.date | None = None) -> None:
 
 
 def clock_resume(
-    *, application, on: dt.date | None = None, reason_prefix: str | None = None
+    *, application, on: dt.date | None = None, kind: str = ClockPause.Kind.SPECIAL
 ) -> None:
-    """End the open pause (the latest, or the latest whose reason starts with
-    ``reason_prefix``); open deadlines move by the days it lasted, overlaps counted once."""
+    """End the latest open pause of ``kind``; open deadlines move by the days it lasted,
+    overlaps counted once."""
     on = on or timezone.localdate()
-    pauses = application.clock_pauses.filter(ended_on__isnull=True)
-    if reason_prefix is not None:
-        pauses = pauses.filter(reason__startswith=reason_prefix)
+    pauses = application.clock_pauses.filter(ended_on__isnull=True, kind=kind)
     pause = pauses.order_by("-id").first()
     if pause is None:
         return

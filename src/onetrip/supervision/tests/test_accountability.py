@@ -296,3 +296,21 @@ def test_a_late_acceptance_starts_the_clock_on_the_day_of_receipt():
     with at(dt.date(2026, 11, 9)):  # within 5 working days: the clock starts on acceptance
         act(app2, w.window, "accept")
     assert app2.deadlines.get(kind="promised").starts_on == dt.date(2026, 11, 9)
+
+
+def test_resuming_a_special_procedure_leaves_the_deficiency_pause_running():
+    w = world()
+    app = complete_draft(w)
+    services.material_choose(application=app, user=w.user, code="photo", state="deficient")
+    services.application_submit(application=app, user=w.user)
+    with at(dt.date(2026, 11, 2)):
+        act(app, w.window, "accept_deficient", due=dt.date(2026, 11, 4))
+        act(app, w.handler, "start")
+        act(app, w.handler, "pause", reason="专家评审")
+    with at(dt.date(2026, 11, 3)):
+        act(app, w.handler, "resume", reason="评审结束")
+    open_kinds = list(app.clock_pauses.filter(ended_on__isnull=True).values_list("kind", flat=True))
+    assert open_kinds == ["deficiency"]
+    with at(dt.date(2026, 11, 4)):
+        services.material_upload(application=app, user=w.user, code="photo", upload=png())
+    assert not app.clock_pauses.filter(ended_on__isnull=True).exists()
