@@ -209,6 +209,9 @@ class EventOutSerializer(serializers.Serializer):
     label = serializers.CharField(source="action_label")
     from_status = serializers.CharField()
     to_status = serializers.CharField()
+    national_code = serializers.IntegerField(
+        allow_null=True, help_text="the step's national code (10: special procedure ended)"
+    )
     stage = serializers.CharField()
     note = serializers.CharField()
     created_at = serializers.DateTimeField()

@@ -6,7 +6,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from onetrip.applications.workflow import NATIONAL_CODE, PLAIN, Action, Status
+from onetrip.applications.workflow import (
+    NATIONAL_CODE,
+    PLAIN,
+    Action,
+    Status,
+    event_national_code,
+)
 from onetrip.core.crypto import EncryptedCharField, EncryptedJSONField
 
 User = settings.AUTH_USER_MODEL
@@ -246,6 +252,11 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} {self.action}"
+
+    @property
+    def national_code(self) -> int | None:
+        """The code this step is reported with (DOMAIN §3), or None when no status changed."""
+        return event_national_code(self.action, self.to_status)
 
     @property
     def action_label(self) -> str:

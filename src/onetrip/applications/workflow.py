@@ -103,6 +103,23 @@ class Action(models.TextChoices):
     REVOKE = "revoke", "撤销决定"
 
 
+# In an exchange table's event stream a step is reported by the code of the state it leads
+# to, except the end of a special procedure, which has a code of its own (10).
+EVENT_NATIONAL_CODE = {Action.RESUME: 10}
+
+
+def event_national_code(action: str, to_status: str) -> int | None:
+    """The national code an event (a status change) is reported with; None for the rest."""
+    if not to_status:
+        return None
+    if action in EVENT_NATIONAL_CODE:
+        return EVENT_NATIONAL_CODE[action]
+    try:
+        return NATIONAL_CODE.get(Status(to_status))
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class Transition:
     target: Status

@@ -427,3 +427,14 @@ def test_huge_file_ids_and_empty_flags():
     mine = api_for(w.user)
     _problem(mine.get(f"/api/v1/applications/{app.pk}/files/{2**70}/"), 404, "not_found")
     assert mine.get("/api/v1/applications/", {"mine": ""}).status_code == 200
+
+
+def test_each_step_carries_its_national_code_including_the_end_of_a_special_procedure():
+    w = world()
+    app = submitted(w)
+    for user, action in [(w.window, "accept"), (w.handler, "start"), (w.handler, "pause")]:
+        services.application_act(application=app, user=user, action=action, reason="专家评审")
+    services.application_act(application=app, user=w.handler, action="resume", reason="结束")
+    events = api_for(w.user).get(f"/api/v1/applications/{app.pk}/").json()["events"]
+    codes = [(e["action"], e["national_code"]) for e in events if e["national_code"]]
+    assert codes == [("submit", 1), ("accept", 3), ("start", 8), ("pause", 9), ("resume", 10)]
