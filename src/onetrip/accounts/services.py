@@ -327,6 +327,23 @@ def _code_digest(phone_hash: str, code: str) -> str:
     return hmac.new(phone_hash.encode(), code.encode(), hashlib.sha256).hexdigest()
 
 
+def _code_try(record: OneTimeCode | EmailVerification | None, key: str, code: str):
+    """One try at a sent code (the caller holds the record's row lock): the refusal, or None
+    when it matches, and the code is then used up. A wrong try is counted."""
+    if record is None or record.expires_at < timezone.now():
+        return AccountsError("code_expired", "验证码已失效，请重新获取。", "code")
+    if record.attempts >= LOGIN_CODE_MAX_TRIES:
+        return AccountsError("code_locked", "验证码错误次数过多，请重新获取。", "code")
+    if not hmac.compare_digest(record.code_hash, _code_digest(key, code)):
+        record.attempts += 1
+        record.save(update_fields=["attempts"])
+        left = LOGIN_CODE_MAX_TRIES - record.attempts
+        return AccountsError("code_wrong", f"验证码不正确，还可尝试 {left} 次。", "code")
+    record.used_at = timezone.now()
+    record.save(update_fields=["used_at"])
+    return None
+
+
 @dataclass
 class CodeSent:
     phone: str
@@ -382,19 +399,7 @@ def login_code_verify(*, phone: str, code: str) -> User:
             .order_by("-created_at")
             .first()
         )
-        if otc is None or otc.expires_at < timezone.now():
-            failure = AccountsError("code_expired", "验证码已失效，请重新获取。", "code")
-        elif otc.attempts >= LOGIN_CODE_MAX_TRIES:
-            failure = AccountsError("code_locked", "验证码错误次数过多，请重新获取。", "code")
-        elif not hmac.compare_digest(otc.code_hash, _code_digest(phone_hash, code)):
-            otc.attempts += 1
-            otc.save(update_fields=["attempts"])
-            left = LOGIN_CODE_MAX_TRIES - otc.attempts
-            failure = AccountsError("code_wrong", f"验证码不正确，还可尝试 {left} 次。", "code")
-        else:
-            failure = None
-            otc.used_at = timezone.now()
-            otc.save(update_fields=["used_at"])
+        failure = _code_try(otc, phone_hash, code)
     if failure is not None:
         raise failure
     return _phone_user(phone, phone_hash)
@@ -486,21 +491,9 @@ def email_code_confirm(*, user: User, code: str, request=None) -> User:
             .order_by("-created_at")
             .first()
         )
-        if pending is None or pending.expires_at < timezone.now():
-            failure = AccountsError("code_expired", "验证码已失效，请重新获取。", "code")
-        elif pending.attempts >= LOGIN_CODE_MAX_TRIES:
-            failure = AccountsError("code_locked", "验证码错误次数过多，请重新获取。", "code")
-        elif not hmac.compare_digest(
-            pending.code_hash, _code_digest(f"email:{user.pk}:{pending.email}", code)
-        ):
-            pending.attempts += 1
-            pending.save(update_fields=["attempts"])
-            left = LOGIN_CODE_MAX_TRIES - pending.attempts
-            failure = AccountsError("code_wrong", f"验证码不正确，还可尝试 {left} 次。", "code")
-        else:
-            failure = None
-            pending.used_at = timezone.now()
-            pending.save(update_fields=["used_at"])
+        key = f"email:{user.pk}:{pending.email}" if pending else ""
+        failure = _code_try(pending, key, code)
+        if failure is None:
             _email_set(user, pending.email, request)
     if failure is not None:
         raise failure

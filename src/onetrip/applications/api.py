@@ -760,9 +760,7 @@ class ApplicationFile(APIView):
         summary="Download a material's file (or one the applicant replaced), as an attachment",
     )
     def get(self, request: Request, pk: int, file_id: int):
-        from django.core.files.storage import default_storage
-        from django.http import FileResponse
-
+        from onetrip.applications.downloads import attachment
         from onetrip.applications.models import StoredFile
 
         application = _visible(request, pk)
@@ -775,22 +773,13 @@ class ApplicationFile(APIView):
         stored = StoredFile.objects.filter(pk=file_id).first() if what else None
         if stored is None:
             raise ProblemError("not_found", "文件不存在。", status_code=404)
-        try:
-            handle = default_storage.open(stored.storage_name, "rb")
-        except OSError:
-            raise ProblemError("not_found", "文件不存在。", status_code=404) from None
+        response = attachment(stored)
+        if response is None:
+            raise ProblemError("not_found", "文件不存在。", status_code=404)
         if request.user.is_staff and "applicant" not in services.actor_roles(
             user=request.user, application=application
         ):
             _audit_read(request, application, f"接口下载材料“{what}”（文件 {stored.pk}）")
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=stored.original_name,
-            content_type=stored.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
         return response
 
 

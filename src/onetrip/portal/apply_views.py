@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.urls import reverse
 from onetrip.accounts.models import Enterprise, Person
 from onetrip.applications import selectors as app_selectors
 from onetrip.applications import services
+from onetrip.applications.downloads import attachment
 from onetrip.applications.formdata import condition_texts, field_value_text, form_fields_for
 from onetrip.applications.models import Application, ApplicationMaterial, Notice, StoredFile
 from onetrip.applications.workflow import Status
@@ -303,18 +303,9 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
         for application, _what in app_selectors.file_holders(file_id=stored.pk)
     ):
         raise Http404("文件不存在")
-    try:
-        handle = default_storage.open(stored.storage_name, "rb")
-    except OSError:  # the stored file is gone (restored from an older backup, say)
-        raise Http404("文件不存在") from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=stored.original_name,
-        content_type=stored.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    response = attachment(stored)
+    if response is None:  # the stored file is gone (restored from an older backup, say)
+        raise Http404("文件不存在")
     return response
 
 

@@ -10,9 +10,8 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onetrip.applications import selectors as app_selectors
 from onetrip.applications import services, workflow
+from onetrip.applications.downloads import attachment
 from onetrip.applications.formdata import condition_met, form_fields_for
 from onetrip.applications.models import Application, Notice, StoredFile
 from onetrip.applications.services import ApplicationError
@@ -490,19 +490,10 @@ def file_download(request: HttpRequest, file_id: int) -> HttpResponse:
         if not services.can_view(user=request.user, application=application):
             continue
         stored = StoredFile.objects.get(pk=file_id)
-        try:
-            handle = default_storage.open(stored.storage_name, "rb")
-        except (FileNotFoundError, OSError):
-            raise Http404("文件不存在") from None
+        response = attachment(stored)
+        if response is None:
+            raise Http404("文件不存在")
         audit_view(request, application, f"下载材料“{what}”（文件 {stored.pk}）")
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=stored.original_name,
-            content_type=stored.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
         return response
     raise Http404("文件不存在")
 
