@@ -344,6 +344,17 @@ def _code_try(record: OneTimeCode | EmailVerification | None, key: str, code: st
     return None
 
 
+def _send_allowed(key: str, address_key: str, field: str, too_many: str) -> None:
+    """A code may go out once a minute and five times an hour to one recipient (``key`` with
+    ``{}`` for the period), and twenty times an hour from one address."""
+    if not rate_limit_hit(key.format("min"), 1, 60):
+        raise AccountsError("too_soon", "验证码已发送，请 60 秒后再试。", field)
+    if not rate_limit_hit(key.format("hour"), 5, 3600):
+        raise AccountsError("too_many", too_many, field)
+    if address_key and not rate_limit_hit(address_key, 20, 3600):
+        raise AccountsError("too_many", "请求过于频繁，请稍后再试。", field)
+
+
 @dataclass
 class CodeSent:
     phone: str
@@ -354,12 +365,12 @@ def login_code_send(*, phone: str, source_ip: str | None) -> CodeSent:
     """Send a one-time login code by SMS, within rate limits per phone and per address."""
     phone = _clean_phone(phone)
     phone_hash = lookup_hash(phone)
-    if not rate_limit_hit(f"otp:phone:min:{phone_hash}", 1, 60):
-        raise AccountsError("too_soon", "验证码已发送，请 60 秒后再试。", "phone")
-    if not rate_limit_hit(f"otp:phone:hour:{phone_hash}", 5, 3600):
-        raise AccountsError("too_many", "该号码本小时获取验证码次数过多，请稍后再试。", "phone")
-    if source_ip and not rate_limit_hit(f"otp:ip:{source_ip}", 20, 3600):
-        raise AccountsError("too_many", "请求过于频繁，请稍后再试。", "phone")
+    _send_allowed(
+        f"otp:phone:{{}}:{phone_hash}",
+        f"otp:ip:{source_ip}" if source_ip else "",
+        "phone",
+        "该号码本小时获取验证码次数过多，请稍后再试。",
+    )
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
     with transaction.atomic():
@@ -437,12 +448,12 @@ def email_code_send(*, user: User, email: str, source_ip: str | None) -> EmailCo
     email = _clean_email(email)
     if email == user.email:
         raise AccountsError("email_unchanged", "这已是您接收通知的邮箱。", "email")
-    if not rate_limit_hit(f"email-code:min:{user.pk}", 1, 60):
-        raise AccountsError("too_soon", "验证码已发送，请 60 秒后再试。", "email")
-    if not rate_limit_hit(f"email-code:hour:{user.pk}", 5, 3600):
-        raise AccountsError("too_many", "本小时获取邮箱验证码次数过多，请稍后再试。", "email")
-    if source_ip and not rate_limit_hit(f"email-code:ip:{source_ip}", 20, 3600):
-        raise AccountsError("too_many", "请求过于频繁，请稍后再试。", "email")
+    _send_allowed(
+        f"email-code:{{}}:{user.pk}",
+        f"email-code:ip:{source_ip}" if source_ip else "",
+        "email",
+        "本小时获取邮箱验证码次数过多，请稍后再试。",
+    )
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
     with transaction.atomic():
