@@ -138,12 +138,15 @@ def contact(request: HttpRequest) -> HttpResponse:
         except services.AccountsError as exc:
             errors[exc.field or "email"] = exc.message
     pending = services.email_pending(user=user)
-    demo_email = None
-    if pending and settings.ONETRIP_DEMO:
-        from onetrip.notifications.selectors import sandbox_email_latest
+    demo_email, demo_inbox = None, []
+    if settings.ONETRIP_DEMO:  # the sandbox "sent" them: show what arrived
+        from onetrip.notifications.selectors import sandbox_email_latest, sandbox_email_recent
 
-        sent = sandbox_email_latest(email=pending.email, since=pending.created_at)
+        sent = (
+            sandbox_email_latest(email=pending.email, since=pending.created_at) if pending else None
+        )
         demo_email = sent.body if sent else None
+        demo_inbox = sandbox_email_recent(email=user.email)
     return render(
         request,
         "accounts/contact.html",
@@ -155,6 +158,7 @@ def contact(request: HttpRequest) -> HttpResponse:
             "email_masked": mask_email(user.email),
             "pending_masked": mask_email(pending.email) if pending else "",
             "demo_email": demo_email,
+            "demo_inbox": demo_inbox,
         },
         status=400 if errors else 200,
     )

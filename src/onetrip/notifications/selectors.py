@@ -41,6 +41,15 @@ def sandbox_email_latest(*, email: str, since: datetime | None = None) -> Sandbo
     return _sandbox_latest("email", email, since)
 
 
+def sandbox_email_recent(*, email: str, limit: int = 5) -> list[SandboxDelivery]:
+    """The newest e-mails the sandbox "sent" to ``email`` (the demo shows them)."""
+    email = "".join((email or "").split())
+    if not email:
+        return []
+    query = SandboxDelivery.objects.filter(channel="email", address_hash=lookup_hash(email))
+    return list(query.order_by("-created_at", "-id")[:limit])
+
+
 def _sandbox_latest(channel: str, address: str, since: datetime | None):
     address = "".join((address or "").split())
     if not address:

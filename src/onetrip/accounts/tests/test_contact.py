@@ -126,6 +126,7 @@ def test_the_page_verifies_an_address_with_the_demo_code_on_screen(client, user)
     r = client.post("/me/contact/", {"form": "confirm", "code": _code()}, follow=True)
     page = r.content.decode()
     assert "邮箱已验证" in page and "通知同时发到邮箱 z***@example.com" in page
+    assert "data-demo-inbox" in page and "请验证您接收通知的邮箱" in page  # what arrived there
     r = client.post("/me/contact/", {"form": "remove"}, follow=True)
     assert "已不再通过电子邮件通知您" in r.content.decode()
     user.refresh_from_db()
