@@ -45,12 +45,19 @@ def application_overview(*, application: Application) -> dict[str, Any]:
         "events": list(application.events.select_related("actor")),
         "notices": list(application.notices.all()),
         "correction": correction,
+        "correction_items": _correction_items(application) if correction else [],
         "materials": list(application.materials.select_related("file")),
         "visits": visits,
         "visit_count": len(visits),
         "visits_promised": version.visits_required,
         "deliveries": list(application.deliveries.all()),
     }
+
+
+def _correction_items(application: Application) -> list[dict[str, Any]]:
+    from onetrip.applications.services import correction_items
+
+    return correction_items(application)
 
 
 def application_track(*, tracking_number: str, query_code: str) -> dict[str, Any] | None:

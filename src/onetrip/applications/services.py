@@ -1104,7 +1104,7 @@ def _g_request_correction(
                     "kind": "material",
                     "code": code,
                     "name": materials[code],
-                    "reason": why or "请补正",
+                    "reason": why or reason,  # without its own, the notice's reason
                 }
             )
         elif code in locked:
@@ -1120,7 +1120,7 @@ def _g_request_correction(
                     "kind": "field",
                     "code": code,
                     "name": fields[code],
-                    "reason": why or "请补正",
+                    "reason": why or reason,  # without its own, the notice's reason
                     "was": _answer_fingerprint(code, app.data.get(code)),
                 }
             )
@@ -1201,16 +1201,31 @@ def _answer_fingerprint(code: str, value: Any) -> str:
     return lookup_hash(f"{code}:{canonical_json(value)}")
 
 
+def correction_items(application: Application) -> list[dict[str, Any]]:
+    """The open correction notice's items, each with ``done``: a material provided again, or
+    a field answered differently from when the notice was issued."""
+    notice = open_correction(application)
+    if notice is None:
+        return []
+    states = dict(application.materials.values_list("code", "state"))
+    out = []
+    for entry in notice.items:
+        if entry.get("kind") == "field":
+            done = entry.get("was") != _answer_fingerprint(
+                entry["code"], application.data.get(entry["code"])
+            )
+        else:
+            done = states.get(entry["code"]) not in (None, ApplicationMaterial.State.MISSING)
+        out.append({**entry, "done": done})
+    return out
+
+
 def _g_supply_correction(app, user, role, *, now, **_):
     fields = form_fields_for(app.version, app.situation)
     values, errors = form_validate(fields, app.data)
     errors.update(_completeness(app))
-    notice = open_correction(app)
-    for entry in notice.items if notice else []:
-        unchanged = entry.get("was") == _answer_fingerprint(
-            entry["code"], app.data.get(entry["code"])
-        )
-        if entry.get("kind") == "field" and unchanged and entry["code"] not in errors:
+    for entry in correction_items(app):
+        if entry.get("kind") == "field" and not entry["done"] and entry["code"] not in errors:
             errors[entry["code"]] = f"请按补正通知修改“{entry['name']}”：{entry['reason']}"
     if errors:
         raise ApplicationError("incomplete", "补正还不完整，请按通知补齐全部内容。", errors=errors)

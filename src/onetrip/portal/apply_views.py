@@ -186,13 +186,20 @@ def draft_materials(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("portal:draft_materials", pk=application.pk)
     specs = {m.code: m for m in application.version.materials.select_related("source_department")}
     evidence = exchange_selectors.evidence_rows(application=application)
+    asked = {  # what the open correction notice still asks for, and why
+        i["code"]: i["reason"]
+        for i in services.correction_items(application)
+        if i.get("kind") == "material" and not i["done"]
+    }
     rows = []
     for m in application.materials.all():
         spec, ev = specs.get(m.code), evidence.get(m.code)
         dept = spec.source_department.name if spec and spec.source_department else ""
         if not dept and ev and ev["kind"]:
             dept = ev["kind"].provider.name
-        rows.append({"m": m, "spec": spec, "evidence": ev, "dept": dept})
+        rows.append(
+            {"m": m, "spec": spec, "evidence": ev, "dept": dept, "correction": asked.get(m.code)}
+        )
     return render(
         request,
         "portal/apply/materials.html",

@@ -148,7 +148,8 @@ def intake_start(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("请先查找或登记申请人。"))
         return redirect("workbench:intake")
     q = request.GET.get("q", "").strip()[:60]
-    code = (request.POST if request.method == "POST" else request.GET).get("item", "")
+    params = request.POST if request.method == "POST" else request.GET
+    code = params.get("item", "")
     item = (
         Item.objects.filter(code=code, current_version__isnull=False)
         .select_related("department", "current_version")
@@ -168,7 +169,7 @@ def intake_start(request: HttpRequest) -> HttpResponse:
         "errors": [],
         "field_errors": {},
     }
-    if code and item is None:
+    if ("item" in params or code) and item is None:  # "请选择事项" sent, or an unknown code
         context["errors"] = [{"href": "#item", "text": _("请从清单中选择一个已发布的事项。")}]
         context["field_errors"] = {"item": context["errors"][0]["text"]}
         return render(request, "workbench/intake_start.html", context, status=400)

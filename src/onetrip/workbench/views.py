@@ -192,6 +192,8 @@ def _detail_context(
         "stages": list(version.stages.all()),
         "person": application.applicant_person,
         "enterprise": application.applicant_enterprise,
+        # apart: a template reads field_errors.items as the dict's method, not this key
+        "items_error": (field_errors or {}).get("items", ""),
         "field_rows": fieldforms.display(fields, application.data or {}),
         # required as the answers stand (a conditional field only when its condition holds)
         "required_codes": {
@@ -272,6 +274,8 @@ def _clock_context(application: Application, user, roles: set[str]) -> dict[str,
     used = sum(e.days for e in extensions)
     open_now = application.status in workflow.OPEN_BEFORE_DECISION
     can_assign = open_now and bool(roles - {workflow.APPLICANT})
+    assign_others = bool(roles & {workflow.APPROVER, workflow.SUPERVISOR})
+    assignable = services.assignable_officers(application=application) if can_assign else []
     return {
         "deadlines": deadlines,
         "pauses": pauses,
@@ -285,9 +289,10 @@ def _clock_context(application: Application, user, roles: set[str]) -> dict[str,
         and application.status in services.EXTENDABLE
         and used < settings.ONETRIP_EXTENSION_MAX_DAYS,
         "extension_room": settings.ONETRIP_EXTENSION_MAX_DAYS - used,
-        "can_assign": can_assign,
-        "assign_others": bool(roles & {workflow.APPROVER, workflow.SUPERVISOR}),
-        "assignable": services.assignable_officers(application=application) if can_assign else [],
+        # 分派 for approvers and supervisors; 领办 only for someone who may hold the stage
+        "can_assign": bool(assignable) and (assign_others or user in assignable),
+        "assign_others": assign_others,
+        "assignable": assignable,
     }
 
 

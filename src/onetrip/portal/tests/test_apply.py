@@ -60,9 +60,15 @@ def test_apply_online_with_one_correction(client):
         if r.status_code == 302
         else ("补正还不完整" in r.content.decode())
     )
+    materials = client.get(f"/drafts/{draft.pk}/materials/").content.decode()
+    assert 'data-state="correction"' in materials and "补正理由：请上传白底照片" in materials
     client.post(
         f"/drafts/{draft.pk}/materials/", {"code": "photo", "choice": "upload", "file": png()}
     )
+    materials = client.get(f"/drafts/{draft.pk}/materials/").content.decode()
+    assert 'data-state="correction"' not in materials  # provided again
+    page = client.get(f"/me/applications/{draft.tracking_number}/").content.decode()
+    assert "data-done" in page and "已处理" in page  # the task list ticks it off
     client.post(f"/me/applications/{draft.tracking_number}/", {"action": "supply_correction"})
     draft.refresh_from_db()
     assert draft.status == Status.CORRECTED

@@ -50,6 +50,10 @@ def test_window_intake_end_to_end(client, w, officer):
     # step 2: any published item of any department, then the situation
     page = client.get("/workbench/intake/start/").content.decode()
     assert "<optgroup" in page and w.item.code in page
+    response = client.get("/workbench/intake/start/?item=")  # "请选择事项" left as it was
+    assert response.status_code == 400 and "请从清单中选择一个已发布的事项" in (
+        response.content.decode()
+    )
     page = client.get(f"/workbench/intake/start/?item={w.item.code}").content.decode()
     assert 'name="situation"' in page and "首次申领" in page
     response = client.post("/workbench/intake/start/", {"item": w.item.code})

@@ -583,3 +583,28 @@ def test_a_paused_clock_says_so_instead_of_counting_down(client, w):
     client.force_login(w.handler)
     body = client.get(_detail(app)).content.decode()
     assert "暂停计时" in body and "已超期" not in body
+
+
+def test_an_empty_correction_says_what_is_missing_and_items_take_the_general_reason(client, w):
+    app = submitted(w)
+    client.force_login(w.handler)
+    response = _act(client, app, action="request_correction", reason="请补正以下内容")
+    page = response.content.decode()
+    assert response.status_code == 400 and "一次性告知必须列出需要补正的全部材料或字段" in page
+    assert "dict_items" not in page
+    response = _act(
+        client, app, action="request_correction", reason="照片须为近期白底证件照", items=["photo"]
+    )
+    assert response.status_code == 302
+    notice = Notice.objects.get(application=app)
+    assert [(i["code"], i["reason"]) for i in notice.items] == [("photo", "照片须为近期白底证件照")]
+
+
+def test_only_someone_who_may_hold_the_stage_is_offered_to_take_it(client, w):
+    app = submitted(w)
+    services.application_act(application=app, user=w.window, action="accept")
+    client.force_login(w.window)  # took it in, but does not handle
+    assert 'id="assign"' not in client.get(_detail(app)).content.decode()
+    client.force_login(w.handler)
+    page = client.get(_detail(app)).content.decode()
+    assert 'id="assign"' in page and "由我办理" in page
