@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from onetrip.accounts.models import Enterprise, Person
 from onetrip.applications import selectors as app_selectors
 from onetrip.applications import services
 from onetrip.applications.downloads import attachment
-from onetrip.applications.formdata import condition_texts, field_value_text, form_fields_for
+from onetrip.applications.formdata import (
+    condition_texts,
+    field_value_text,
+    form_fields_for,
+    form_validate,
+)
 from onetrip.applications.models import Application, ApplicationMaterial, Notice, StoredFile
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import FormField, Item, Material
@@ -144,6 +151,18 @@ def draft_fields(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if application.status == Status.CORRECTION:
                 return redirect("portal:application", tracking_number=application.tracking_number)
+            application.refresh_from_db(fields=["data"])
+            missing = len(form_validate(fields, application.data)[1])
+            if missing:  # a draft may wait; say so rather than move on silently
+                messages.info(
+                    request,
+                    ngettext(
+                        "已保存。还有 %(n)s 项必填内容没有填写，提交前需要补齐。",
+                        "已保存。还有 %(n)s 项必填内容没有填写，提交前需要补齐。",
+                        missing,
+                    )
+                    % {"n": missing},
+                )
             return redirect("portal:draft_materials", pk=application.pk)
     return render(
         request,
@@ -336,8 +355,11 @@ def notice_print(request: HttpRequest, number: str) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     """Public progress lookup by tracking number and query code, without signing in."""
     result, error = None, ""
-    number = request.GET.get("number", "").strip()[:20]
-    code = request.GET.get("code", "").strip()[:6]
+    # The form posts, so the query code stays out of addresses, history and logs; a link with
+    # both in its query still works.
+    params = request.POST if request.method == "POST" else request.GET
+    number = params.get("number", "").strip()[:20]
+    code = params.get("code", "").strip()[:6]
     if number or code:
         if not rate_limit_hit(f"track:{request.META.get('REMOTE_ADDR', '')}", 30, 3600):
             error = "查询过于频繁，请一小时后再试。"

@@ -105,6 +105,11 @@ def test_public_progress_lookup_needs_the_query_code(client):
         },
     )
     assert "不正确" in wrong.content.decode()
+    # The page's form posts: the code stays out of the address.
+    page = client.get("/track/").content.decode()
+    assert '<form method="post">' in page
+    posted = client.post("/track/", {"number": app.tracking_number, "code": app.query_code})
+    assert "已提交，等待工作人员受理" in posted.content.decode()
 
 
 def test_another_applicant_sees_nothing(client):
@@ -229,3 +234,16 @@ def test_no_pickup_warning_when_the_promised_trip_covers_it(client):
     client.force_login(w.user)
     page = client.get(f"/drafts/{app.pk}/check/").content.decode()
     assert "data-pickup-hint" not in page
+
+
+def test_saving_a_form_with_required_answers_missing_says_how_many_remain(client):
+    w = world()
+    app = services.draft_create(user=w.user, item=w.item, situation="first")
+    client.force_login(w.user)
+    r = client.post(f"/drafts/{app.pk}/fields/", {"name": "张三"}, follow=True)
+    page = r.content.decode()
+    assert "已保存。还有 1 项必填内容没有填写，提交前需要补齐。" in page
+    r = client.post(
+        f"/drafts/{app.pk}/fields/", {"name": "张三", "bank": "icbc", "copies": "1"}, follow=True
+    )
+    assert "必填内容没有填写" not in r.content.decode()

@@ -190,6 +190,7 @@ def test_online_application_through_correction_to_decision(
     lookup.get_by_label("查询码").fill(query_code)
     lookup.get_by_role("button", name="查询").click()
     expect(lookup.locator("[data-status]")).to_have_text("已办结，准予办理")
+    assert query_code not in lookup.url  # posted, not in the address bar or history
     expect(lookup.get_by_text("到现场 0 次")).to_be_visible()
     expect(lookup.get_by_text("张三")).to_have_count(0)  # nothing personal on the public page
     public.close()
