@@ -18,6 +18,11 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "is_staff", "is_active"]
     fieldsets = (*BaseUserAdmin.fieldsets, ("onetrip", {"fields": ["display_name"]}))
 
+    def get_readonly_fields(self, request, obj=None):
+        # An applicant's notice address is theirs to set, proven by a code (通知方式).
+        extra = ["email"] if obj is not None and not obj.is_staff else []
+        return [*super().get_readonly_fields(request, obj), *extra]
+
 
 from onetrip.accounts.models import Authorisation, Enterprise, Person  # noqa: E402
 from onetrip.accounts.services import (  # noqa: E402

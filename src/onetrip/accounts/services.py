@@ -454,6 +454,13 @@ def email_code_send(*, user: User, email: str, source_ip: str | None) -> EmailCo
         "email",
         "本小时获取邮箱验证码次数过多，请稍后再试。",
     )
+    # and per address, however many accounts ask: nobody's mailbox can be flooded
+    _send_allowed(
+        f"email-code:addr:{{}}:{lookup_hash(email)}",
+        "",
+        "email",
+        "该邮箱本小时收到的验证码过多，请稍后再试。",
+    )
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
     with transaction.atomic():

@@ -138,6 +138,8 @@ def contact(request: HttpRequest) -> HttpResponse:
         except services.AccountsError as exc:
             errors[exc.field or "email"] = exc.message
     pending = services.email_pending(user=user)
+    if pending and not values["email"]:
+        values["email"] = pending.email  # their own address: "resend" sends to it again
     demo_email, demo_inbox = None, []
     if settings.ONETRIP_DEMO:  # the sandbox "sent" them: show what arrived
         from onetrip.notifications.selectors import sandbox_email_latest, sandbox_email_recent

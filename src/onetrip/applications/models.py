@@ -256,7 +256,7 @@ class ApplicationEvent(models.Model):
     @property
     def national_code(self) -> int | None:
         """The code this step is reported with (DOMAIN §3), or None when no status changed."""
-        return event_national_code(self.action, self.to_status)
+        return event_national_code(self.action, self.from_status, self.to_status)
 
     @property
     def action_label(self) -> str:

@@ -1211,9 +1211,9 @@ def correction_items(application: Application) -> list[dict[str, Any]]:
     out = []
     for entry in notice.items:
         if entry.get("kind") == "field":
-            done = entry.get("was") != _answer_fingerprint(
-                entry["code"], application.data.get(entry["code"])
-            )
+            value = application.data.get(entry["code"])
+            changed = entry.get("was") != _answer_fingerprint(entry["code"], value)
+            done = changed and value not in (None, "", [])  # an emptied answer is no answer
         else:
             done = states.get(entry["code"]) not in (None, ApplicationMaterial.State.MISSING)
         out.append({**entry, "done": done})

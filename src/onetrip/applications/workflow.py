@@ -108,9 +108,10 @@ class Action(models.TextChoices):
 EVENT_NATIONAL_CODE = {Action.RESUME: 10}
 
 
-def event_national_code(action: str, to_status: str) -> int | None:
-    """The national code an event (a status change) is reported with; None for the rest."""
-    if not to_status:
+def event_national_code(action: str, from_status: str, to_status: str) -> int | None:
+    """The national code an event (a status change) is reported with; None for the rest
+    (a visit, an assignment, a stage passed: the status stays what it was)."""
+    if not to_status or not from_status or to_status == from_status:
         return None
     if action in EVENT_NATIONAL_CODE:
         return EVENT_NATIONAL_CODE[action]

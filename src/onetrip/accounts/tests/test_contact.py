@@ -159,3 +159,38 @@ def test_the_api_sets_an_address_with_its_code(user):
     assert api.delete("/api/v1/me/email/").status_code == 204
     user.refresh_from_db()
     assert user.email == ""
+
+
+def test_one_address_gets_at_most_five_codes_an_hour_however_many_accounts_ask():
+    sent = 0
+    for i in range(7):
+        u = User.objects.create(username=f"flood{i}")
+        try:
+            services.email_code_send(user=u, email=ADDRESS, source_ip=f"10.0.0.{i}")
+            sent += 1
+        except services.AccountsError as exc:
+            assert exc.code in ("too_soon", "too_many")
+    assert sent == 1  # the per-address minute limit holds across accounts
+    assert EmailVerification.objects.count() == 1
+
+
+@override_settings(ONETRIP_DEMO=True)
+def test_resend_sends_to_the_waiting_address_again(client, user):
+    client.force_login(user)
+    client.post("/me/contact/", {"form": "send", "email": ADDRESS})
+    page = client.get("/me/contact/").content.decode()
+    assert 'value="zhang.san@example.com"' in page and "重新发送验证码" in page
+    cache.clear()  # a minute later
+    r = client.post("/me/contact/", {"form": "send", "email": "zhang.san@example.com"})
+    assert r.status_code == 302
+    assert EmailVerification.objects.filter(user=user).count() == 2
+
+
+def test_the_admin_cannot_change_an_applicants_notice_address(client, user):
+    admin = User.objects.create_superuser("root", password="x")
+    client.force_login(admin)
+    page = client.get(f"/admin/accounts/user/{user.pk}/change/").content.decode()
+    assert 'name="email"' not in page  # shown read-only
+    staff = User.objects.create_user("officer1", password="x", is_staff=True)
+    page = client.get(f"/admin/accounts/user/{staff.pk}/change/").content.decode()
+    assert 'name="email"' in page  # staff addresses are the administrator's to keep

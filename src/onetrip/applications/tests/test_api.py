@@ -435,6 +435,22 @@ def test_each_step_carries_its_national_code_including_the_end_of_a_special_proc
     for user, action in [(w.window, "accept"), (w.handler, "start"), (w.handler, "pause")]:
         services.application_act(application=app, user=user, action=action, reason="专家评审")
     services.application_act(application=app, user=w.handler, action="resume", reason="结束")
+    services.application_act(application=app, user=w.handler, action="pass_stage")
+    services.visit_record(
+        application=app,
+        officer=w.window,
+        reason="核验原件",
+        place="窗口",
+        over_promise_reason="原件核验",
+    )
     events = api_for(w.user).get(f"/api/v1/applications/{app.pk}/").json()["events"]
-    codes = [(e["action"], e["national_code"]) for e in events if e["national_code"]]
-    assert codes == [("submit", 1), ("accept", 3), ("start", 8), ("pause", 9), ("resume", 10)]
+    codes = [(e["action"], e["national_code"]) for e in events]
+    assert codes == [
+        ("submit", 1),
+        ("accept", 3),
+        ("start", 8),
+        ("pause", 9),
+        ("resume", 10),
+        ("pass_stage", None),  # the status stays 8: nothing new to report
+        ("visit", None),
+    ]

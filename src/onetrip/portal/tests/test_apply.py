@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from onetrip.applications import services
 from onetrip.applications.models import Application
@@ -108,7 +109,9 @@ def test_public_progress_lookup_needs_the_query_code(client):
     # The page's form posts: the code stays out of the address.
     page = client.get("/track/").content.decode()
     assert '<form method="post">' in page
-    posted = client.post("/track/", {"number": app.tracking_number, "code": app.query_code})
+    posted = Client(enforce_csrf_checks=True).post(  # a read: no cookie needed
+        "/track/", {"number": app.tracking_number, "code": app.query_code}
+    )
     assert "已提交，等待工作人员受理" in posted.content.decode()
 
 
@@ -247,3 +250,22 @@ def test_saving_a_form_with_required_answers_missing_says_how_many_remain(client
         f"/drafts/{app.pk}/fields/", {"name": "张三", "bank": "icbc", "copies": "1"}, follow=True
     )
     assert "必填内容没有填写" not in r.content.decode()
+
+
+def test_an_emptied_answer_is_not_a_correction_done(client):
+    w = world()
+    app = services.application_act(
+        application=submitted(w),
+        user=w.window,
+        action="request_correction",
+        reason="开户银行有误",
+        items=[{"code": "bank", "reason": "请改选发卡银行"}],
+    )
+    data = {**app.data}
+    data.pop("bank")
+    app.data = data
+    app.save(update_fields=["data"])
+    assert [i["done"] for i in services.correction_items(app)] == [False]
+    app.data = {**data, "bank": "boc"}
+    app.save(update_fields=["data"])
+    assert [i["done"] for i in services.correction_items(app)] == [True]

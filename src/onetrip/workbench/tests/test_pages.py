@@ -592,6 +592,10 @@ def test_an_empty_correction_says_what_is_missing_and_items_take_the_general_rea
     page = response.content.decode()
     assert response.status_code == 400 and "一次性告知必须列出需要补正的全部材料或字段" in page
     assert "dict_items" not in page
+    # Another field failing must not print the error dict either (Django reads .items).
+    response = _act(client, app, action="request_correction", reason="", items=["photo"])
+    page = response.content.decode()
+    assert response.status_code == 400 and "请写明理由" in page and "dict_items" not in page
     response = _act(
         client, app, action="request_correction", reason="照片须为近期白底证件照", items=["photo"]
     )
