@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -338,35 +339,59 @@ def _audit_read(request: Request, application: Application, summary: str) -> Non
     )
 
 
-def _staff_queue(request: Request):
+@dataclass
+class _ListFilters:
+    """The list's query, checked whoever asks (staff-only filters are ignored for applicants)."""
+
+    status: str
+    stage: str
+    department: int | None
+    q: str
+    mine: bool
+
+    @classmethod
+    def read(cls, params) -> _ListFilters:
+        status_filter = str(params.get("status", ""))
+        if status_filter and status_filter not in Status.values:
+            raise ProblemError("invalid_filter", f"未知的状态：{status_filter[:40]}。")
+        stage = str(params.get("stage", ""))
+        if stage and stage not in ReviewStage.Code.values:
+            raise ProblemError("invalid_filter", f"未知的审查环节：{stage[:40]}。")
+        department = None
+        if params.get("department"):
+            try:
+                department = int(params["department"])
+            except ValueError:
+                raise ProblemError("invalid_filter", "部门应为部门编号（整数）。") from None
+        return cls(
+            status=status_filter,
+            stage=stage,
+            department=department,
+            q=str(params.get("q", "")).strip()[:60],
+            mine=flag(params, "mine"),
+        )
+
+
+def _staff_queue(request: Request, wanted: _ListFilters):
     """The workbench queue with the same filters; ``status=draft``: my window drafts."""
     from onetrip.workbench.selectors import QueueFilters, queue_departments, queue_for
 
-    params = request.query_params
-    status_filter = str(params.get("status", ""))
-    if status_filter == Status.DRAFT:
+    if wanted.status == Status.DRAFT:
         return (
             Application.objects.filter(created_by=request.user, status=Status.DRAFT)
             .select_related("item", "version", "department")
             .order_by("-created_at")
         )
-    department = None
-    if params.get("department"):
-        try:
-            department = int(params["department"])
-        except ValueError:
-            department = -1
-        if department not in set(queue_departments(user=request.user).values_list("pk", flat=True)):
-            raise ProblemError("invalid_filter", "不是您可以查看的部门。")
-    stage = str(params.get("stage", ""))
-    if stage and stage not in ReviewStage.Code.values:
-        raise ProblemError("invalid_filter", f"未知的审查环节：{stage[:40]}。")
+    if wanted.department is not None and wanted.department not in set(
+        queue_departments(user=request.user).values_list("pk", flat=True)
+    ):
+        raise ProblemError("invalid_filter", "不是您可以查看的部门。")
     filters = QueueFilters(
-        department=department,
-        status=status_filter,
-        stage=stage,
-        q=str(params.get("q", "")).strip()[:60],
-        mine=flag(params, "mine"),
+        department=wanted.department,
+        status=wanted.status,
+        stage=wanted.stage,
+        q=wanted.q,
+        mine=wanted.mine,
     )
     return queue_for(user=request.user, filters=filters)
 
@@ -419,16 +444,13 @@ class ApplicationList(APIView):
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
-        flag(params, "mine")  # refused when malformed, whoever asks
-        status_filter = str(params.get("status", ""))
-        if status_filter and status_filter not in Status.values:
-            raise ProblemError("invalid_filter", f"未知的状态：{status_filter[:40]}。")
+        wanted = _ListFilters.read(params)
         if request.user.is_staff:
-            qs = _staff_queue(request)
+            qs = _staff_queue(request, wanted)
         else:
             qs = selectors.applications_for_applicant(user=request.user)
-            if status_filter:
-                qs = qs.filter(status=status_filter)
+            if wanted.status:
+                qs = qs.filter(status=wanted.status)
             qs = qs.select_related("item", "version", "department").order_by("-created_at")
         limit, offset = paging(params)
         rows = list(qs.prefetch_related("materials", "events", "notices")[offset : offset + limit])
