@@ -208,6 +208,14 @@ def condition_texts(fields: list[FormField]) -> dict[str, str]:
     return out
 
 
+def delivery_from_form(fields: list[FormField]) -> tuple[FormField | None, FormField | None]:
+    """The fields whose answers are the application's delivery method and postal address
+    (``fills``), when the form asks them itself."""
+    method = next((f for f in fields if f.fills == FormField.Fills.DELIVERY_METHOD), None)
+    address = next((f for f in fields if f.fills == FormField.Fills.DELIVERY_ADDRESS), None)
+    return method, address
+
+
 def field_value_text(field: FormField, value: Any) -> str:
     """A stored value as the applicant reads it: choices by label, yes/no, lists joined."""
     if value in (None, "", []):

@@ -21,7 +21,7 @@ from django.utils import timezone
 from onetrip.accounts.models import Authorisation, Enterprise, Person, StaffRole, User
 from onetrip.accounts.selectors import staff_department_ids
 from onetrip.applications import workflow
-from onetrip.applications.formdata import form_fields_for, form_validate
+from onetrip.applications.formdata import delivery_from_form, form_fields_for, form_validate
 from onetrip.applications.models import (
     Application,
     ApplicationEvent,
@@ -664,6 +664,12 @@ def _submit(
         fields, {**application.data, **_identity_prefill(application, evidence.data_by_type)}
     )
     errors.update(_completeness(application, evidence.material_codes))
+    method_field, address_field = delivery_from_form(fields)
+    if method_field is not None and values.get(method_field.code):
+        # The form asked how to deliver: that answer stands, and is not asked again.
+        delivery_method = str(values[method_field.code])
+        if address_field is not None:
+            delivery_address = str(values.get(address_field.code) or "")
     if delivery_method:
         if delivery_method not in Application.Delivery.values:
             errors["delivery_method"] = "请选择送达方式。"

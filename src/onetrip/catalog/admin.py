@@ -296,6 +296,7 @@ class FormFieldInline(FrozenInlineMixin, admin.TabularInline):
         "max_length",
         "prefill",
         "required_if",
+        "fills",
     ]
 
 

@@ -88,6 +88,7 @@ FORM_FIELD_FIELDS = [
     "max_length",
     "prefill",
     "required_if",
+    "fills",
 ]
 STAGE_FIELDS = ["code", "name", "limit"]
 FAQ_FIELDS = ["question", "answer"]

@@ -474,6 +474,18 @@ class FormField(models.Model):
         blank=True,
         help_text="由共享数据预填时的数据项，如 identity.name",
     )
+
+    class Fills(models.TextChoices):
+        DELIVERY_METHOD = "delivery_method", "送达方式"
+        DELIVERY_ADDRESS = "delivery_address", "邮寄地址"
+
+    fills = models.CharField(
+        "对应办件信息",
+        max_length=20,
+        blank=True,
+        choices=Fills.choices,
+        help_text="该字段的回答即办件的送达方式或邮寄地址，提交时不再另行询问",
+    )
     required_if = models.CharField(
         "条件必填",
         max_length=200,

@@ -164,6 +164,7 @@ def check(doc: dict[str, Any]) -> list[Violation]:
                 )
     form_fields = doc.get("form_fields") or []
     by_code = {f.get("code"): f for f in form_fields}
+    _fills_check(doc, form_fields, add)
     for i, f in enumerate(form_fields):
         _required_if_check(f, f"form_fields[{i}].required_if", by_code, add)
         if f.get("field_type") in {"choice", "multichoice"} and not f.get("choices"):
@@ -191,6 +192,34 @@ def check(doc: dict[str, Any]) -> list[Violation]:
     if codes != sorted(codes, key=lambda c: stage_order.get(c, 9)):
         add("stage_order", "stages", "审批环节必须按 承办 → 审核 → 批准 的顺序排列。")
     return out
+
+
+DELIVERY_METHODS = {"electronic", "post", "pickup"}
+
+
+def _fills_check(doc: dict[str, Any], form_fields: list[dict], add) -> None:
+    """A field that answers the delivery asks it properly: one such field, a choice among
+    the platform's methods (post only where the item posts results); the address is text."""
+    seen: set[str] = set()
+    for i, f in enumerate(form_fields):
+        fills, where, label = f.get("fills") or "", f"form_fields[{i}].fills", f.get("label")
+        if not fills:
+            continue
+        if fills in seen:
+            add("fills_repeated", where, f"表单中只能有一个字段对应办件的“{fills}”。")
+        seen.add(fills)
+        if fills == "delivery_method":
+            values = {str(c.get("value")) for c in f.get("choices") or []}
+            if f.get("field_type") != "choice" or not values or not values <= DELIVERY_METHODS:
+                add(
+                    "fills_invalid",
+                    where,
+                    f"字段“{label}”对应送达方式，须为单选，选项值只能是 electronic、post、pickup。",
+                )
+            elif "post" in values and not doc.get("supports_post_delivery"):
+                add("fills_invalid", where, f"字段“{label}”提供邮寄，但本事项不支持邮寄送达。")
+        elif fills == "delivery_address" and f.get("field_type") not in ("text", "textarea"):
+            add("fills_invalid", where, f"字段“{label}”对应邮寄地址，须为文本字段。")
 
 
 CONDITION_TYPES = {"choice", "multichoice", "boolean"}

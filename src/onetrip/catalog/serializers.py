@@ -158,6 +158,13 @@ class FormFieldDocumentSerializer(serializers.Serializer):
         default="",
         help_text="required only when another field has one of these values: `code=v1,v2`",
     )
+    fills = serializers.ChoiceField(
+        choices=[("", ""), *FormField.Fills.choices],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="the answer is the application's delivery method or postal address",
+    )
 
     def validate(self, attrs):
         for key in ("min_value", "max_value"):

@@ -16,6 +16,7 @@ from onetrip.applications import services
 from onetrip.applications.downloads import attachment
 from onetrip.applications.formdata import (
     condition_texts,
+    delivery_from_form,
     field_value_text,
     form_fields_for,
     form_validate,
@@ -261,6 +262,15 @@ def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
             url = reverse("portal:application", args=[result.application.tracking_number])
             return redirect(f"{url}?submitted=1")
     fields = form_fields_for(application.version, application.situation)
+    method_field = delivery_from_form(fields)[0]  # the form asks it: not asked again here
+    form_delivery = None
+    if method_field is not None:
+        value = application.data.get(method_field.code)
+        form_delivery = {
+            "label": method_field.label,
+            "text": field_value_text(method_field, value),
+            "value": value or "",
+        }
     return render(
         request,
         "portal/apply/check.html",
@@ -272,6 +282,7 @@ def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
             "step": 3,
             "token": f"draft-{application.pk}",
             "deliveries": Application.Delivery.choices,
+            "form_delivery": form_delivery,
             # Collecting the result at a window is one more trip: say so if it breaks the promise.
             "pickup_over_promise": application.visits.count() + 1
             > application.version.visits_required,

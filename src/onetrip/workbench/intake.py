@@ -19,7 +19,12 @@ from onetrip.accounts import services as accounts
 from onetrip.accounts.models import Enterprise, Person
 from onetrip.accounts.services import AccountsError
 from onetrip.applications import services
-from onetrip.applications.formdata import form_fields_for, form_validate
+from onetrip.applications.formdata import (
+    delivery_from_form,
+    field_value_text,
+    form_fields_for,
+    form_validate,
+)
 from onetrip.applications.models import Application, ApplicationMaterial
 from onetrip.applications.services import ApplicationError
 from onetrip.applications.workflow import Status
@@ -511,8 +516,15 @@ def intake_check(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         audit_view(request, application, "窗口核对申请")
     fields = form_fields_for(version, application.situation)
+    method_field = delivery_from_form(fields)[0]  # the form asked it: not asked again here
     context = _steps(application, "check")
     context.update(
+        form_delivery={
+            "label": method_field.label,
+            "text": field_value_text(method_field, (application.data or {}).get(method_field.code)),
+        }
+        if method_field is not None
+        else None,
         field_rows=fieldforms.display(fields, application.data or {}),
         materials=list(application.materials.select_related("file")),
         visit_number=visit_number,

@@ -163,3 +163,26 @@ def test_conditionally_required_fields_name_a_real_choice_and_its_values():
     assert codes_for("bank=icbc", situations=()) == ["required_if_invalid"]
     messages = [v.message for v in check(item_doc()) if v.code.startswith("required_if")]
     assert messages == []
+
+
+def test_a_field_that_answers_the_delivery_asks_it_properly():
+    def codes_for(choices, fills="delivery_method", field_type="choice", post=True, twice=False):
+        doc = item_doc(supports_post_delivery=post)
+        field = {
+            **doc["form_fields"][0],
+            "code": "delivery",
+            "label": "领取方式",
+            "prefill": "",
+            "field_type": field_type,
+            "choices": [{"value": v, "label": v} for v in choices],
+            "fills": fills,
+        }
+        doc["form_fields"] += [field, {**field, "code": "delivery2"}] if twice else [field]
+        return [v.code for v in check(doc) if v.field.endswith(".fills")]
+
+    assert codes_for(["post", "pickup", "electronic"]) == []
+    assert codes_for(["post", "drone"]) == ["fills_invalid"]
+    assert codes_for(["post", "pickup"], post=False) == ["fills_invalid"]
+    assert codes_for(["pickup"], twice=True) == ["fills_repeated"]
+    assert codes_for([], fills="delivery_address", field_type="date") == ["fills_invalid"]
+    assert codes_for([], fills="delivery_address", field_type="textarea") == []

@@ -269,3 +269,50 @@ def test_an_emptied_answer_is_not_a_correction_done(client):
     app.data = {**data, "bank": "boc"}
     app.save(update_fields=["data"])
     assert [i["done"] for i in services.correction_items(app)] == [True]
+
+
+def test_a_form_that_asks_the_delivery_is_not_asked_again(client):
+    from onetrip.catalog.tests.factories import item_doc
+
+    fields = item_doc()["form_fields"]
+    fields += [
+        {
+            **fields[0],
+            "code": "delivery",
+            "label": "领卡方式",
+            "field_type": "choice",
+            "prefill": "",
+            "situations": [],
+            "choices": [
+                {"value": "post", "label": "邮寄到家"},
+                {"value": "pickup", "label": "网点自取"},
+            ],
+            "fills": "delivery_method",
+        },
+        {
+            **fields[0],
+            "code": "mail_address",
+            "label": "邮寄地址",
+            "field_type": "textarea",
+            "prefill": "",
+            "situations": [],
+            "required_if": "delivery=post",
+            "fills": "delivery_address",
+        },
+    ]
+    w = world(form_fields=fields)
+    app = complete_draft(w)
+    services.draft_save_fields(
+        application=app,
+        user=w.user,
+        data={"delivery": "post", "mail_address": "兰州市城关区庆阳路 1 号 张三收"},
+    )
+    client.force_login(w.user)
+    page = client.get(f"/drafts/{app.pk}/check/").content.decode()
+    assert "办理结果按申请表中“领卡方式”的选择送达：邮寄到家。" in page
+    assert 'name="delivery_method"' not in page and 'name="delivery_address"' not in page
+    r = client.post(f"/drafts/{app.pk}/check/", {"token": f"draft-{app.pk}"})
+    assert r.status_code == 302
+    app.refresh_from_db()
+    assert app.delivery_method == "post"
+    assert app.delivery_address == "兰州市城关区庆阳路 1 号 张三收"

@@ -250,3 +250,58 @@ def test_an_enterprise_with_a_legal_code_failing_the_check_needs_an_audited_over
 def test_intake_pages_need_an_applicant_first(client, officer):
     response = client.get("/workbench/intake/start/")
     assert response.status_code == 302 and response["Location"] == "/workbench/intake/"
+
+
+def test_the_check_step_takes_the_delivery_the_form_asked(client):
+    from onetrip.applications import services
+    from onetrip.applications.tests.factories import staff
+    from onetrip.catalog.models import Department
+
+    fields = item_doc()["form_fields"]
+    base = {**fields[0], "prefill": "", "situations": []}
+    fields += [
+        {
+            **base,
+            "code": "delivery",
+            "label": "领卡方式",
+            "field_type": "choice",
+            "choices": [
+                {"value": "post", "label": "邮寄到家"},
+                {"value": "pickup", "label": "网点自取"},
+            ],
+            "fills": "delivery_method",
+        },
+        {
+            **base,
+            "code": "mail_address",
+            "label": "邮寄地址",
+            "field_type": "textarea",
+            "required_if": "delivery=post",
+            "fills": "delivery_address",
+        },
+    ]
+    w = world(form_fields=fields)
+    window = staff("window9", Department.objects.get(code="bureau"), "window")
+    draft = services.draft_create(
+        user=window, item=w.item, situation="first", applicant_person=w.person, channel="window"
+    )
+    services.draft_save_fields(
+        application=draft,
+        user=window,
+        data={"name": "张三", "bank": "icbc", "delivery": "post", "mail_address": "兰州市七里河区"},
+    )
+    for m in draft.materials.all():
+        services.material_choose(
+            application=draft, user=window, code=m.code, state="original_checked"
+        )
+    client.force_login(window)
+    page = client.get(f"/workbench/intake/{draft.pk}/check/").content.decode()
+    assert "结果按申请表中“领卡方式”的选择送达：邮寄到家。" in page
+    assert 'name="delivery_method"' not in page
+    r = client.post(
+        f"/workbench/intake/{draft.pk}/check/",
+        {"place": "城关区窗口", "over_promise_reason": "现场"},
+    )
+    assert r.status_code == 302, r.content.decode()[:500]
+    draft.refresh_from_db()
+    assert draft.delivery_method == "post" and draft.delivery_address == "兰州市七里河区"
