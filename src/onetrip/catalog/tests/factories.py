@@ -224,6 +224,33 @@ def departments_create() -> dict[str, Department]:
     return {d.code: d for d in Department.objects.all()}
 
 
+def delivery_fields(*, fills: bool = False) -> list[dict[str, Any]]:
+    """The item form's own delivery question and the address it needs when posting (the way
+    社会保障卡申领 asks them); with ``fills`` the answers are the application's delivery."""
+    base = {**item_doc()["form_fields"][0], "prefill": "", "situations": []}
+    return [
+        {
+            **base,
+            "code": "delivery",
+            "label": "领卡方式",
+            "field_type": "choice",
+            "choices": [
+                {"value": "post", "label": "邮寄到家"},
+                {"value": "pickup", "label": "网点自取"},
+            ],
+            "fills": "delivery_method" if fills else "",
+        },
+        {
+            **base,
+            "code": "mail_address",
+            "label": "邮寄地址",
+            "field_type": "textarea",
+            "required_if": "delivery=post",
+            "fills": "delivery_address" if fills else "",
+        },
+    ]
+
+
 def item_publish(**overrides: Any) -> Item:
     """A published item (departments must exist)."""
     item = services.item_create(data=item_doc(**overrides), user=None)

@@ -35,6 +35,18 @@ def test_schema_is_served(client, db):
     assert client.get("/api/docs/").status_code == 200
 
 
+FUZZ = settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
+
+
 schema = schemathesis.openapi.from_path(str(SCHEMA_FILE))
 schema.app = application
 
@@ -58,16 +70,7 @@ def published(db):
 @pytest.mark.slow
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(
-    max_examples=25,
-    derandomize=True,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-    ],
-)
+@FUZZ
 def test_api_never_fails_with_a_server_error(case, published):
     case.call_and_validate()
 
@@ -84,16 +87,7 @@ def staff_token(published):
 @pytest.mark.slow
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(
-    max_examples=25,
-    derandomize=True,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-    ],
-)
+@FUZZ
 def test_api_as_catalogue_staff_never_fails_with_a_server_error(case, staff_token):
     # Generated documents are schema-valid but name departments and files that do not exist,
     # so refusing them (400/422 problem documents) is right; every other check applies.
@@ -129,18 +123,6 @@ def applicant_token(published):
 
     user, _person = applicant("13900000077", ID_A, "张三")
     return Token.objects.create(user=user).key
-
-
-FUZZ = settings(
-    max_examples=25,
-    derandomize=True,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-    ],
-)
 
 
 @pytest.mark.slow

@@ -183,32 +183,9 @@ def test_disguised_upload_is_refused_on_the_page(client):
 
 
 def test_a_conditionally_required_field_says_when_and_is_enforced(client):
-    from onetrip.catalog.tests.factories import item_doc
+    from onetrip.catalog.tests.factories import delivery_fields, item_doc
 
-    fields = item_doc()["form_fields"]
-    fields += [
-        {
-            **fields[0],
-            "code": "delivery",
-            "label": "领卡方式",
-            "field_type": "choice",
-            "prefill": "",
-            "situations": [],
-            "choices": [
-                {"value": "post", "label": "邮寄到家"},
-                {"value": "pickup", "label": "网点自取"},
-            ],
-        },
-        {
-            **fields[0],
-            "code": "mail_address",
-            "label": "邮寄地址",
-            "field_type": "textarea",
-            "prefill": "",
-            "situations": [],
-            "required_if": "delivery=post",
-        },
-    ]
+    fields = item_doc()["form_fields"] + delivery_fields()
     w = world(form_fields=fields)
     app = complete_draft(w)
     client.force_login(w.user)
@@ -272,34 +249,9 @@ def test_an_emptied_answer_is_not_a_correction_done(client):
 
 
 def test_a_form_that_asks_the_delivery_is_not_asked_again(client):
-    from onetrip.catalog.tests.factories import item_doc
+    from onetrip.catalog.tests.factories import delivery_fields, item_doc
 
-    fields = item_doc()["form_fields"]
-    fields += [
-        {
-            **fields[0],
-            "code": "delivery",
-            "label": "领卡方式",
-            "field_type": "choice",
-            "prefill": "",
-            "situations": [],
-            "choices": [
-                {"value": "post", "label": "邮寄到家"},
-                {"value": "pickup", "label": "网点自取"},
-            ],
-            "fills": "delivery_method",
-        },
-        {
-            **fields[0],
-            "code": "mail_address",
-            "label": "邮寄地址",
-            "field_type": "textarea",
-            "prefill": "",
-            "situations": [],
-            "required_if": "delivery=post",
-            "fills": "delivery_address",
-        },
-    ]
+    fields = item_doc()["form_fields"] + delivery_fields(fills=True)
     w = world(form_fields=fields)
     app = complete_draft(w)
     services.draft_save_fields(

@@ -256,30 +256,9 @@ def test_the_check_step_takes_the_delivery_the_form_asked(client):
     from onetrip.applications import services
     from onetrip.applications.tests.factories import staff
     from onetrip.catalog.models import Department
+    from onetrip.catalog.tests.factories import delivery_fields
 
-    fields = item_doc()["form_fields"]
-    base = {**fields[0], "prefill": "", "situations": []}
-    fields += [
-        {
-            **base,
-            "code": "delivery",
-            "label": "领卡方式",
-            "field_type": "choice",
-            "choices": [
-                {"value": "post", "label": "邮寄到家"},
-                {"value": "pickup", "label": "网点自取"},
-            ],
-            "fills": "delivery_method",
-        },
-        {
-            **base,
-            "code": "mail_address",
-            "label": "邮寄地址",
-            "field_type": "textarea",
-            "required_if": "delivery=post",
-            "fills": "delivery_address",
-        },
-    ]
+    fields = item_doc()["form_fields"] + delivery_fields(fills=True)
     w = world(form_fields=fields)
     window = staff("window9", Department.objects.get(code="bureau"), "window")
     draft = services.draft_create(
