@@ -224,7 +224,8 @@ class NoticeEmailConfirm(APIView):
             200: EMAIL_OUT,
             400: OpenApiResponse(
                 description="problem `code_wrong`, `code_expired` or `code_locked` (a new code "
-                "is needed after 5 wrong tries or 30 minutes)"
+                "is needed after 5 wrong tries or 30 minutes), or `code_superseded` (a code from "
+                "an earlier mail; not counted as a try)"
             ),
             401: PROBLEM,
         },

@@ -509,13 +509,38 @@ def email_code_confirm(*, user: User, code: str, request=None) -> User:
             .order_by("-created_at")
             .first()
         )
-        key = f"email:{user.pk}:{pending.email}" if pending else ""
-        failure = _code_try(pending, key, code)
+        failure = _superseded(user, pending, code)
         if failure is None:
-            _email_set(user, pending.email, request)
+            key = f"email:{user.pk}:{pending.email}" if pending else ""
+            failure = _code_try(pending, key, code)
+            if failure is None:
+                _email_set(user, pending.email, request)
     if failure is not None:
         raise failure
     return user
+
+
+def _superseded(user: User, pending: EmailVerification | None, code: str):
+    """A code from an earlier mail (another tab, a second request) is not a wrong try: say
+    which mail to use instead of spending one of the five tries."""
+    from onetrip.core.crypto import mask_email
+
+    if pending is None or hmac.compare_digest(
+        pending.code_hash, _code_digest(f"email:{user.pk}:{pending.email}", code)
+    ):
+        return None
+    earlier = EmailVerification.objects.filter(
+        user=user, created_at__lt=pending.created_at, expires_at__gt=timezone.now()
+    )
+    for old in earlier:
+        if hmac.compare_digest(old.code_hash, _code_digest(f"email:{user.pk}:{old.email}", code)):
+            return AccountsError(
+                "code_superseded",
+                f"这是之前发送的验证码，已作废。"
+                f"请使用最新发到 {mask_email(pending.email)} 的验证码。",
+                "code",
+            )
+    return None
 
 
 @transaction.atomic

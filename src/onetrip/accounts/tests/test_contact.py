@@ -194,3 +194,18 @@ def test_the_admin_cannot_change_an_applicants_notice_address(client, user):
     staff = User.objects.create_user("officer1", password="x", is_staff=True)
     page = client.get(f"/admin/accounts/user/{staff.pk}/change/").content.decode()
     assert 'name="email"' in page  # staff addresses are the administrator's to keep
+
+
+def test_a_code_from_an_earlier_mail_says_to_use_the_newest(user, monkeypatch):
+    codes = iter([111111, 222222])
+    monkeypatch.setattr(services.secrets, "randbelow", lambda _n: next(codes))
+    services.email_code_send(user=user, email=ADDRESS, source_ip=None)
+    cache.clear()  # a minute later, another address (or another tab)
+    services.email_code_send(user=user, email="li.si@example.com", source_ip=None)
+    with pytest.raises(services.AccountsError) as old:
+        services.email_code_confirm(user=user, code="111111")
+    assert old.value.code == "code_superseded" and "l***@example.com" in old.value.message
+    assert EmailVerification.objects.get(email="li.si@example.com").attempts == 0
+    services.email_code_confirm(user=user, code="222222")
+    user.refresh_from_db()
+    assert user.email == "li.si@example.com"
