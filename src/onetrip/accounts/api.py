@@ -12,27 +12,31 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from onetrip.accounts import services
-from onetrip.applications.api import PROBLEM, StrictSerializer
+from onetrip.applications.api import PROBLEM, StrictSerializer, _valid
 from onetrip.core.problems import ProblemError
 
 TOO_OFTEN = {"too_soon", "too_many"}
 NOT_SIGNED_IN = {"code_wrong", "code_expired", "code_locked"}  # the credentials failed
+CONFLICTS = {"already_revoked"}
 PHONE = r"^1[0-9]{10}$"
 
 
-def _problem(exc: services.AccountsError) -> ProblemError:
+def accounts_problem(exc: services.AccountsError, *, signed_in: bool = False) -> ProblemError:
+    """An accounts refusal as a problem document: 429 when too often, 401 when sign-in
+    credentials failed (a wrong code from someone already signed in is bad input), 409 for a
+    conflict, else 400; the field at fault named."""
+    if exc.code in TOO_OFTEN:
+        status = 429
+    elif exc.code in NOT_SIGNED_IN and not signed_in:
+        status = 401
+    else:
+        status = 409 if exc.code in CONFLICTS else 400
     return ProblemError(
         exc.code,
         exc.message,
-        status_code=429 if exc.code in TOO_OFTEN else 401 if exc.code in NOT_SIGNED_IN else 400,
+        status_code=status,
         errors=[{"field": exc.field, "message": exc.message}] if exc.field else None,
     )
-
-
-def _valid(serializer_class, request: Request) -> dict:
-    s = serializer_class(data=request.data)
-    s.is_valid(raise_exception=True)
-    return dict(s.validated_data)
 
 
 class PhoneSerializer(StrictSerializer):
@@ -79,7 +83,7 @@ class LoginCode(APIView):
                 phone=data["phone"], source_ip=request.META.get("REMOTE_ADDR")
             )
         except services.AccountsError as exc:
-            raise _problem(exc) from None
+            raise accounts_problem(exc) from None
         return Response({"expires_at": sent.expires_at}, status=202)
 
 
@@ -108,7 +112,7 @@ class TokenIssue(APIView):
         try:
             user = services.login_code_verify(phone=data["phone"], code=data["code"])
         except services.AccountsError as exc:
-            raise _problem(exc) from None
+            raise accounts_problem(exc) from None
         token, _ = Token.objects.get_or_create(user=user)
         return Response(
             {"token": token.key, "identity_bound": getattr(user, "person", None) is not None}
@@ -149,7 +153,7 @@ class Identity(APIView):
         try:
             person = services.applicant_identity_bind(user=request.user, **data)
         except services.AccountsError as exc:
-            raise _problem(exc) from None
+            raise accounts_problem(exc) from None
         return Response(
             {"real_name": person.real_name, "id_number": person.id_number_masked}, status=201
         )
@@ -200,7 +204,7 @@ class NoticeEmail(APIView):
                 user=request.user, email=data["email"], source_ip=request.META.get("REMOTE_ADDR")
             )
         except services.AccountsError as exc:
-            raise _problem(exc) from None
+            raise accounts_problem(exc) from None
         return Response({"expires_at": sent.expires_at}, status=202)
 
     @extend_schema(
@@ -237,8 +241,5 @@ class NoticeEmailConfirm(APIView):
         try:
             services.email_code_confirm(user=request.user, code=data["code"], request=request)
         except services.AccountsError as exc:
-            # The caller is signed in: a wrong code is bad input, never "not authenticated".
-            raise ProblemError(
-                exc.code, exc.message, errors=[{"field": exc.field, "message": exc.message}]
-            ) from None
+            raise accounts_problem(exc, signed_in=True) from None
         return Response(_email_state(request.user))

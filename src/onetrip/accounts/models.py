@@ -198,11 +198,13 @@ class Authorisation(models.Model):
         principal = self.principal_person or self.principal_enterprise
         return f"{principal} → {self.agent}"
 
+    def in_force(self, on) -> bool:
+        """Not revoked, and ``on`` within its period."""
+        return self.revoked_at is None and self.valid_from <= on <= self.valid_until
+
     def covers(self, *, item_code: str, on) -> bool:
         """Whether the authorisation allows acting on ``item_code`` on date ``on``."""
-        if self.revoked_at or not (self.valid_from <= on <= self.valid_until):
-            return False
-        return not self.item_codes or item_code in self.item_codes
+        return self.in_force(on) and (not self.item_codes or item_code in self.item_codes)
 
 
 class OneTimeCode(models.Model):

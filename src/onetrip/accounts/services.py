@@ -26,7 +26,7 @@ from onetrip.accounts.models import (
     User,
 )
 from onetrip.catalog.models import Department
-from onetrip.core.crypto import lookup_hash, mask_id_number
+from onetrip.core.crypto import lookup_hash, mask_email, mask_id_number
 from onetrip.core.identifiers import (
     credit_code_clean,
     credit_code_problem,
@@ -126,6 +126,14 @@ def _clean_phone(value: str, *, required: bool = True) -> str:
     return value
 
 
+def enterprise_find(*, credit_code: str) -> Enterprise | None:
+    """The enterprise registered under the code; AccountsError when no code was given."""
+    code = credit_code_clean(credit_code)
+    if not code:
+        raise AccountsError("credit_code_missing", "请填写统一社会信用代码。", "credit_code")
+    return Enterprise.objects.filter(credit_code=code).first()
+
+
 def person_find(*, id_number: str) -> Person | None:
     return Person.objects.filter(id_number_hash=lookup_hash(_clean_id_number(id_number))).first()
 
@@ -208,20 +216,22 @@ def enterprise_register(
         override_reason=override_reason.strip() if override else "",
         override_by=officer if override else None,
     )
-    if override or (officer is not None and officer.is_staff):
+    if override:
+        action, summary = (
+            "accounts.enterprise.credit_code_override",
+            f"核实例外统一社会信用代码 {code}",
+        )
+        after = {"credit_code": code, "reason": override_reason.strip()}
+    else:
+        action, summary, after = (
+            "accounts.enterprise.register",
+            f"登记单位 {name}",
+            {"credit_code": code},
+        )
+    if override or (officer is not None and officer.is_staff):  # registered by an officer
         from onetrip.audit.services import audit_append
 
-        audit_append(
-            actor=officer,
-            action="accounts.enterprise.credit_code_override"
-            if override
-            else "accounts.enterprise.register",
-            target=enterprise,
-            summary=f"核实例外统一社会信用代码 {code}" if override else f"登记单位 {name}",
-            after={"credit_code": code, "reason": override_reason.strip()}
-            if override
-            else {"credit_code": code},
-        )
+        audit_append(actor=officer, action=action, target=enterprise, summary=summary, after=after)
     return enterprise
 
 
@@ -420,6 +430,7 @@ def login_code_verify(*, phone: str, code: str) -> User:
 
 
 def _clean_email(value: str) -> str:
+    """The address without spaces, its domain in lower case; AccountsError if it is none."""
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
@@ -427,14 +438,20 @@ def _clean_email(value: str) -> str:
     local, _at, domain = value.rpartition("@")
     value = f"{local}@{domain.lower()}" if local else value
     try:
-        if len(value) > 254:
-            raise ValidationError("too long")
         validate_email(value)
+        valid = len(value) <= 254
     except ValidationError:
+        valid = False
+    if not valid:
         raise AccountsError(
             "email_invalid", "请填写有效的电子邮箱地址，如 name@example.com。", "email"
-        ) from None
+        )
     return value
+
+
+def _email_key(user_id: int, email: str) -> str:
+    """What an e-mail code's digest is keyed with: the code is good for that user and address."""
+    return f"email:{user_id}:{email}"
 
 
 @dataclass
@@ -468,7 +485,7 @@ def email_code_send(*, user: User, email: str, source_ip: str | None) -> EmailCo
         pending = EmailVerification.objects.create(
             user=user,
             email=email,
-            code_hash=_code_digest(f"email:{user.pk}:{email}", code),
+            code_hash=_code_digest(_email_key(user.pk, email), code),
             expires_at=now + EMAIL_CODE_TTL,
         )
         from onetrip.notifications.services import outbox_enqueue
@@ -511,7 +528,7 @@ def email_code_confirm(*, user: User, code: str, request=None) -> User:
         )
         failure = _superseded(user, pending, code)
         if failure is None:
-            key = f"email:{user.pk}:{pending.email}" if pending else ""
+            key = _email_key(user.pk, pending.email) if pending else ""
             failure = _code_try(pending, key, code)
             if failure is None:
                 _email_set(user, pending.email, request)
@@ -523,17 +540,18 @@ def email_code_confirm(*, user: User, code: str, request=None) -> User:
 def _superseded(user: User, pending: EmailVerification | None, code: str):
     """A code from an earlier mail (another tab, a second request) is not a wrong try: say
     which mail to use instead of spending one of the five tries."""
-    from onetrip.core.crypto import mask_email
 
-    if pending is None or hmac.compare_digest(
-        pending.code_hash, _code_digest(f"email:{user.pk}:{pending.email}", code)
-    ):
+    def sent(record: EmailVerification) -> bool:
+        key = _email_key(user.pk, record.email)
+        return hmac.compare_digest(record.code_hash, _code_digest(key, code))
+
+    if pending is None or sent(pending):
         return None
     earlier = EmailVerification.objects.filter(
         user=user, created_at__lt=pending.created_at, expires_at__gt=timezone.now()
     )
     for old in earlier:
-        if hmac.compare_digest(old.code_hash, _code_digest(f"email:{user.pk}:{old.email}", code)):
+        if sent(old):
             return AccountsError(
                 "code_superseded",
                 f"这是之前发送的验证码，已作废。"
@@ -552,7 +570,6 @@ def email_remove(*, user: User, request=None) -> None:
 
 def _email_set(user: User, email: str, request) -> None:
     from onetrip.audit.services import audit_append
-    from onetrip.core.crypto import mask_email
 
     before = mask_email(user.email)
     user.email = email

@@ -109,9 +109,6 @@ def identity(request: HttpRequest) -> HttpResponse:
     )
 
 
-CONTACT_FORMS = ("send", "confirm", "remove")
-
-
 @login_required
 def contact(request: HttpRequest) -> HttpResponse:
     """通知方式: the site inbox and the login phone always; an e-mail address once verified."""

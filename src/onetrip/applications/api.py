@@ -17,7 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from onetrip.accounts.models import Enterprise, Person
 from onetrip.applications import selectors, services
 from onetrip.applications.formdata import form_fields_for, mask_values
 from onetrip.applications.models import Application, Notice
@@ -307,17 +306,24 @@ def _out(application: Application, request: Request, code: int = 200) -> Respons
     application = Application.objects.select_related("item", "version", "department").get(
         pk=application.pk
     )
-    replaced: dict[str, list[int]] = {}
-    for material, file_id in application.superseded_uploads.values_list("material_code", "file_id"):
-        replaced.setdefault(material, []).append(file_id)
+    replaced = {
+        code: [old.file_id for old in olds]
+        for code, olds in selectors.replaced_uploads(application).items()
+    }
     data = ApplicationOutSerializer(
         application, context={"user": request.user, "replaced": replaced}
     ).data
-    if request.user.is_staff and "applicant" not in services.actor_roles(
-        user=request.user, application=application
-    ):
+    if _read_by_staff(request, application):
         _staff_read(request, application, data)
     return Response(data, status=code)
+
+
+def _read_by_staff(request: Request, application: Application) -> bool:
+    """Staff reading someone else's application (not their own, as an applicant): masked
+    numbers, and the read is audited."""
+    return request.user.is_staff and "applicant" not in services.actor_roles(
+        user=request.user, application=application
+    )
 
 
 def _staff_read(request: Request, application: Application, data: dict) -> None:
@@ -480,15 +486,12 @@ class ApplicationList(APIView):
         if item is None:
             raise ProblemError("item_not_found", "事项不存在或尚未发布。", status_code=404)
         whom: dict[str, Any] = {}
-        key = data["on_behalf_of"]
-        if key:
-            model = Person if key[0] == "p" else Enterprise
-            principal = model.objects.filter(pk=int(key[1:])).first()
-            if principal is None:
+        if data["on_behalf_of"]:
+            whom = selectors.principal_for_key(data["on_behalf_of"]) or {}
+            if not whom:
                 raise ProblemError(
                     "no_authorisation", "您没有代为办理该事项的有效委托。", status_code=403
                 )
-            whom["applicant_person" if key[0] == "p" else "applicant_enterprise"] = principal
         try:
             draft = services.draft_create(
                 user=request.user,
@@ -798,9 +801,7 @@ class ApplicationFile(APIView):
         response = attachment(stored)
         if response is None:
             raise ProblemError("not_found", "文件不存在。", status_code=404)
-        if request.user.is_staff and "applicant" not in services.actor_roles(
-            user=request.user, application=application
-        ):
+        if _read_by_staff(request, application):
             _audit_read(request, application, f"接口下载材料“{what}”（文件 {stored.pk}）")
         return response
 
@@ -823,9 +824,7 @@ class NoticeDetail(APIView):
             user=request.user, application=notice.application
         ):
             raise ProblemError("not_found", "找不到该文书。", status_code=404)
-        staff = request.user.is_staff and "applicant" not in services.actor_roles(
-            user=request.user, application=notice.application
-        )
+        staff = _read_by_staff(request, notice.application)
         if staff:
             _audit_read(request, notice.application, f"接口查看文书 {notice.number}")
         return Response(NoticeOutSerializer(notice, context={"staff": staff}).data)

@@ -216,6 +216,17 @@ def delivery_from_form(fields: list[FormField]) -> tuple[FormField | None, FormF
     return method, address
 
 
+def form_delivery(fields: list[FormField], data: dict[str, Any]) -> dict[str, str] | None:
+    """How the form itself answered the delivery, for the check pages (which then do not
+    ask): the question's label, the answer as read and its value; None when the form does
+    not ask it."""
+    method = delivery_from_form(fields)[0]
+    if method is None:
+        return None
+    value = data.get(method.code)
+    return {"label": method.label, "text": field_value_text(method, value), "value": value or ""}
+
+
 def field_value_text(field: FormField, value: Any) -> str:
     """A stored value as the applicant reads it: choices by label, yes/no, lists joined."""
     if value in (None, "", []):

@@ -26,12 +26,12 @@ def applications_for_applicant(*, user) -> QuerySet[Application]:
 
 def application_overview(*, application: Application) -> dict[str, Any]:
     """What an applicant's page shows: timeline, notices, correction task, visits."""
-    version = application.version
-    correction = None
-    if application.status == Status.CORRECTION:
-        correction = application.notices.filter(kind="correction").order_by("-issued_at").first()
-    visits = list(application.visits.all())
+    from onetrip.applications.services import correction_items, open_correction
     from onetrip.supervision.services import working_days_left
+
+    version = application.version
+    correction = open_correction(application)
+    visits = list(application.visits.all())
 
     paused = application.clock_pauses.filter(ended_on__isnull=True).exists()
     deadlines = [
@@ -45,19 +45,13 @@ def application_overview(*, application: Application) -> dict[str, Any]:
         "events": list(application.events.select_related("actor")),
         "notices": list(application.notices.all()),
         "correction": correction,
-        "correction_items": _correction_items(application) if correction else [],
+        "correction_items": correction_items(application) if correction else [],
         "materials": list(application.materials.select_related("file")),
         "visits": visits,
         "visit_count": len(visits),
         "visits_promised": version.visits_required,
         "deliveries": list(application.deliveries.all()),
     }
-
-
-def _correction_items(application: Application) -> list[dict[str, Any]]:
-    from onetrip.applications.services import correction_items
-
-    return correction_items(application)
 
 
 def application_track(*, tracking_number: str, query_code: str) -> dict[str, Any] | None:
@@ -128,6 +122,29 @@ def principals_for_agent(
     return out
 
 
+def principal_for_key(key: str) -> dict[str, Any] | None:
+    """The applicant a ``principals_for_agent`` key names, as ``draft_create`` takes it
+    ({"applicant_person": …} or {"applicant_enterprise": …}); None when there is none."""
+    from onetrip.accounts.models import Enterprise, Person
+
+    kind, number = key[:1], key[1:]
+    if kind not in ("p", "e") or not number.isdigit() or len(number) > 12:
+        return None
+    if kind == "p":
+        person = Person.objects.filter(pk=int(number)).first()
+        return {"applicant_person": person} if person else None
+    enterprise = Enterprise.objects.filter(pk=int(number)).first()
+    return {"applicant_enterprise": enterprise} if enterprise else None
+
+
+def replaced_uploads(application: Application) -> dict[str, list]:
+    """Material code → the files the applicant uploaded before and replaced, oldest first."""
+    out: dict[str, list] = {}
+    for old in application.superseded_uploads.select_related("file"):
+        out.setdefault(old.material_code, []).append(old)
+    return out
+
+
 def file_holders(*, file_id: int) -> list[tuple[Application, str]]:
     """The applications a stored file belongs to, each with what it is there: a material, or
     a material's earlier file that the applicant replaced."""
@@ -137,11 +154,15 @@ def file_holders(*, file_id: int) -> list[tuple[Application, str]]:
         (m.application, m.name)
         for m in ApplicationMaterial.objects.filter(file_id=file_id).select_related("application")
     ]
-    for old in SupersededUpload.objects.filter(file_id=file_id).select_related("application"):
-        name = (
-            old.application.materials.filter(code=old.material_code)
-            .values_list("name", flat=True)
-            .first()
+    replaced = list(SupersededUpload.objects.filter(file_id=file_id).select_related("application"))
+    names = {
+        (m.application_id, m.code): m.name
+        for m in ApplicationMaterial.objects.filter(
+            application_id__in={old.application_id for old in replaced},
+            code__in={old.material_code for old in replaced},
         )
-        out.append((old.application, f"{name or old.material_code}（已被替换的文件）"))
+    }
+    for old in replaced:
+        name = names.get((old.application_id, old.material_code), old.material_code)
+        out.append((old.application, f"{name}（已被替换的文件）"))
     return out

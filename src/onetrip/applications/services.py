@@ -587,6 +587,16 @@ def application_submit(
     earlier = _submitted_with_key(application, user, idempotency_key)
     if earlier is not None:
         return Submitted(earlier, False)
+    if (
+        application.channel == Application.Channel.WINDOW
+        and application.status == Status.DRAFT
+        and not at_window
+    ):  # before any registry is asked again: this route cannot record the visit
+        raise ApplicationError(
+            "window_submit_required",
+            "窗口受理的申请由窗口工作人员在窗口提交，同时登记申请人到场。",
+            status=409,
+        )
     try:
         if application.status == Status.DRAFT and actor_roles(user=user, application=application):
             # Stale evidence is fetched again before it is relied on (outside the
@@ -603,13 +613,7 @@ def application_submit(
                 ) from None
         with transaction.atomic():
             return _submit(
-                application,
-                user,
-                idempotency_key,
-                delivery_method,
-                delivery_address,
-                request,
-                at_window,
+                application, user, idempotency_key, delivery_method, delivery_address, request
             )
     except IntegrityError:  # a concurrent submission of another draft took the key first
         earlier = _submitted_with_key(application, user, idempotency_key)
@@ -630,9 +634,7 @@ def _submitted_with_key(application: Application, user: User, key: str) -> Appli
     return earlier if earlier is not None and actor_roles(user=user, application=earlier) else None
 
 
-def _submit(
-    application, user, idempotency_key, delivery_method, delivery_address, request, at_window
-):
+def _submit(application, user, idempotency_key, delivery_method, delivery_address, request):
     """The submission itself, under the application's row lock.
 
     A key that a concurrent submission of another draft took first trips the unique
@@ -652,12 +654,6 @@ def _submit(
             return Submitted(application, False)
         raise ApplicationError("not_found", "找不到该申请。", status=404)
     role = _authorise(application, user, Action.SUBMIT)
-    if application.channel == Application.Channel.WINDOW and not at_window:
-        raise ApplicationError(
-            "window_submit_required",
-            "窗口受理的申请由窗口工作人员在窗口提交，同时登记申请人到场。",
-            status=409,
-        )
     fields = form_fields_for(application.version, application.situation)
     evidence = evidence_in_use(application=application)
     values, errors = form_validate(

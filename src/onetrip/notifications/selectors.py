@@ -33,31 +33,28 @@ def inbox_message_get(*, user, message_id: int) -> InboxMessage:
 
 def sandbox_sms_latest(*, phone: str, since: datetime | None = None) -> SandboxDelivery | None:
     """The newest SMS the sandbox "sent" to ``phone`` (at or after ``since``), if any."""
-    return _sandbox_latest("sms", phone, since)
+    return _sandbox_sent("sms", phone, since).first()
 
 
 def sandbox_email_latest(*, email: str, since: datetime | None = None) -> SandboxDelivery | None:
     """The newest e-mail the sandbox "sent" to ``email``, if any."""
-    return _sandbox_latest("email", email, since)
+    return _sandbox_sent("email", email, since).first()
 
 
 def sandbox_email_recent(*, email: str, limit: int = 5) -> list[SandboxDelivery]:
     """The newest e-mails the sandbox "sent" to ``email`` (the demo shows them)."""
-    email = "".join((email or "").split())
-    if not email:
-        return []
-    query = SandboxDelivery.objects.filter(channel="email", address_hash=lookup_hash(email))
-    return list(query.order_by("-created_at", "-id")[:limit])
+    return list(_sandbox_sent("email", email, None)[:limit])
 
 
-def _sandbox_latest(channel: str, address: str, since: datetime | None):
+def _sandbox_sent(channel: str, address: str, since: datetime | None) -> QuerySet:
+    """What the sandbox channel "sent" to ``address``, newest first (none for no address)."""
     address = "".join((address or "").split())
     if not address:
-        return None
+        return SandboxDelivery.objects.none()
     query = SandboxDelivery.objects.filter(channel=channel, address_hash=lookup_hash(address))
     if since is not None:
         query = query.filter(created_at__gte=since)
-    return query.order_by("-created_at", "-id").first()
+    return query.order_by("-created_at", "-id")
 
 
 def outbox_stats() -> dict[str, Any]:

@@ -10,14 +10,13 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 
-from onetrip.accounts.models import Enterprise, Person
 from onetrip.applications import selectors as app_selectors
 from onetrip.applications import services
 from onetrip.applications.downloads import attachment
 from onetrip.applications.formdata import (
     condition_texts,
-    delivery_from_form,
     field_value_text,
+    form_delivery,
     form_fields_for,
     form_validate,
 )
@@ -71,13 +70,9 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         whom = request.POST.get("for", "")
-        kwargs: dict = {}
-        if whom.startswith("p") and whom[1:].isdigit():
-            kwargs["applicant_person"] = Person.objects.filter(pk=int(whom[1:])).first()
-        elif whom.startswith("e") and whom[1:].isdigit():
-            kwargs["applicant_enterprise"] = Enterprise.objects.filter(pk=int(whom[1:])).first()
+        kwargs = (app_selectors.principal_for_key(whom) or {}) if whom else {}
         try:
-            if whom and not any(kwargs.values()):
+            if whom and not kwargs:
                 raise services.ApplicationError("no_authorisation", "请选择有效的委托人。")
             application = services.draft_create(
                 user=request.user,
@@ -262,15 +257,6 @@ def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
             url = reverse("portal:application", args=[result.application.tracking_number])
             return redirect(f"{url}?submitted=1")
     fields = form_fields_for(application.version, application.situation)
-    method_field = delivery_from_form(fields)[0]  # the form asks it: not asked again here
-    form_delivery = None
-    if method_field is not None:
-        value = application.data.get(method_field.code)
-        form_delivery = {
-            "label": method_field.label,
-            "text": field_value_text(method_field, value),
-            "value": value or "",
-        }
     return render(
         request,
         "portal/apply/check.html",
@@ -282,7 +268,8 @@ def draft_check(request: HttpRequest, pk: int) -> HttpResponse:
             "step": 3,
             "token": f"draft-{application.pk}",
             "deliveries": Application.Delivery.choices,
-            "form_delivery": form_delivery,
+            # the form asked it: not asked again here
+            "form_delivery": form_delivery(fields, application.data),
             # Collecting the result at a window is one more trip: say so if it breaks the promise.
             "pickup_over_promise": application.visits.count() + 1
             > application.version.visits_required,

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from onetrip.accounts import services as accounts
+from onetrip.accounts.api import accounts_problem
 from onetrip.accounts.models import Authorisation, Enterprise, Person
 from onetrip.accounts.services import AccountsError
 from onetrip.applications import services
@@ -36,11 +37,10 @@ from onetrip.catalog.models import Item
 from onetrip.core.problems import ProblemError
 from onetrip.workbench import selectors
 from onetrip.workbench.authorisations import grant_record, grants_listed
-from onetrip.workbench.intake import audit_lookup, enterprise_find, window_submit
+from onetrip.workbench.intake import audit_lookup, window_submit
 
 TAGS = ["window"]
 ERRORS = {400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM}
-CONFLICTS = {"already_revoked"}  # the rest of AccountsError is bad input
 
 
 class WindowOfficer(BasePermission):
@@ -56,15 +56,6 @@ class WindowOfficer(BasePermission):
 class WindowView(APIView):
     permission_classes = [IsAuthenticated, WindowOfficer]
     parser_classes = [JSONParser]
-
-
-def _accounts_problem(exc: AccountsError) -> ProblemError:
-    return ProblemError(
-        exc.code,
-        exc.message,
-        status_code=409 if exc.code in CONFLICTS else 400,
-        errors=[{"field": exc.field, "message": exc.message}] if exc.field else None,
-    )
 
 
 def _param(request: Request, name: str) -> str:
@@ -204,8 +195,7 @@ class GrantOutSerializer(serializers.Serializer):
     in_force = serializers.SerializerMethodField(help_text="not revoked, and today in its period")
 
     def get_in_force(self, obj) -> bool:
-        today = timezone.localdate()
-        return obj.revoked_at is None and obj.valid_from <= today <= obj.valid_until
+        return obj.in_force(timezone.localdate())
 
 
 # ------------------------------------------------------------------ applicants
@@ -224,7 +214,7 @@ class PersonLookup(WindowView):
         try:
             person = accounts.person_find(id_number=_param(request, "id_number"))
         except AccountsError as exc:
-            raise _accounts_problem(exc) from None
+            raise accounts_problem(exc) from None
         if person is None:
             raise ProblemError(
                 "person_not_found", "没有找到该公民身份号码登记的自然人。", status_code=404
@@ -243,7 +233,7 @@ class PersonLookup(WindowView):
         try:
             person = accounts.person_register(**data, created_by=request.user)
         except AccountsError as exc:
-            raise _accounts_problem(exc) from None
+            raise accounts_problem(exc) from None
         return Response(PersonOutSerializer(person).data, status=status.HTTP_201_CREATED)
 
 
@@ -259,9 +249,9 @@ class EnterpriseLookup(WindowView):
     )
     def get(self, request: Request) -> Response:
         try:
-            enterprise = enterprise_find(credit_code=_param(request, "credit_code"))
+            enterprise = accounts.enterprise_find(credit_code=_param(request, "credit_code"))
         except AccountsError as exc:
-            raise _accounts_problem(exc) from None
+            raise accounts_problem(exc) from None
         if enterprise is None:
             raise ProblemError(
                 "enterprise_not_found", "没有找到该统一社会信用代码登记的单位。", status_code=404
@@ -280,7 +270,7 @@ class EnterpriseLookup(WindowView):
         try:
             enterprise = accounts.enterprise_register(**data, officer=request.user)
         except AccountsError as exc:
-            raise _accounts_problem(exc) from None
+            raise accounts_problem(exc) from None
         return Response(EnterpriseOutSerializer(enterprise).data, status=status.HTTP_201_CREATED)
 
 
@@ -344,8 +334,8 @@ class IntakeSubmit(WindowView):
         tags=TAGS,
         summary="Submit a window draft and record the applicant's visit, in one go or neither",
         description="What the page's last step does. A repeat answers 200 with the same "
-        "receipt and records no second visit. (`POST applications/{id}/submit/` would "
-        "submit without recording the visit.)",
+        "receipt and records no second visit. (`POST applications/{id}/submit/` refuses a "
+        "window draft: `window_submit_required`.)",
     )
     def post(self, request: Request, pk: int) -> Response:
         application = (
@@ -391,7 +381,7 @@ class GrantList(WindowView):
         try:
             person = accounts.person_find(id_number=number)
         except AccountsError as exc:
-            raise _accounts_problem(exc) from None
+            raise accounts_problem(exc) from None
         if person is None:
             raise ProblemError(
                 "person_not_found", "没有找到该公民身份号码登记的自然人。", status_code=404
@@ -413,7 +403,7 @@ class GrantList(WindowView):
         try:
             grant = grant_record(officer=request.user, **data)
         except AccountsError as exc:
-            raise _accounts_problem(exc) from None
+            raise accounts_problem(exc) from None
         return Response(GrantOutSerializer(grant).data, status=status.HTTP_201_CREATED)
 
 
@@ -435,5 +425,5 @@ class GrantRevoke(WindowView):
                 grant=grant, officer=request.user, reason=data["reason"]
             )
         except AccountsError as exc:
-            raise _accounts_problem(exc) from None
+            raise accounts_problem(exc) from None
         return Response(GrantOutSerializer(grant).data)

@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from onetrip.accounts import services as accounts
-from onetrip.accounts.models import Authorisation, Enterprise, Person
+from onetrip.accounts.models import Authorisation, Person
 from onetrip.accounts.services import AccountsError
 from onetrip.catalog.models import Item
-from onetrip.core.identifiers import credit_code_clean
 from onetrip.workbench.access import window_required
 
 FORM = "authorisation"
@@ -79,8 +78,10 @@ def grant_record(
         )
     principal_person = principal_enterprise = None
     if principal_kind == "enterprise":
-        code = credit_code_clean(principal_credit_code)
-        principal_enterprise = Enterprise.objects.filter(credit_code=code).first() if code else None
+        try:
+            principal_enterprise = accounts.enterprise_find(credit_code=principal_credit_code)
+        except AccountsError:  # no code given
+            principal_enterprise = None
         if principal_enterprise is None:
             raise AccountsError(
                 "principal_unknown",

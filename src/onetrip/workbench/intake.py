@@ -19,12 +19,7 @@ from onetrip.accounts import services as accounts
 from onetrip.accounts.models import Enterprise, Person
 from onetrip.accounts.services import AccountsError
 from onetrip.applications import services
-from onetrip.applications.formdata import (
-    delivery_from_form,
-    field_value_text,
-    form_fields_for,
-    form_validate,
-)
+from onetrip.applications.formdata import form_delivery, form_fields_for, form_validate
 from onetrip.applications.models import Application, ApplicationMaterial
 from onetrip.applications.services import ApplicationError
 from onetrip.applications.workflow import Status
@@ -63,14 +58,6 @@ def audit_lookup(request: HttpRequest, target: Person | Enterprise, summary: str
         summary=summary,
         request=request,
     )
-
-
-def enterprise_find(*, credit_code: str) -> Enterprise | None:
-    """The enterprise registered under the code; AccountsError when no code was given."""
-    code = credit_code_clean(credit_code)
-    if not code:
-        raise AccountsError("credit_code_missing", "请填写统一社会信用代码。", "credit_code")
-    return Enterprise.objects.filter(credit_code=code).first()
 
 
 STEP1_FORMS = ("find_person", "register_person", "find_enterprise", "register_enterprise")
@@ -118,7 +105,7 @@ def intake_applicant(request: HttpRequest) -> HttpResponse:
             return _choose(request, person)
         elif form == "find_enterprise":
             code = credit_code_clean(values.get("credit_code", ""))
-            enterprise = enterprise_find(credit_code=code)
+            enterprise = accounts.enterprise_find(credit_code=code)
             if enterprise is not None:
                 audit_lookup(request, enterprise, "窗口按统一社会信用代码查找单位")
                 return _choose(request, enterprise)
@@ -516,15 +503,10 @@ def intake_check(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         audit_view(request, application, "窗口核对申请")
     fields = form_fields_for(version, application.situation)
-    method_field = delivery_from_form(fields)[0]  # the form asked it: not asked again here
     context = _steps(application, "check")
     context.update(
-        form_delivery={
-            "label": method_field.label,
-            "text": field_value_text(method_field, (application.data or {}).get(method_field.code)),
-        }
-        if method_field is not None
-        else None,
+        # the form asked it: not asked again here
+        form_delivery=form_delivery(fields, application.data or {}),
         field_rows=fieldforms.display(fields, application.data or {}),
         materials=list(application.materials.select_related("file")),
         visit_number=visit_number,

@@ -141,9 +141,7 @@ def _correction_rows(
 
 def _materials_with_replaced(application: Application) -> list:
     """The materials, each with ``replaced``: the files the applicant uploaded before."""
-    replaced: dict[str, list] = {}
-    for old in application.superseded_uploads.select_related("file"):
-        replaced.setdefault(old.material_code, []).append(old)
+    replaced = app_selectors.replaced_uploads(application)
     materials = list(application.materials.select_related("file"))
     for m in materials:
         m.replaced = replaced.get(m.code, [])
