@@ -402,6 +402,18 @@ def _staff_queue(request: Request, wanted: _ListFilters):
     return queue_for(user=request.user, filters=filters)
 
 
+def published_item(code: str) -> Item:
+    """The item with that code, if published; a 404 problem otherwise."""
+    item = (
+        Item.objects.filter(code=str(code)[:64], current_version__isnull=False)
+        .select_related("current_version")
+        .first()
+    )
+    if item is None:
+        raise ProblemError("item_not_found", "事项不存在或尚未发布。", status_code=404)
+    return item
+
+
 def _problem(exc: services.ApplicationError) -> ProblemError:
     errors = [{"field": k, "message": v} for k, v in exc.errors.items()]
     if not errors and exc.field:
@@ -482,9 +494,7 @@ class ApplicationList(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(DraftCreateSerializer, request)
-        item = Item.objects.filter(code=data["item"], current_version__isnull=False).first()
-        if item is None:
-            raise ProblemError("item_not_found", "事项不存在或尚未发布。", status_code=404)
+        item = published_item(data["item"])
         whom: dict[str, Any] = {}
         if data["on_behalf_of"]:
             whom = selectors.principal_for_key(data["on_behalf_of"]) or {}
@@ -861,13 +871,7 @@ class MyPrincipals(APIView):
         summary="Whom I may apply for on an item under a 委托 in force",
     )
     def get(self, request: Request) -> Response:
-        item = (
-            Item.objects.filter(code=str(request.query_params.get("item", ""))[:64])
-            .select_related("current_version")
-            .first()
-        )
-        if item is None or item.current_version is None:
-            raise ProblemError("item_not_found", "事项不存在或尚未发布。", status_code=404)
+        item = published_item(request.query_params.get("item", ""))
         version = item.current_version
         rows = selectors.principals_for_agent(
             user=request.user,

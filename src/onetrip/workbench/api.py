@@ -31,9 +31,9 @@ from onetrip.applications.api import (
     _out,
     _problem,
     _valid,
+    published_item,
 )
 from onetrip.applications.models import Application
-from onetrip.catalog.models import Item
 from onetrip.core.problems import ProblemError
 from onetrip.workbench import selectors
 from onetrip.workbench.authorisations import grant_record, grants_listed
@@ -303,9 +303,7 @@ class IntakeCreate(WindowView):
             whom["applicant_enterprise"] = Enterprise.objects.filter(pk=data["enterprise"]).first()
             if whom["applicant_enterprise"] is None:
                 raise ProblemError("enterprise_not_found", "没有找到该单位。", status_code=404)
-        item = Item.objects.filter(code=data["item"], current_version__isnull=False).first()
-        if item is None:
-            raise ProblemError("item_not_found", "事项不存在或尚未发布。", status_code=404)
+        item = published_item(data["item"])
         try:
             draft = services.draft_create(
                 user=request.user,
