@@ -314,3 +314,23 @@ def test_resuming_a_special_procedure_leaves_the_deficiency_pause_running():
     with at(dt.date(2026, 11, 4)):
         services.material_upload(application=app, user=w.user, code="photo", upload=png())
     assert not app.clock_pauses.filter(ended_on__isnull=True).exists()
+
+
+def test_a_supplement_during_a_special_procedure_leaves_the_special_pause_running():
+    w = world()
+    app = complete_draft(w)
+    services.material_choose(application=app, user=w.user, code="photo", state="deficient")
+    services.application_submit(application=app, user=w.user)
+    with at(dt.date(2026, 11, 2)):
+        act(app, w.window, "accept_deficient", due=dt.date(2026, 11, 4))
+        act(app, w.handler, "start")
+    with at(dt.date(2026, 11, 3)):
+        act(app, w.handler, "pause", reason="专家评审")  # the newest open pause
+    with at(dt.date(2026, 11, 4)):
+        services.material_upload(application=app, user=w.user, code="photo", upload=png())
+    open_kinds = list(app.clock_pauses.filter(ended_on__isnull=True).values_list("kind", flat=True))
+    assert open_kinds == ["special"]
+    assert app.clock_pauses.get(kind="deficiency").ended_on == dt.date(2026, 11, 4)
+    with at(dt.date(2026, 11, 5)):
+        act(app, w.handler, "resume", reason="评审结束")
+    assert not app.clock_pauses.filter(ended_on__isnull=True).exists()
