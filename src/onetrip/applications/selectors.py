@@ -12,13 +12,18 @@ from onetrip.applications.workflow import PLAIN, Status
 
 
 def applications_for_applicant(*, user) -> QuerySet[Application]:
-    """Everything the user applied for (drafts included), newest first."""
+    """Everything the user applied for (drafts included), newest first; as an agent, only
+    while the 委托 is in force."""
+    from onetrip.applications.services import agent_covers
+
     person = getattr(user, "person", None)
     qs = Application.objects.filter(owner=user)
     if person is not None:
+        as_agent = Application.objects.filter(agent=person).select_related("item")
+        covered = [a.pk for a in as_agent if agent_covers(user, a)]
         qs = (
             qs
-            | Application.objects.filter(agent=person)
+            | Application.objects.filter(pk__in=covered)
             | Application.objects.filter(applicant_person=person).exclude(status="draft")
         )
     return qs.select_related("version", "item").order_by("-created_at")

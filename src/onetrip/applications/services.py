@@ -78,7 +78,7 @@ def actor_roles(*, user: User | None, application: Application) -> set[str]:
             application.applicant_person_id is not None
             and application.applicant_person.user_id == user.pk
         )
-        or _agent_covers(user, application)
+        or agent_covers(user, application)
     ):
         roles.add(workflow.APPLICANT)
     if not user.is_staff:
@@ -117,7 +117,8 @@ def _window_reaches(user: User, application: Application) -> bool:
     )
 
 
-def _agent_covers(user: User, application: Application) -> bool:
+def agent_covers(user: User, application: Application) -> bool:
+    """Whether ``user`` is the application's agent under a 委托 in force today."""
     person = getattr(user, "person", None)
     if person is None or application.agent_id != person.pk:
         return False

@@ -347,6 +347,7 @@ def test_agent_applies_for_someone_only_under_a_valid_authorisation():
         application=complete_draft_for(app, w), user=w.user
     ).application
     assert submitted_app in applications_for_applicant(user=w.other_user)
+    assert submitted_app in applications_for_applicant(user=w.user)  # the agent, in force
     # The apply page offers the principal only where the item serves people.
     from onetrip.applications.selectors import principals_for_agent
 
@@ -360,6 +361,9 @@ def test_agent_applies_for_someone_only_under_a_valid_authorisation():
         services.draft_create(
             user=w.user, item=w.item, situation="first", applicant_person=principal
         )
+    # Once the 委托 has ended, the agent no longer sees the principal's applications listed.
+    assert submitted_app not in applications_for_applicant(user=w.user)
+    assert submitted_app in applications_for_applicant(user=w.other_user)
 
 
 def complete_draft_for(app, w):
