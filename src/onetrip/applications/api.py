@@ -799,8 +799,6 @@ class ApplicationFile(APIView):
         from onetrip.applications.models import StoredFile
 
         application = _visible(request, pk)
-        if not 0 < file_id < 2**63:  # beyond any key the database can hold
-            raise ProblemError("not_found", "文件不存在。", status_code=404)
         what = next(
             (w for a, w in selectors.file_holders(file_id=file_id) if a.pk == application.pk),
             None,

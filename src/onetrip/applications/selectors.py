@@ -155,6 +155,8 @@ def file_holders(*, file_id: int) -> list[tuple[Application, str]]:
     a material's earlier file that the applicant replaced."""
     from onetrip.applications.models import ApplicationMaterial, SupersededUpload
 
+    if not 0 < file_id < 2**63:  # beyond any key the database can hold
+        return []
     out = [
         (m.application, m.name)
         for m in ApplicationMaterial.objects.filter(file_id=file_id).select_related("application")

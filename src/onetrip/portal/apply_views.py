@@ -324,7 +324,7 @@ def application_detail(request: HttpRequest, tracking_number: str) -> HttpRespon
 def file_download(request: HttpRequest, pk: int) -> FileResponse:
     stored = get_object_or_404(StoredFile, pk=pk)
     if not any(
-        services.can_view(user=request.user, application=application)
+        services.can_view(user=request.user, application=application, as_applicant=True)
         for application, _what in app_selectors.file_holders(file_id=stored.pk)
     ):
         raise Http404("文件不存在")
@@ -337,7 +337,9 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def notice_print(request: HttpRequest, number: str) -> HttpResponse:
     notice = get_object_or_404(Notice.objects.select_related("application"), number=number)
-    if not services.can_view(user=request.user, application=notice.application):
+    if not services.can_view(
+        user=request.user, application=notice.application, as_applicant=True
+    ):
         raise Http404("文书不存在")
     return render(
         request,

@@ -212,6 +212,8 @@ def test_posting_an_action_works(client, w):
     text = printable.content.decode()
     assert printable.status_code == 200
     assert "受理通知书" in text and app.tracking_number in text and "测试市就业服务中心" in text
+    # Staff print notices from the workbench; the applicants' address is not theirs.
+    assert client.get(f"/notices/{notice.number}/").status_code == 404
 
 
 def test_a_forbidden_action_shows_the_error_and_changes_nothing(client, w):
@@ -399,6 +401,10 @@ def test_files_are_served_as_attachments_and_audited(client, w):
     assert b"".join(response.streaming_content) == PNG
     assert _views(app) == before + 1
     assert client.get("/workbench/files/999999/").status_code == 404
+    assert client.get(f"/workbench/files/{10**20}/").status_code == 404
+    # The applicants' addresses are not a way round the audited read.
+    assert client.get(f"/files/{_photo_file_id(app)}/").status_code == 404
+    assert _views(app) == before + 1
 
 
 def test_a_replaced_upload_stays_on_record_for_staff_and_the_applicant(client, w):
