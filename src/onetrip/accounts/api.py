@@ -18,15 +18,18 @@ from onetrip.core.problems import ProblemError
 TOO_OFTEN = {"too_soon", "too_many"}
 NOT_SIGNED_IN = {"code_wrong", "code_expired", "code_locked"}  # the credentials failed
 CONFLICTS = {"already_revoked"}
+FORBIDDEN = {"staff_account"}
 PHONE = r"^1[0-9]{10}$"
 
 
 def accounts_problem(exc: services.AccountsError, *, signed_in: bool = False) -> ProblemError:
     """An accounts refusal as a problem document: 429 when too often, 401 when sign-in
-    credentials failed (a wrong code from someone already signed in is bad input), 409 for a
-    conflict, else 400; the field at fault named."""
+    credentials failed (a wrong code from someone already signed in is bad input), 403 for
+    what the account may never do, 409 for a conflict, else 400; the field at fault named."""
     if exc.code in TOO_OFTEN:
         status = 429
+    elif exc.code in FORBIDDEN:
+        status = 403
     elif exc.code in NOT_SIGNED_IN and not signed_in:
         status = 401
     else:
@@ -146,10 +149,6 @@ class Identity(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(IdentitySerializer, request)
-        if request.user.is_staff:
-            raise ProblemError(
-                "staff_account", "工作人员账号不能实名登记为申请人。", status_code=403
-            )
         try:
             person = services.applicant_identity_bind(user=request.user, **data)
         except services.AccountsError as exc:

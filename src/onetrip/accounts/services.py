@@ -604,7 +604,9 @@ def _phone_user(phone: str, phone_hash: str) -> User:
 
 @transaction.atomic
 def applicant_identity_bind(*, user: User, real_name: str, id_number: str) -> Person:
-    """实名: attach a real name and ID number to a phone login (once)."""
+    """实名: attach a real name and ID number to a phone login (once); never to staff."""
+    if user.is_staff:
+        raise AccountsError("staff_account", "工作人员账号不能实名登记为申请人。", "id_number")
     existing = getattr(user, "person", None)
     if existing is not None:
         raise AccountsError("already_bound", "该账号已完成实名登记。", "id_number")

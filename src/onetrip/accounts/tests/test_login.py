@@ -108,6 +108,24 @@ def test_bad_id_numbers_on_identity(client, id_number, message):
     assert not Person.objects.exists()
 
 
+def test_a_staff_account_cannot_become_an_applicant(client):
+    from rest_framework.test import APIClient
+
+    staff = User.objects.create_user("officer", password="x", is_staff=True)
+    client.force_login(staff)
+    r = client.post("/me/identity/", {"real_name": "王五", "id_number": "11010119900307109X"})
+    assert r.status_code == 200 and "工作人员账号不能实名登记为申请人" in r.content.decode()
+    api = APIClient()
+    api.force_authenticate(staff)
+    r = api.post(
+        "/api/v1/me/identity/",
+        {"real_name": "王五", "id_number": "11010119900307109X"},
+        format="json",
+    )
+    assert r.status_code == 403 and r.json()["code"] == "staff_account"
+    assert not Person.objects.exists()
+
+
 def _staff(username="clerk"):
     user = User.objects.create_user(username, password="correct-horse-9", is_staff=True)
     return user
