@@ -5,7 +5,6 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +12,7 @@ from rest_framework.views import APIView
 
 from onetrip.accounts import services
 from onetrip.applications.api import PROBLEM, StrictSerializer, _valid
+from onetrip.core.parsers import JSONParser
 from onetrip.core.problems import ProblemError
 
 TOO_OFTEN = {"too_soon", "too_many"}

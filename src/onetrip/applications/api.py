@@ -11,7 +11,7 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,6 +22,7 @@ from onetrip.applications.formdata import form_fields_for, mask_values
 from onetrip.applications.models import Application, Notice
 from onetrip.applications.workflow import SUPERVISOR, Action, Status
 from onetrip.catalog.models import Item, ReviewStage
+from onetrip.core.parsers import JSONParser
 from onetrip.core.problems import ProblemError, flag, paging
 
 PROBLEM = OpenApiResponse(description="RFC 9457 problem document (application/problem+json)")

@@ -27,6 +27,10 @@ def form_fields_for(version: ItemVersion, situation: str = "") -> list[FormField
     return [f for f in fields if not f.situations or (situation and situation in f.situations)]
 
 
+# Control characters (but tab and line breaks) and lone surrogates: nothing a person types.
+_UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
 def _as_text(value: Any) -> str:
     if value is None:
         return ""
@@ -34,6 +38,8 @@ def _as_text(value: Any) -> str:
         return str(value)
     if not isinstance(value, str):
         raise ValueError("格式不正确。")
+    if _UNREADABLE.search(value):
+        raise ValueError("含有无法识别的字符，请重新输入。")
     return value.strip()
 
 

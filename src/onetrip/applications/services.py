@@ -143,9 +143,7 @@ def _authorised(
     return any(g.covers(item_code=item_code, on=today) for g in grants)
 
 
-def can_view(
-    *, user: User | None, application: Application, as_applicant: bool = False
-) -> bool:
+def can_view(*, user: User | None, application: Application, as_applicant: bool = False) -> bool:
     """Whether ``user`` may see the application; ``as_applicant``: on the applicants' side
     (staff read through the workbench, where each read is audited)."""
     roles = actor_roles(user=user, application=application)

@@ -15,7 +15,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +26,7 @@ from onetrip.catalog import selectors, services, transfer
 from onetrip.catalog.documents import item_document
 from onetrip.catalog.models import Department, Item, ItemVersion
 from onetrip.catalog.serializers import ItemDocumentSerializer, VersionContentSerializer
+from onetrip.core.parsers import JSONParser
 from onetrip.core.problems import ProblemError
 
 # ------------------------------------------------------------------ serializers

@@ -337,9 +337,7 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def notice_print(request: HttpRequest, number: str) -> HttpResponse:
     notice = get_object_or_404(Notice.objects.select_related("application"), number=number)
-    if not services.can_view(
-        user=request.user, application=notice.application, as_applicant=True
-    ):
+    if not services.can_view(user=request.user, application=notice.application, as_applicant=True):
         raise Http404("文书不存在")
     return render(
         request,

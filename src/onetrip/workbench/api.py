@@ -12,7 +12,6 @@ from typing import Any
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +33,7 @@ from onetrip.applications.api import (
     published_item,
 )
 from onetrip.applications.models import Application
+from onetrip.core.parsers import JSONParser
 from onetrip.core.problems import ProblemError
 from onetrip.workbench import selectors
 from onetrip.workbench.authorisations import grant_record, grants_listed

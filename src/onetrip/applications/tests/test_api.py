@@ -421,6 +421,33 @@ def test_an_agent_learns_nothing_from_ids_without_a_grant():
         _problem(r, 403, "no_authorisation")
 
 
+def test_unreadable_or_too_deeply_nested_json_is_bad_input():
+    from rest_framework.test import APIClient
+
+    w = world()
+    app = services.draft_create(user=w.user, item=w.item, situation="first")
+    before = dict(Application.objects.get(pk=app.pk).data)
+    api = api_for(w.user)
+    url = f"/api/v1/applications/{app.pk}/fields/"
+    for text in ('"\\ud800"', '"a\\u0000b"'):  # a lone surrogate, a NUL character
+        body = _problem(
+            api.generic("PATCH", url, '{"data": {"name": ' + text + "}}", "application/json"),
+            400,
+            "invalid_fields",
+        )
+        assert "无法识别的字符" in body["errors"][0]["message"]
+    nested = '{"data":' * 5000 + "{}" + "}" * 5000
+    _problem(api.generic("PATCH", url, nested, "application/json"), 400, "parse_error")
+    assert Application.objects.get(pk=app.pk).data == before
+    anonymous = APIClient()  # before any sign-in, too
+    deep = '{"phone":' + "[" * 100000 + "]" * 100000 + "}"
+    _problem(
+        anonymous.generic("POST", "/api/v1/auth/login-code/", deep, "application/json"),
+        400,
+        "parse_error",
+    )
+
+
 def test_huge_file_ids_and_empty_flags():
     w = world()
     app = submitted(w)

@@ -102,3 +102,16 @@ def test_the_condition_is_said_in_words_on_the_form():
     assert texts == {"mail_address": "选择“邮寄到家”时必填"}
     other = FormField(code="x", label="X", field_type="text", required_if="seeking=true")
     assert condition_texts([_yes_no(), other]) == {"x": "“是否正在求职”选“是”时必填"}
+
+
+def test_characters_nobody_types_are_refused_with_a_reason():
+    name = FormField(code="name", label="姓名", field_type="text", required=True)
+    for raw in ("张\x00三", "张\ud800三", "张\x1b三"):
+        assert form_validate([name], {"name": raw})[1] == {
+            "name": "姓名：含有无法识别的字符，请重新输入。"
+        }
+    note = FormField(code="note", label="说明", field_type="textarea")
+    assert form_validate([note], {"note": "第一行\n第二行\t完"}) == (
+        {"note": "第一行\n第二行\t完"},
+        {},
+    )
