@@ -1229,9 +1229,14 @@ def _g_supply_correction(app, user, role, *, now, **_):
     fields = form_fields_for(app.version, app.situation)
     values, errors = form_validate(fields, app.data)
     errors.update(_completeness(app))
+    # Everything the notice lists, a material the item only asks for in some cases included.
     for entry in correction_items(app):
-        if entry.get("kind") == "field" and not entry["done"] and entry["code"] not in errors:
+        if entry["done"] or entry["code"] in errors:
+            continue
+        if entry.get("kind") == "field":
             errors[entry["code"]] = f"请按补正通知修改“{entry['name']}”：{entry['reason']}"
+        else:
+            errors[entry["code"]] = f"请按补正通知重新提供“{entry['name']}”：{entry['reason']}"
     if errors:
         raise ApplicationError("incomplete", "补正还不完整，请按通知补齐全部内容。", errors=errors)
     app.data = values

@@ -79,6 +79,32 @@ def test_full_path_to_approval_with_one_correction():
     assert "请上传清晰的白底照片" in correction.body
 
 
+def test_a_listed_material_the_item_asks_for_only_in_some_cases_must_be_provided_again():
+    w = world()
+    app = services.draft_create(user=w.user, item=w.item, situation="replace")
+    services.material_choose(application=app, user=w.user, code="id-card", state="shared")
+    services.material_choose(
+        application=app, user=w.user, code="loss-statement", state="commitment"
+    )
+    app = services.application_submit(application=app, user=w.user).application
+    act(
+        app,
+        w.window,
+        "request_correction",
+        reason="挂失声明不完整",
+        items=[{"code": "loss-statement", "reason": "请写明遗失时间"}],
+    )
+    with pytest.raises(services.ApplicationError) as caught:
+        act(app, w.user, "supply_correction")
+    assert "请写明遗失时间" in caught.value.errors["loss-statement"]
+    assert Application.objects.get(pk=app.pk).status == Status.CORRECTION
+    services.material_choose(
+        application=app, user=w.user, code="loss-statement", state="commitment"
+    )
+    act(app, w.user, "supply_correction")
+    assert Application.objects.get(pk=app.pk).status == Status.CORRECTED
+
+
 def test_second_correction_needs_a_supervisor_with_a_reason():
     w = world()
     app = submitted(w)
