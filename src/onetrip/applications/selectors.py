@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from onetrip.applications.models import Application
+from onetrip.applications.models import Application, ApplicationMaterial
 from onetrip.applications.workflow import PLAIN, Status
 
 
@@ -56,7 +56,17 @@ def application_overview(*, application: Application) -> dict[str, Any]:
         "visit_count": len(visits),
         "visits_promised": version.visits_required,
         "deliveries": list(application.deliveries.all()),
+        "supplements": supplements_due(application),
     }
+
+
+def supplements_due(application: Application) -> list:
+    """The 容缺 materials still to be supplied, while they can be."""
+    from onetrip.applications.services import DEFICIENCY_OPEN
+
+    if application.status not in DEFICIENCY_OPEN:
+        return []
+    return list(application.materials.filter(state=ApplicationMaterial.State.DEFICIENT))
 
 
 def application_track(*, tracking_number: str, query_code: str) -> dict[str, Any] | None:

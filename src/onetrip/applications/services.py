@@ -111,6 +111,11 @@ def _window_reaches(user: User, application: Application) -> bool:
         return True  # what they took in, corrected or accepted stays visible to them
     if application.status in (Status.SUBMITTED, Status.CORRECTION, Status.CORRECTED):
         return True
+    if (
+        application.status in DEFICIENCY_OPEN
+        and application.materials.filter(state=ApplicationMaterial.State.DEFICIENT).exists()
+    ):
+        return True  # a 容缺 material may be handed in at any window
     return (
         application.status in workflow.DECIDED
         and application.delivery_method == Application.Delivery.PICKUP
@@ -466,7 +471,8 @@ def material_upload(
     material.state = ApplicationMaterial.State.UPLOADED
     material.save(update_fields=["file", "state", "updated_at"])
     if was_deficient and application.status != Status.DRAFT:
-        _event(application, "supply_deficiency", user, "applicant", note=f"补交：{material.name}")
+        role = workflow.WINDOW if user.is_staff else workflow.APPLICANT
+        _event(application, "supply_deficiency", user, role, note=f"补交：{material.name}")
         if not application.materials.filter(state=ApplicationMaterial.State.DEFICIENT).exists():
             from onetrip.supervision.models import ClockPause
             from onetrip.supervision.services import clock_resume
@@ -475,10 +481,13 @@ def material_upload(
     return material
 
 
+# While a 容缺 material can still be supplied.
+DEFICIENCY_OPEN = (Status.ACCEPTED, Status.HANDLING, Status.SPECIAL, Status.APPROVED_DEFICIENT)
+
+
 def _deficiency_open(application: Application, code: str) -> bool:
     return (
-        application.status
-        in (Status.ACCEPTED, Status.HANDLING, Status.SPECIAL, Status.APPROVED_DEFICIENT)
+        application.status in DEFICIENCY_OPEN
         and application.materials.filter(
             code=code, state=ApplicationMaterial.State.DEFICIENT
         ).exists()
@@ -1274,7 +1283,7 @@ def _g_accept_deficient(app, user, role, *, due, now, **_):
     today = timezone.localdate()
     # At most the promised limit (即办: one day to bring it), on the working-day calendar.
     latest = days_add(today, max(version.promised_limit, 1), version.promised_limit_unit)
-    if not today <= due <= latest:
+    if not today < due <= latest:
         raise ApplicationError(
             "due_invalid",
             f"补交期限应在今天之后、承诺办结时限之内（最迟 {latest:%Y-%m-%d}）。",
@@ -1292,7 +1301,10 @@ def _g_accept_deficient(app, user, role, *, due, now, **_):
                 "kind": "material",
                 "code": m.code,
                 "name": m.name,
-                "reason": "容缺受理，请在期限内补交；逾期未补交的，将依法作出不予批准的决定。",
+                "reason": (
+                    "容缺受理，请在期限内补交（在“我的办件”中上传，或交到任一服务窗口）；"
+                    "逾期未补交的，将依法作出不予批准的决定。"
+                ),
             }
             for m in missing
         ],

@@ -293,13 +293,24 @@ def application_detail(request: HttpRequest, tracking_number: str) -> HttpRespon
     application = _own_tracked(request, tracking_number)
     error = ""
     if request.method == "POST":
+        supplement = request.POST.get("supplement")  # a 容缺 material handed in later
         try:
-            services.application_act(
-                application=application,
-                user=request.user,
-                action=request.POST.get("action", ""),
-                request=request,
-            )
+            if supplement is not None:
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise services.ApplicationError(
+                        "file_missing", "请选择要上传的文件。", field=supplement
+                    )
+                services.material_upload(
+                    application=application, user=request.user, code=supplement, upload=upload
+                )
+            else:
+                services.application_act(
+                    application=application,
+                    user=request.user,
+                    action=request.POST.get("action", ""),
+                    request=request,
+                )
         except services.ApplicationError as exc:
             error = exc.message
             if exc.errors:

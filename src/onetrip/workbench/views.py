@@ -210,6 +210,10 @@ def _detail_context(
         "next_visit_over": next_visit > version.visits_required,
         "next_visit": next_visit,
         "deliveries": list(application.deliveries.select_related("officer")),
+        # 容缺 materials handed in at a window
+        "supplements": app_selectors.supplements_due(application)
+        if workflow.WINDOW in roles
+        else [],
         "actions": actions,
         "can_record_visit": bool(roles & {workflow.WINDOW, workflow.HANDLER})
         and application.status != Status.DRAFT,
@@ -479,6 +483,34 @@ def assign(request: HttpRequest, tracking_number: str) -> HttpResponse:
         done=_("已分派。"),
         anchor="#clock",
     )
+
+
+@staff_required
+@require_POST
+def supplement(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """A 容缺 material the applicant hands in at the window, scanned and attached."""
+    application = _application(request, tracking_number)
+    code = request.POST.get("code", "")
+    try:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ApplicationError("file_missing", "请选择要上传的文件。", field=code)
+        material = services.material_upload(
+            application=application, user=request.user, code=code, upload=upload
+        )
+    except ApplicationError as exc:
+        raise_if_not_found(exc)
+        errors, field_errors = _summary(exc, "supplement", (), application)
+        return _render_detail(
+            request,
+            application,
+            status=exc.status,
+            form="supplement",
+            errors=errors,
+            field_errors=field_errors,
+        )
+    messages.success(request, _("已收取补交材料：%(name)s。") % {"name": material.name})
+    return redirect(_detail_url(application) + "#materials")
 
 
 # ------------------------------------------------------------------ files and notices

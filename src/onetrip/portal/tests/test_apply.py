@@ -268,3 +268,40 @@ def test_a_form_that_asks_the_delivery_is_not_asked_again(client):
     app.refresh_from_db()
     assert app.delivery_method == "post"
     assert app.delivery_address == "兰州市城关区庆阳路 1 号 张三收"
+
+
+def _accepted_with_photo_to_follow(w):
+    import datetime as dt
+
+    draft = services.draft_create(user=w.user, item=w.item, situation="first")
+    services.draft_save_fields(application=draft, user=w.user, data={"name": "张三", "bank": "boc"})
+    services.material_choose(application=draft, user=w.user, code="id-card", state="shared")
+    services.material_choose(application=draft, user=w.user, code="photo", state="deficient")
+    app = services.application_submit(application=draft, user=w.user).application
+    due = dt.date.today() + dt.timedelta(days=1)
+    services.application_act(application=app, user=w.window, action="accept_deficient", due=due)
+    return Application.objects.get(pk=app.pk)
+
+
+def test_the_applicant_hands_in_a_deficient_material_on_the_application_page(client):
+    w = world()
+    app = _accepted_with_photo_to_follow(w)
+    client.force_login(w.user)
+    url = f"/me/applications/{app.tracking_number}/"
+    page = client.get(url).content.decode()
+    assert 'data-supplement="photo"' in page and "请补交容缺材料" in page
+    assert f"请于 {app.deficiency_due:%Y-%m-%d} 前补交" in page
+    # Nothing chosen, or a file that is not what it claims: said, and nothing changes.
+    assert "请选择要上传的文件" in client.post(url, {"supplement": "photo"}).content.decode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fake = SimpleUploadedFile("photo.png", b"MZ\x90\x00 not an image")
+    page = client.post(url, {"supplement": "photo", "file": fake}).content.decode()
+    assert "操作未完成" in page
+    assert app.materials.get(code="photo").state == "deficient"
+    r = client.post(url, {"supplement": "photo", "file": png()})
+    assert r.status_code == 302
+    assert app.materials.get(code="photo").state == "uploaded"
+    assert app.events.filter(action="supply_deficiency", actor_role="applicant").exists()
+    assert not app.clock_pauses.filter(ended_on__isnull=True).exists()
+    assert "请补交容缺材料" not in client.get(url).content.decode()

@@ -348,6 +348,43 @@ def test_accept_deficient_takes_a_due_date(client, w):
     notice = Notice.objects.get(application=draft)
     text = client.get(f"/workbench/notices/{notice.number}/").content.decode()
     assert "容缺受理通知书" in text and "近期免冠照片" in text and "不予批准" in text
+    assert "在“我的办件”中上传，或交到任一服务窗口" in text
+
+
+def test_a_deficient_material_is_handed_in_at_any_window(client, w):
+    draft = services.draft_create(user=w.user, item=w.item, situation="first")
+    services.draft_save_fields(application=draft, user=w.user, data={"name": "张三", "bank": "boc"})
+    services.material_choose(application=draft, user=w.user, code="id-card", state="shared")
+    services.material_choose(application=draft, user=w.user, code="photo", state="deficient")
+    app = services.application_submit(application=draft, user=w.user).application
+    today = dt.date.today()
+    with pytest.raises(services.ApplicationError) as caught:  # no time at all to bring it
+        services.application_act(
+            application=app, user=w.window, action="accept_deficient", due=today
+        )
+    assert caught.value.code == "due_invalid"
+    services.application_act(
+        application=app, user=w.window, action="accept_deficient", due=today + dt.timedelta(days=1)
+    )
+    services.application_act(application=app, user=w.handler, action="start")
+    # Another window officer, who never saw this application, takes the photo at the counter.
+    other = staff("window2", Department.objects.get(code="bureau"), "window")
+    client.force_login(other)
+    page = client.get(_detail(app)).content.decode()
+    assert 'data-supplement="photo"' in page
+    url = _detail(app) + "supplement/"
+    response = client.post(url, {"code": "photo"})
+    assert response.status_code == 400 and "请选择要上传的文件" in response.content.decode()
+    response = client.post(url, {"code": "photo", "file": png()})
+    assert response.status_code == 302
+    photo = app.materials.get(code="photo")
+    assert photo.state == "uploaded"
+    assert app.events.filter(action="supply_deficiency", actor=other, actor_role="window").exists()
+    assert not app.clock_pauses.filter(ended_on__isnull=True).exists()
+    # Nothing more to hand in: the form is gone.
+    assert "data-supplement=" not in client.get(_detail(app)).content.decode()
+    client.force_login(w.handler)  # not a window: no supplement form for handlers
+    assert "data-supplement=" not in client.get(_detail(app)).content.decode()
 
 
 def test_an_unanswered_correction_is_closed_from_the_page_once_its_date_passes(client, w):
