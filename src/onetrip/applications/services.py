@@ -36,6 +36,7 @@ from onetrip.applications.models import (
 from onetrip.applications.workflow import Action, Status
 from onetrip.catalog.models import Item, ItemVersion, Material
 from onetrip.catalog.selectors import pinned_content
+from onetrip.core.text import says_something
 
 ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 APPEAL_RIGHTS = (
@@ -62,6 +63,19 @@ class ApplicationError(Exception):
         self.field = field
         self.status = status
         self.errors = errors or {}
+
+
+def typed_text(
+    value: Any, *, field: str, label: str, limit: int, required: bool = False, code: str = ""
+) -> str:
+    """Text a person typed, stripped: refused when required and showing nothing (spaces or
+    zero-width characters only), or longer than the ``limit`` its column holds."""
+    text = str(value or "").strip()
+    if required and not says_something(text):
+        raise ApplicationError(code or f"{field}_required", f"请写明{label}。", field=field)
+    if len(text) > limit:
+        raise ApplicationError("too_long", f"{label}最多 {limit} 字。", field=field)
+    return text
 
 
 # ------------------------------------------------------------------ who may act
@@ -1030,9 +1044,15 @@ def application_act(
     )
     role = _authorise(application, user, action)
     t = workflow.TABLE[(Status(application.status), action)]
-    reason = (reason or "").strip()
-    if t.needs_reason and not reason:
-        raise ApplicationError("reason_required", "请写明理由。", field="reason")
+    # A pause's reason is kept on the clock too, which holds 200 characters.
+    reason = typed_text(
+        reason,
+        field="reason",
+        label="理由",
+        limit=200 if action == Action.PAUSE else 2000,
+        required=t.needs_reason,
+        code="reason_required",
+    )
     before = _snapshot(application)
     now = timezone.now()
     note = reason
@@ -1046,7 +1066,9 @@ def application_act(
                 reason=reason,
                 items=items,
                 due=due,
-                override_reason=override_reason.strip(),
+                override_reason=typed_text(
+                    override_reason, field="override_reason", label="监察同意的理由", limit=2000
+                ),
                 now=now,
                 request=request,
             )
@@ -1111,7 +1133,7 @@ def _g_request_correction(
     locked = locked_fields(application=app)
     for entry in items or []:
         code = str(entry.get("code", ""))
-        why = str(entry.get("reason", "")).strip()
+        why = typed_text(entry.get("reason"), field="items", label="补正原因", limit=500)
         if code in materials:
             cleaned.append(
                 {
@@ -1148,9 +1170,8 @@ def _g_request_correction(
         )
     override_by = None
     if app.correction_count >= 1:
-        if (
-            workflow.SUPERVISOR not in actor_roles(user=user, application=app)
-            or not override_reason
+        if workflow.SUPERVISOR not in actor_roles(user=user, application=app) or not says_something(
+            override_reason
         ):
             raise ApplicationError(
                 "one_correction",
@@ -1468,15 +1489,16 @@ def visit_record(
     roles = actor_roles(user=officer, application=application)
     if not roles & {workflow.WINDOW, workflow.HANDLER}:
         raise ApplicationError("forbidden", "只有窗口或承办人员可以登记到场。", status=403)
-    if not reason.strip() or not place.strip():
+    if not says_something(reason) or not says_something(place):
         raise ApplicationError("visit_incomplete", "请填写到场事由和地点。", field="reason")
-    if len(reason.strip()) > 200 or len(place.strip()) > 200 or len(over_promise_reason) > 300:
-        raise ApplicationError(
-            "too_long", "到场事由和地点不超过 200 字，超出原因不超过 300 字。", field="reason"
-        )
+    reason = typed_text(reason, field="reason", label="到场事由", limit=200)
+    place = typed_text(place, field="place", label="到场地点", limit=200)
+    over_promise_reason = typed_text(
+        over_promise_reason, field="over_promise_reason", label="超出承诺的原因", limit=300
+    )
     count = application.visits.count() + 1
     over = count > application.version.visits_required
-    if over and not over_promise_reason.strip():
+    if over and not says_something(over_promise_reason):
         raise ApplicationError(
             "over_promise_reason_required",
             f"该事项承诺最多跑 {application.version.visits_required} 次，这是第 {count} 次，"
@@ -1486,11 +1508,11 @@ def visit_record(
         )
     visit = Visit.objects.create(
         application=application,
-        reason=reason.strip(),
-        place=place.strip(),
+        reason=reason,
+        place=place,
         officer=officer,
         over_promise=over,
-        over_promise_reason=over_promise_reason.strip() if over else "",
+        over_promise_reason=over_promise_reason if over else "",
     )
     role = workflow.WINDOW if workflow.WINDOW in roles else workflow.HANDLER
     _event(application, "visit", officer, role, note=f"第 {count} 次到场：{reason}")
@@ -1526,11 +1548,23 @@ def delivery_record(
         raise ApplicationError("forbidden", "您没有登记送达的权限。", status=403)
     if method not in Application.Delivery.values:
         raise ApplicationError("delivery_method", "请选择送达方式。", field="method")
-    if method == Application.Delivery.POST and not tracking_no.strip():
+    tracking_no = typed_text(tracking_no, field="tracking_no", label="邮件号", limit=40)
+    if method == Application.Delivery.POST and not says_something(tracking_no):
         raise ApplicationError("tracking_required", "邮寄送达请填写邮件号。", field="tracking_no")
-    reason = " ".join(str(reason or "").split())[:200]
+    address = typed_text(address, field="address", label="送达地址", limit=300)
+    reason = typed_text(
+        " ".join(str(reason or "").split()), field="reason", label="原因", limit=200
+    )
+    earlier = application.deliveries.order_by("-delivered_at").first()
+    if earlier is not None and not says_something(reason):
+        raise ApplicationError(
+            "delivery_reason_required",
+            f"本申请已于 {timezone.localtime(earlier.delivered_at):%Y-%m-%d %H:%M} "
+            f"以“{earlier.get_method_display()}”送达；再次送达请写明原因。",
+            field="reason",
+        )
     chosen = application.delivery_method
-    if chosen and method != chosen and not reason:
+    if chosen and method != chosen and not says_something(reason):
         raise ApplicationError(
             "delivery_reason_required",
             f"申请人选择的送达方式是“{Application.Delivery(chosen).label}”；"
@@ -1541,8 +1575,8 @@ def delivery_record(
         application,
         officer,
         method,
-        tracking_no=tracking_no.strip(),
-        address=address.strip(),
+        tracking_no=tracking_no,
+        address=address,
         reason=reason,
         request=request,
     )
@@ -1601,11 +1635,9 @@ def deadline_extend(
         )
     if not 1 <= days <= room:
         raise ApplicationError("days_invalid", f"延长天数应为 1 至 {room} 天。", field="days")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError("reason_required", "请写明延期理由。", field="reason")
-    if len(reason) > 300:
-        raise ApplicationError("reason_too_long", "延期理由最多 300 字。", field="reason")
+    reason = typed_text(
+        reason, field="reason", label="延期理由", limit=300, required=True, code="reason_required"
+    )
     clock.clock_extend(application=application, days=days, reason=reason, approver=officer)
     promised = application.deadlines.filter(kind="promised").first()
     due = promised.due_on.isoformat() if promised else ""
@@ -1663,6 +1695,7 @@ def application_assign(
         raise ApplicationError("not_found", "找不到该申请。", status=404)
     if application.status not in workflow.OPEN_BEFORE_DECISION:
         raise ApplicationError("not_assignable", "已办结或尚未提交的申请不能分派。", status=409)
+    note = typed_text(note, field="note", label="说明", limit=200)
     eligible = {u.pk: u for u in assignable_officers(application=application)}
     try:
         target = eligible.get(int(str(assignee).strip()))
@@ -1684,7 +1717,6 @@ def application_assign(
         current.ended_at = now
         current.save(update_fields=["ended_at"])
     label = "领办" if target.pk == officer.pk else f"分派给 {target}"
-    note = (note or "").strip()[:200]
     Assignment.objects.create(
         application=application,
         stage=application.stage,

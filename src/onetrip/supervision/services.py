@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from onetrip.core.calendar import days_add, working_days_before, working_days_between
+from onetrip.core.text import says_something
 from onetrip.supervision.models import Card, ClockPause, Deadline, Extension
 
 
@@ -599,8 +600,10 @@ def card_finding_record(*, card, user, explanation: str, conclusion: str, measur
     from onetrip.supervision.models import CardFinding
 
     _require_supervisor(user, card)
-    if not explanation.strip() or not conclusion.strip():
+    if not says_something(explanation) or not says_something(conclusion):
         raise SupervisionError("finding_incomplete", "请写明情况说明和结论。")
+    if max(len(explanation.strip()), len(conclusion.strip()), len(measures.strip())) > 5000:
+        raise SupervisionError("too_long", "情况说明、结论和整改措施各最多 5000 字。")
     with transaction.atomic():
         finding = CardFinding.objects.create(
             card=card,
@@ -626,8 +629,10 @@ def card_close(*, card, user, reason: str):
     from onetrip.supervision.models import Card
 
     _require_supervisor(user, card)
-    if not reason.strip():
+    if not says_something(reason):
         raise SupervisionError("reason_required", "关闭监察牌须写明理由。")
+    if len(reason.strip()) > 300:
+        raise SupervisionError("too_long", "关闭理由最多 300 字。")
     with transaction.atomic():
         card = Card.objects.select_for_update().get(pk=card.pk)
         if card.closed_at is not None:

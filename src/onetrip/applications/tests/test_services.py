@@ -516,3 +516,45 @@ def test_a_correction_notice_without_a_date_counts_the_default_period():
         act(app, w.window, "close_uncorrected")
     app.refresh_from_db()
     assert app.status == Status.CORRECTION_EXPIRED
+
+
+def test_typed_reasons_must_show_something_and_fit_where_they_are_kept():
+    w = world()
+    app = submitted(w)
+    act(app, w.window, "accept")
+    act(app, w.handler, "start")
+    for reason in ("\u200b", " \u3000 ", "\u200b\u200d"):  # nothing a reader would see
+        with pytest.raises(services.ApplicationError) as caught:
+            act(app, w.handler, "pause", reason=reason)
+        assert caught.value.code == "reason_required"
+    with pytest.raises(services.ApplicationError) as caught:
+        act(app, w.handler, "pause", reason="专" * 201)  # the clock keeps 200 characters
+    assert caught.value.code == "too_long" and caught.value.field == "reason"
+    assert Application.objects.get(pk=app.pk).status == Status.HANDLING
+    assert not app.clock_pauses.exists()
+    act(app, w.handler, "pause", reason="专" * 200)
+    with pytest.raises(services.ApplicationError) as caught:
+        services.application_assign(
+            application=app, officer=w.handler, assignee=w.handler.pk, note="说" * 201
+        )
+    assert caught.value.code == "too_long" and caught.value.field == "note"
+
+
+def test_a_second_correction_needs_a_reason_a_reader_can_see():
+    w = world()
+    app = submitted(w)
+    act(app, w.window, "request_correction", reason="缺照片", items=[{"code": "photo"}])
+    services.material_upload(application=app, user=w.user, code="photo", upload=png())
+    act(app, w.user, "supply_correction")
+    for override in ("", "\u200b", "\u2060 "):
+        with pytest.raises(services.ApplicationError) as caught:
+            act(
+                app,
+                w.supervisor,
+                "request_correction",
+                reason="再补",
+                items=[{"code": "photo"}],
+                override_reason=override,
+            )
+        assert caught.value.code == "one_correction"
+    assert app.notices.filter(kind=Notice.Kind.CORRECTION).count() == 1

@@ -125,6 +125,10 @@ def test_only_the_departments_supervisor_records_findings_and_closes_cards():
         conclusion="情有可原",
         measures="建立顶岗机制",
     )
+    for reason, code in (("\u200b", "reason_required"), ("整" * 301, "too_long")):
+        with pytest.raises(supervision.SupervisionError) as caught:
+            supervision.card_close(card=card, user=w.supervisor, reason=reason)
+        assert caught.value.code == code
     supervision.card_close(card=card, user=w.supervisor, reason="已整改")
     card.refresh_from_db()
     assert card.closed_reason == "已整改" and CardFinding.objects.get(card=card).measures
