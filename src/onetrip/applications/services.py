@@ -783,6 +783,10 @@ def _event(application, action, user, role, *, before=None, note=""):
     )
 
 
+# Steps whose timeline note only repeats the new status.
+_NOTE_SAYS_NOTHING = {Action.ACCEPT, Action.START, Action.SUPPLY_CORRECTION}
+
+
 def _record(application, action: Action, user, role, before, *, note="", request=None):
     """Timeline event, the applicant's notification and the audit event, in this transaction.
 
@@ -804,7 +808,9 @@ def _record(application, action: Action, user, role, before, *, note="", request
             event,
             template,
             next_step=next_step_text(application),
-            note=note,
+            # What the officer wrote, where it tells the applicant something: the grounds of a
+            # refusal or decision, what is missing, why the clock stopped.
+            note="" if action in _NOTE_SAYS_NOTHING else note,
             corrections=[{"name": i["name"], "reason": i["reason"]} for i in notice.items]
             if notice
             else [],
@@ -871,7 +877,19 @@ def next_step_text(application: Application) -> str:
             if version.promised_limit == 0
             else (f"{version.promised_limit} 个{version.get_promised_limit_unit_display()}")
         )
-        return f"承诺办结时限：{limit}。"
+        text = f"承诺办结时限：{limit}。"
+        from onetrip.applications.selectors import supplements_due
+
+        missing = [m.name for m in supplements_due(application)]
+        if missing:
+            text += (
+                f"请于 {application.deficiency_due:%Y-%m-%d} 前补交容缺材料："
+                f"{'、'.join(missing)}（在“我的办件”中上传，或交到任一服务窗口）；"
+                "逾期未补交的，将依法作出不予批准的决定。"
+            )
+        return text
+    if s in (Status.REFUSED, Status.CORRECTION_EXPIRED, Status.REVOKED):
+        return f"理由见书面通知书，可在“我的办件”中查看。{APPEAL_RIGHTS}"
     if s in workflow.DECIDED:
         return "结果将按您选择的方式送达。"
     return ""

@@ -188,16 +188,19 @@ message_template_register(
             "inbox": ChannelText(
                 subject="办件进度：{{ item_name }} {{ status_label }}",
                 body=_APPLICATION_HEAD + "当前状态：{{ status_label }}。\n"
+                "{% if note %}说明：{{ note }}\n{% endif %}"
                 "{% if next_step %}下一步：{{ next_step }}\n{% endif %}"
                 "您可以登录平台，在“我的办件”中查看办理进度。",
             ),
             "sms": ChannelText(
                 body=SMS_SIGNATURE + "您申请的{{ item_name }}（{{ tracking_number }}）"
-                "当前状态：{{ status_label }}。{% if next_step %}{{ next_step }}{% endif %}"
+                "当前状态：{{ status_label }}。{% if note %}{{ note|truncatechars:60 }}{% endif %}"
+                "{% if next_step %}{{ next_step }}{% endif %}"
             ),
             "email": ChannelText(
                 subject="【办件进度】{{ item_name }}（{{ tracking_number }}）{{ status_label }}",
                 body="您好：\n\n" + _APPLICATION_HEAD + "当前状态：{{ status_label }}。\n"
+                "{% if note %}说明：{{ note }}\n{% endif %}"
                 "{% if next_step %}下一步：{{ next_step }}\n{% endif %}"
                 "\n您可以登录平台，在“我的办件”中查看办理进度。\n\n"
                 "此邮件由系统自动发送，请勿直接回复。",

@@ -185,6 +185,11 @@ def test_refusal_states_reasons_and_appeal_rights():
     act(app, w.window, "refuse", reason="不属于本部门职权范围")
     notice = app.notices.get(kind="refusal")
     assert "不属于本部门职权范围" in notice.reason and "行政复议" in notice.reason
+    # The message says so too: for someone told only by SMS it is all they get.
+    told = OutboxMessage.objects.get(recipient=w.user, channel="inbox", body__contains="不予受理")
+    assert "不属于本部门职权范围" in told.body and "行政复议" in told.body
+    sms = OutboxMessage.objects.filter(recipient=w.user, channel="sms").latest("id")
+    assert "不属于本部门职权范围" in sms.body
 
 
 def test_deficiency_acceptance_only_for_non_key_materials():

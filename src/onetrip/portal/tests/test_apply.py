@@ -291,6 +291,10 @@ def test_the_applicant_hands_in_a_deficient_material_on_the_application_page(cli
     page = client.get(url).content.decode()
     assert 'data-supplement="photo"' in page and "请补交容缺材料" in page
     assert f"请于 {app.deficiency_due:%Y-%m-%d} 前补交" in page
+    from onetrip.notifications.models import OutboxMessage
+
+    told = OutboxMessage.objects.filter(recipient=w.user, channel="inbox").latest("id")
+    assert "近期免冠照片" in told.body and f"{app.deficiency_due:%Y-%m-%d} 前补交" in told.body
     # Nothing chosen, or a file that is not what it claims: said, and nothing changes.
     assert "请选择要上传的文件" in client.post(url, {"supplement": "photo"}).content.decode()
     from django.core.files.uploadedfile import SimpleUploadedFile
