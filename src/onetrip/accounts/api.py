@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -148,7 +149,7 @@ class Identity(APIView):
         data = _valid(IdentitySerializer, request)
         if request.user.is_staff:
             raise ProblemError(
-                "staff_account", "工作人员账号不能实名登记为申请人。", status_code=403
+                "staff_account", _("工作人员账号不能实名登记为申请人。"), status_code=403
             )
         try:
             person = services.applicant_identity_bind(user=request.user, **data)
