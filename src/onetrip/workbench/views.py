@@ -364,7 +364,7 @@ def act(request: HttpRequest, tracking_number: str) -> HttpResponse:
                 due = dt.date.fromisoformat(state["due"])
             except ValueError:
                 raise ApplicationError(
-                    "due_invalid", "请按 2026-01-31 的格式填写期限。", field="due"
+                    "due_invalid", _("请按 2026-01-31 的格式填写期限。"), field="due"
                 ) from None
         services.application_act(
             application=application,
