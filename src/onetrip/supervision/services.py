@@ -13,6 +13,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onetrip.core.calendar import days_add, working_days_before, working_days_between
 from onetrip.supervision.models import Card, ClockPause, Deadline, Extension
@@ -588,7 +589,7 @@ def _require_supervisor(user, card) -> None:
 
     ids = staff_department_ids(user=user, role="supervisor")
     if ids is not None and card.department_id not in ids:
-        raise SupervisionError("forbidden", "只有该部门的监察人员可以处理这张监察牌。", 403)
+        raise SupervisionError("forbidden", _("只有该部门的监察人员可以处理这张监察牌。"), 403)
 
 
 def card_finding_record(*, card, user, explanation: str, conclusion: str, measures: str = ""):
@@ -600,7 +601,7 @@ def card_finding_record(*, card, user, explanation: str, conclusion: str, measur
 
     _require_supervisor(user, card)
     if not explanation.strip() or not conclusion.strip():
-        raise SupervisionError("finding_incomplete", "请写明情况说明和结论。")
+        raise SupervisionError("finding_incomplete", _("请写明情况说明和结论。"))
     with transaction.atomic():
         finding = CardFinding.objects.create(
             card=card,
@@ -627,13 +628,13 @@ def card_close(*, card, user, reason: str):
 
     _require_supervisor(user, card)
     if not reason.strip():
-        raise SupervisionError("reason_required", "关闭监察牌须写明理由。")
+        raise SupervisionError("reason_required", _("关闭监察牌须写明理由。"))
     with transaction.atomic():
         card = Card.objects.select_for_update().get(pk=card.pk)
         if card.closed_at is not None:
-            raise SupervisionError("already_closed", "这张监察牌已经关闭。", 409)
+            raise SupervisionError("already_closed", _("这张监察牌已经关闭。"), 409)
         if not card.findings.exists():
-            raise SupervisionError("finding_required", "请先记录监察意见，再关闭监察牌。", 409)
+            raise SupervisionError("finding_required", _("请先记录监察意见，再关闭监察牌。"), 409)
         card.closed_at = timezone.now()
         card.closed_reason = reason.strip()
         card.save(update_fields=["closed_at", "closed_reason"])
