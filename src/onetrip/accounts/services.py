@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 from onetrip.accounts.models import (
@@ -28,6 +29,7 @@ from onetrip.accounts.models import (
 from onetrip.catalog.models import Department
 from onetrip.core.crypto import lookup_hash, mask_email, mask_id_number
 from onetrip.core.identifiers import (
+    credit_code_checksum_only,
     credit_code_clean,
     credit_code_problem,
     id_number_clean,
@@ -64,7 +66,8 @@ STAFF_LOCK = dt.timedelta(minutes=15)
 
 
 class AccountsError(Exception):
-    """A refused account operation: stable code, Chinese message, the field at fault."""
+    """A refused account operation: stable code, message in the active language (Chinese by
+    default), the field at fault."""
 
     def __init__(self, code: str, message: str, field: str = ""):
         super().__init__(message)
@@ -110,7 +113,7 @@ def staff_role_grant(*, user: User, department: Department, role: str) -> StaffR
 def _clean_id_number(value: str) -> str:
     value = id_number_clean(value)
     if not value:
-        raise AccountsError("id_number_missing", "请填写公民身份号码。", "id_number")
+        raise AccountsError("id_number_missing", _("请填写公民身份号码。"), "id_number")
     problem = id_number_problem(value)
     if problem:
         raise AccountsError("id_number_invalid", problem, "id_number")
@@ -122,7 +125,7 @@ def _clean_phone(value: str, *, required: bool = True) -> str:
     if not value and not required:
         return ""
     if len(value) != 11 or not value.isdigit() or not value.startswith("1"):
-        raise AccountsError("phone_invalid", "请填写 11 位手机号码，如 13912345678。", "phone")
+        raise AccountsError("phone_invalid", _("请填写 11 位手机号码，如 13912345678。"), "phone")
     return value
 
 
@@ -130,7 +133,7 @@ def enterprise_find(*, credit_code: str) -> Enterprise | None:
     """The enterprise registered under the code; AccountsError when no code was given."""
     code = credit_code_clean(credit_code)
     if not code:
-        raise AccountsError("credit_code_missing", "请填写统一社会信用代码。", "credit_code")
+        raise AccountsError("credit_code_missing", _("请填写统一社会信用代码。"), "credit_code")
     return Enterprise.objects.filter(credit_code=code).first()
 
 
@@ -150,11 +153,11 @@ def person_register(
     """Register a natural person after checking the ID number (check digit, birth date)."""
     real_name = " ".join(str(real_name or "").split())
     if not real_name or len(real_name) > 50:
-        raise AccountsError("name_invalid", "请填写与身份证件一致的姓名。", "real_name")
+        raise AccountsError("name_invalid", _("请填写与身份证件一致的姓名。"), "real_name")
     number = _clean_id_number(id_number)
     phone = _clean_phone(phone, required=False)
     if Person.objects.filter(id_number_hash=lookup_hash(number)).exists():
-        raise AccountsError("person_exists", "该公民身份号码已登记。", "id_number")
+        raise AccountsError("person_exists", _("该公民身份号码已登记。"), "id_number")
     birth = ric.get_birth_date(number)
     person = Person(
         user=user,
@@ -193,19 +196,21 @@ def enterprise_register(
     """Register an enterprise; a code failing the check needs an officer's audited override."""
     name = " ".join(str(name or "").split())
     if not name or len(name) > 200:
-        raise AccountsError("name_invalid", "请填写单位名称（不超过 200 字）。", "name")
+        raise AccountsError("name_invalid", _("请填写单位名称（不超过 200 字）。"), "name")
     legal_representative = str(legal_representative or "")[:50]
     override_reason = str(override_reason or "")[:300]
     code = credit_code_clean(credit_code)
     if Enterprise.objects.filter(credit_code=code).exists():
-        raise AccountsError("enterprise_exists", "该统一社会信用代码已登记。", "credit_code")
+        raise AccountsError("enterprise_exists", _("该统一社会信用代码已登记。"), "credit_code")
     problem = credit_code_problem(code)
     override = False
     if problem:
-        checksum_only = len(code) == 18 and "校验位" in problem
+        checksum_only = credit_code_checksum_only(code)
         if not (checksum_only and override_reason.strip() and officer and officer.is_staff):
             if checksum_only:
-                problem += "若为早期试点代码，请由窗口工作人员核实后登记。"
+                problem = _("{problem}若为早期试点代码，请由窗口工作人员核实后登记。").format(
+                    problem=problem
+                )
             raise AccountsError("credit_code_invalid", problem, "credit_code")
         override = True
     enterprise = Enterprise.objects.create(
@@ -274,10 +279,10 @@ def authorisation_revoke(*, grant: Authorisation, officer: User, reason: str) ->
     """End a 委托 now (the principal withdrew it, say); audited with the reason."""
     reason = " ".join(str(reason or "").split())[:300]
     if not reason:
-        raise AccountsError("reason_required", "请写明撤销原因（如委托人书面撤回）。", "reason")
+        raise AccountsError("reason_required", _("请写明撤销原因（如委托人书面撤回）。"), "reason")
     grant = Authorisation.objects.select_for_update().get(pk=grant.pk)
     if grant.revoked_at is not None:
-        raise AccountsError("already_revoked", "该委托已经撤销。", "")
+        raise AccountsError("already_revoked", _("该委托已经撤销。"), "")
     grant.revoked_at = timezone.now()
     grant.save(update_fields=["revoked_at"])
     from onetrip.audit.services import audit_append
@@ -302,11 +307,13 @@ def authorisation_check(
 ) -> None:
     """The rules a 委托 must meet, however it is recorded; AccountsError if one is broken."""
     if (principal_person is None) == (principal_enterprise is None):
-        raise AccountsError("principal_invalid", "请指定一个委托人（自然人或单位）。", "principal")
+        raise AccountsError(
+            "principal_invalid", _("请指定一个委托人（自然人或单位）。"), "principal"
+        )
     if principal_person is not None and agent is not None and principal_person.pk == agent.pk:
-        raise AccountsError("self_authorisation", "不能委托自己。", "agent")
+        raise AccountsError("self_authorisation", _("不能委托自己。"), "agent")
     if valid_from and valid_until and valid_until < valid_from:
-        raise AccountsError("period_invalid", "截止日期不能早于生效日期。", "valid_until")
+        raise AccountsError("period_invalid", _("截止日期不能早于生效日期。"), "valid_until")
 
 
 def authorisation_recorded(grant: Authorisation, *, actor: User | None) -> None:
@@ -341,14 +348,16 @@ def _code_try(record: OneTimeCode | EmailVerification | None, key: str, code: st
     """One try at a sent code (the caller holds the record's row lock): the refusal, or None
     when it matches, and the code is then used up. A wrong try is counted."""
     if record is None or record.expires_at < timezone.now():
-        return AccountsError("code_expired", "验证码已失效，请重新获取。", "code")
+        return AccountsError("code_expired", _("验证码已失效，请重新获取。"), "code")
     if record.attempts >= LOGIN_CODE_MAX_TRIES:
-        return AccountsError("code_locked", "验证码错误次数过多，请重新获取。", "code")
+        return AccountsError("code_locked", _("验证码错误次数过多，请重新获取。"), "code")
     if not hmac.compare_digest(record.code_hash, _code_digest(key, code)):
         record.attempts += 1
         record.save(update_fields=["attempts"])
         left = LOGIN_CODE_MAX_TRIES - record.attempts
-        return AccountsError("code_wrong", f"验证码不正确，还可尝试 {left} 次。", "code")
+        return AccountsError(
+            "code_wrong", _("验证码不正确，还可尝试 {left} 次。").format(left=left), "code"
+        )
     record.used_at = timezone.now()
     record.save(update_fields=["used_at"])
     return None
@@ -358,11 +367,11 @@ def _send_allowed(key: str, address_key: str, field: str, too_many: str) -> None
     """A code may go out once a minute and five times an hour to one recipient (``key`` with
     ``{}`` for the period), and twenty times an hour from one address."""
     if not rate_limit_hit(key.format("min"), 1, 60):
-        raise AccountsError("too_soon", "验证码已发送，请 60 秒后再试。", field)
+        raise AccountsError("too_soon", _("验证码已发送，请 60 秒后再试。"), field)
     if not rate_limit_hit(key.format("hour"), 5, 3600):
         raise AccountsError("too_many", too_many, field)
     if address_key and not rate_limit_hit(address_key, 20, 3600):
-        raise AccountsError("too_many", "请求过于频繁，请稍后再试。", field)
+        raise AccountsError("too_many", _("请求过于频繁，请稍后再试。"), field)
 
 
 @dataclass
@@ -379,7 +388,7 @@ def login_code_send(*, phone: str, source_ip: str | None) -> CodeSent:
         f"otp:phone:{{}}:{phone_hash}",
         f"otp:ip:{source_ip}" if source_ip else "",
         "phone",
-        "该号码本小时获取验证码次数过多，请稍后再试。",
+        _("该号码本小时获取验证码次数过多，请稍后再试。"),
     )
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
@@ -444,7 +453,7 @@ def _clean_email(value: str) -> str:
         valid = False
     if not valid:
         raise AccountsError(
-            "email_invalid", "请填写有效的电子邮箱地址，如 name@example.com。", "email"
+            "email_invalid", _("请填写有效的电子邮箱地址，如 name@example.com。"), "email"
         )
     return value
 
@@ -464,19 +473,19 @@ def email_code_send(*, user: User, email: str, source_ip: str | None) -> EmailCo
     """Send a code to the address the user wants notices at; it is used once confirmed."""
     email = _clean_email(email)
     if email == user.email:
-        raise AccountsError("email_unchanged", "这已是您接收通知的邮箱。", "email")
+        raise AccountsError("email_unchanged", _("这已是您接收通知的邮箱。"), "email")
     _send_allowed(
         f"email-code:{{}}:{user.pk}",
         f"email-code:ip:{source_ip}" if source_ip else "",
         "email",
-        "本小时获取邮箱验证码次数过多，请稍后再试。",
+        _("本小时获取邮箱验证码次数过多，请稍后再试。"),
     )
     # and per address, however many accounts ask: nobody's mailbox can be flooded
     _send_allowed(
         f"email-code:addr:{{}}:{lookup_hash(email)}",
         "",
         "email",
-        "该邮箱本小时收到的验证码过多，请稍后再试。",
+        _("该邮箱本小时收到的验证码过多，请稍后再试。"),
     )
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
@@ -554,8 +563,9 @@ def _superseded(user: User, pending: EmailVerification | None, code: str):
         if sent(old):
             return AccountsError(
                 "code_superseded",
-                f"这是之前发送的验证码，已作废。"
-                f"请使用最新发到 {mask_email(pending.email)} 的验证码。",
+                _("这是之前发送的验证码，已作废。请使用最新发到 {email} 的验证码。").format(
+                    email=mask_email(pending.email)
+                ),
                 "code",
             )
     return None
@@ -606,24 +616,24 @@ def _phone_user(phone: str, phone_hash: str) -> User:
 def applicant_identity_bind(*, user: User, real_name: str, id_number: str) -> Person:
     """实名: attach a real name and ID number to a phone login (once); never to staff."""
     if user.is_staff:
-        raise AccountsError("staff_account", "工作人员账号不能实名登记为申请人。", "id_number")
+        raise AccountsError("staff_account", _("工作人员账号不能实名登记为申请人。"), "id_number")
     existing = getattr(user, "person", None)
     if existing is not None:
-        raise AccountsError("already_bound", "该账号已完成实名登记。", "id_number")
+        raise AccountsError("already_bound", _("该账号已完成实名登记。"), "id_number")
     number = _clean_id_number(id_number)
     person = Person.objects.select_for_update().filter(id_number_hash=lookup_hash(number)).first()
     if person is not None:
         if person.user_id is not None:
             raise AccountsError(
-                "id_taken", "该公民身份号码已绑定其他账号，请联系窗口。", "id_number"
+                "id_taken", _("该公民身份号码已绑定其他账号，请联系窗口。"), "id_number"
             )
         if person.real_name != " ".join(real_name.split()):
-            raise AccountsError("name_mismatch", "姓名与登记信息不一致。", "real_name")
+            raise AccountsError("name_mismatch", _("姓名与登记信息不一致。"), "real_name")
         if not person.phone_hash or person.phone_hash != user.phone_hash:
             # Registered at a window: only the phone left there may claim the record online.
             raise AccountsError(
                 "phone_mismatch",
-                "该身份已在窗口登记，请用登记时留下的手机号码登录，或到窗口核实身份。",
+                _("该身份已在窗口登记，请用登记时留下的手机号码登录，或到窗口核实身份。"),
                 "id_number",
             )
         person.user = user

@@ -178,7 +178,9 @@ def staff_login(request: HttpRequest) -> HttpResponse:
         user = User.objects.filter(username=username, is_staff=True, is_active=True).first()
         locked = services.staff_locked_until(user=user) if user else None
         if locked:
-            error = f"账号已暂时锁定，请于 {locked.astimezone():%H:%M} 后再试。"
+            error = _("账号已暂时锁定，请于 {time} 后再试。").format(
+                time=f"{locked.astimezone():%H:%M}"
+            )
         elif user and authenticate(
             request, username=username, password=request.POST.get("password", "")
         ):
@@ -189,7 +191,7 @@ def staff_login(request: HttpRequest) -> HttpResponse:
         else:
             if user:
                 services.staff_login_failure(user=user, request=request)
-            error = "用户名或密码不正确。"
+            error = _("用户名或密码不正确。")
     return render(
         request,
         "accounts/staff_login.html",
@@ -205,7 +207,7 @@ def staff_totp(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         if services.staff_locked_until(user=user):
-            error = "账号已暂时锁定，请稍后再试。"
+            error = _("账号已暂时锁定，请稍后再试。")
         elif services.staff_totp_verify(user=user, code=request.POST.get("code", "")):
             services.staff_login_success(user=user)
             request.session.pop("staff_pending", None)
@@ -213,7 +215,7 @@ def staff_totp(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(_next(request, "/workbench/"))
         else:
             services.staff_login_failure(user=user, request=request)
-            error = "动态验证码不正确或已使用，请输入验证器上的最新 6 位数字。"
+            error = _("动态验证码不正确或已使用，请输入验证器上的最新 6 位数字。")
     credential = getattr(user, "credential", None)
     enrolled = bool(credential and credential.totp_confirmed_at)
     qr_svg = secret = ""

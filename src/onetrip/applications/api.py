@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -35,7 +36,7 @@ class StrictSerializer(serializers.Serializer):
         if isinstance(data, dict):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
-                raise serializers.ValidationError({k: ["不允许提交该字段。"] for k in unknown})
+                raise serializers.ValidationError({k: [_("不允许提交该字段。")] for k in unknown})
         return super().to_internal_value(data)
 
 
@@ -360,16 +361,20 @@ class _ListFilters:
     def read(cls, params) -> _ListFilters:
         status_filter = str(params.get("status", ""))
         if status_filter and status_filter not in Status.values:
-            raise ProblemError("invalid_filter", f"未知的状态：{status_filter[:40]}。")
+            raise ProblemError(
+                "invalid_filter", _("未知的状态：{status}。").format(status=status_filter[:40])
+            )
         stage = str(params.get("stage", ""))
         if stage and stage not in ReviewStage.Code.values:
-            raise ProblemError("invalid_filter", f"未知的审查环节：{stage[:40]}。")
+            raise ProblemError(
+                "invalid_filter", _("未知的审查环节：{stage}。").format(stage=stage[:40])
+            )
         department = None
         if params.get("department"):
             try:
                 department = int(params["department"])
             except ValueError:
-                raise ProblemError("invalid_filter", "部门应为部门编号（整数）。") from None
+                raise ProblemError("invalid_filter", _("部门应为部门编号（整数）。")) from None
         return cls(
             status=status_filter,
             stage=stage,
@@ -392,7 +397,7 @@ def _staff_queue(request: Request, wanted: _ListFilters):
     if wanted.department is not None and wanted.department not in set(
         queue_departments(user=request.user).values_list("pk", flat=True)
     ):
-        raise ProblemError("invalid_filter", "不是您可以查看的部门。")
+        raise ProblemError("invalid_filter", _("不是您可以查看的部门。"))
     filters = QueueFilters(
         department=wanted.department,
         status=wanted.status,
@@ -411,7 +416,7 @@ def published_item(code: str) -> Item:
         .first()
     )
     if item is None:
-        raise ProblemError("item_not_found", "事项不存在或尚未发布。", status_code=404)
+        raise ProblemError("item_not_found", _("事项不存在或尚未发布。"), status_code=404)
     return item
 
 
@@ -425,7 +430,7 @@ def _problem(exc: services.ApplicationError) -> ProblemError:
 def _visible(request: Request, pk: int) -> Application:
     application = get_object_or_404(Application.objects.select_related("item", "version"), pk=pk)
     if not services.can_view(user=request.user, application=application):
-        raise ProblemError("not_found", "找不到该申请。", status_code=404)
+        raise ProblemError("not_found", _("找不到该申请。"), status_code=404)
     return application
 
 
@@ -501,7 +506,7 @@ class ApplicationList(APIView):
             whom = selectors.principal_for_key(data["on_behalf_of"]) or {}
             if not whom:
                 raise ProblemError(
-                    "no_authorisation", "您没有代为办理该事项的有效委托。", status_code=403
+                    "no_authorisation", _("您没有代为办理该事项的有效委托。"), status_code=403
                 )
         try:
             draft = services.draft_create(
@@ -757,7 +762,7 @@ class ApplicationAssignment(_RecordView):
 
         application = _visible(request, pk)
         if not request.user.is_staff:
-            raise ProblemError("forbidden", "只有工作人员可以查看分派。", status_code=403)
+            raise ProblemError("forbidden", _("只有工作人员可以查看分派。"), status_code=403)
         current = (
             Assignment.objects.filter(application=application, ended_at__isnull=True)
             .select_related("officer")
@@ -806,10 +811,10 @@ class ApplicationFile(APIView):
         )
         stored = StoredFile.objects.filter(pk=file_id).first() if what else None
         if stored is None:
-            raise ProblemError("not_found", "文件不存在。", status_code=404)
+            raise ProblemError("not_found", _("文件不存在。"), status_code=404)
         response = attachment(stored)
         if response is None:
-            raise ProblemError("not_found", "文件不存在。", status_code=404)
+            raise ProblemError("not_found", _("文件不存在。"), status_code=404)
         if _read_by_staff(request, application):
             _audit_read(request, application, f"接口下载材料“{what}”（文件 {stored.pk}）")
         return response
@@ -832,7 +837,7 @@ class NoticeDetail(APIView):
         if notice is None or not services.can_view(
             user=request.user, application=notice.application
         ):
-            raise ProblemError("not_found", "找不到该文书。", status_code=404)
+            raise ProblemError("not_found", _("找不到该文书。"), status_code=404)
         staff = _read_by_staff(request, notice.application)
         if staff:
             _audit_read(request, notice.application, f"接口查看文书 {notice.number}")
@@ -852,7 +857,7 @@ class ApplicationAudit(APIView):
 
         application = _visible(request, pk)
         if SUPERVISOR not in services.actor_roles(user=request.user, application=application):
-            raise ProblemError("forbidden", "只有监察人员可以查看审计记录。", status_code=403)
+            raise ProblemError("forbidden", _("只有监察人员可以查看审计记录。"), status_code=403)
         events = []
         for event, intact in audit_timeline(target=application):
             event.intact = intact
@@ -900,12 +905,12 @@ class Track(APIView):
         # The same budget as the page: 30 lookups an hour per address.
         if not rate_limit_hit(f"track:{request.META.get('REMOTE_ADDR', '')}", 30, 3600):
             raise ProblemError(
-                "too_many_requests", "查询过于频繁，请一小时后再试。", status_code=429
+                "too_many_requests", _("查询过于频繁，请一小时后再试。"), status_code=429
             )
         result = selectors.application_track(
             tracking_number=str(request.query_params.get("number", ""))[:20],
             query_code=str(request.query_params.get("code", ""))[:6],
         )
         if result is None:
-            raise ProblemError("not_found", "申办流水号或查询码不正确。", status_code=404)
+            raise ProblemError("not_found", _("申办流水号或查询码不正确。"), status_code=404)
         return Response(result)

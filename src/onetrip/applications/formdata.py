@@ -37,9 +37,9 @@ def _as_text(value: Any) -> str:
     if isinstance(value, bool | int | float | Decimal):
         return str(value)
     if not isinstance(value, str):
-        raise ValueError("格式不正确。")
+        raise ValueError(_("格式不正确。"))
     if _UNREADABLE.search(value):
-        raise ValueError("含有无法识别的字符，请重新输入。")
+        raise ValueError(_("含有无法识别的字符，请重新输入。"))
     return value.strip()
 
 
@@ -49,7 +49,7 @@ def _clean_one(field: FormField, value: Any) -> Any:
         values = value if isinstance(value, list) else [v for v in [value] if v not in (None, "")]
         allowed = {c["value"] for c in field.choices}
         if any(not isinstance(v, str) or v not in allowed for v in values):
-            raise ValueError("请从给出的选项中选择。")
+            raise ValueError(_("请从给出的选项中选择。"))
         return values
     if kind == FormField.FieldType.BOOLEAN:
         if isinstance(value, bool):
@@ -59,40 +59,44 @@ def _clean_one(field: FormField, value: Any) -> Any:
             return True
         if text in {"false", "0", "no", "否", ""}:
             return False
-        raise ValueError("请选择“是”或“否”。")
+        raise ValueError(_("请选择“是”或“否”。"))
     text = _as_text(value)
     if kind in (FormField.FieldType.TEXT, FormField.FieldType.TEXTAREA):
         limit = field.max_length or (2000 if kind == FormField.FieldType.TEXTAREA else 200)
         if len(text) > limit:
-            raise ValueError(f"不能超过 {limit} 个字。")
+            raise ValueError(_("不能超过 {limit} 个字。").format(limit=limit))
         return text
     if kind in (FormField.FieldType.INTEGER, FormField.FieldType.DECIMAL):
         if not re.fullmatch(r"-?\d{1,15}(\.\d{1,4})?", text):
-            raise ValueError("请填写数字（最多 15 位整数、4 位小数）。")
+            raise ValueError(_("请填写数字（最多 15 位整数、4 位小数）。"))
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise ValueError("请填写数字。") from None
+            raise ValueError(_("请填写数字。")) from None
         if not number.is_finite():
-            raise ValueError("请填写数字。")
+            raise ValueError(_("请填写数字。"))
         if kind == FormField.FieldType.INTEGER and number != number.to_integral_value():
-            raise ValueError("请填写整数。")
+            raise ValueError(_("请填写整数。"))
         if field.min_value is not None and number < field.min_value:
-            raise ValueError(f"不能小于 {field.min_value.normalize():f}。")
+            raise ValueError(
+                _("不能小于 {minimum}。").format(minimum=f"{field.min_value.normalize():f}")
+            )
         if field.max_value is not None and number > field.max_value:
-            raise ValueError(f"不能大于 {field.max_value.normalize():f}。")
+            raise ValueError(
+                _("不能大于 {maximum}。").format(maximum=f"{field.max_value.normalize():f}")
+            )
         return int(number) if kind == FormField.FieldType.INTEGER else str(number)
     if kind == FormField.FieldType.DATE:
         try:
             day = dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError("请按 2026-01-31 的格式填写日期。") from None
+            raise ValueError(_("请按 2026-01-31 的格式填写日期。")) from None
         if not dt.date(1900, 1, 1) <= day <= dt.date(2100, 12, 31):
-            raise ValueError("日期超出合理范围。")
+            raise ValueError(_("日期超出合理范围。"))
         return day.isoformat()
     if kind == FormField.FieldType.CHOICE:
         if text not in {c["value"] for c in field.choices}:
-            raise ValueError("请从给出的选项中选择。")
+            raise ValueError(_("请从给出的选项中选择。"))
         return text
     if kind == FormField.FieldType.ID_NUMBER:
         text = id_number_clean(text)
@@ -109,20 +113,20 @@ def _clean_one(field: FormField, value: Any) -> Any:
     if kind == FormField.FieldType.PHONE:
         digits = re.sub(r"[\s-]", "", text)
         if not re.fullmatch(r"1\d{10}|0\d{2,3}\d{7,8}", digits):
-            raise ValueError("请填写 11 位手机号码或带区号的固定电话。")
+            raise ValueError(_("请填写 11 位手机号码或带区号的固定电话。"))
         return digits
     if kind == FormField.FieldType.EMAIL:
         try:
             validate_email(text)
         except ValidationError:
-            raise ValueError("请填写有效的电子邮箱地址。") from None
+            raise ValueError(_("请填写有效的电子邮箱地址。")) from None
         return text
     if kind == FormField.FieldType.BANK_ACCOUNT:
         digits = re.sub(r"\s", "", text)
         if not re.fullmatch(r"\d{12,30}", digits):
-            raise ValueError("银行账号应为 12 到 30 位数字。")
+            raise ValueError(_("银行账号应为 12 到 30 位数字。"))
         return digits
-    raise ValueError("不支持的字段类型。")
+    raise ValueError(_("不支持的字段类型。"))
 
 
 def _empty(value: Any) -> bool:
@@ -137,16 +141,17 @@ def _empty(value: Any) -> bool:
 def form_validate(
     fields: list[FormField], raw: dict[str, Any], *, partial: bool = False
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """Clean ``raw`` against ``fields``; return (values, errors by field code, in Chinese).
+    """Clean ``raw`` against ``fields``; return (values, errors by field code, in the active
+    language).
 
     Unknown keys are errors (nothing can be smuggled in); with ``partial`` a missing required
     field is not an error yet (drafts). A field with ``required_if`` is required only while
     the field it names has one of the listed values.
     """
     if not isinstance(raw, dict):
-        return {}, {"": "表单内容必须是对象。"}
+        return {}, {"": _("表单内容必须是对象。")}
     known = {f.code for f in fields}
-    errors = {k: "该事项没有这个字段。" for k in raw if k not in known}
+    errors = {k: _("该事项没有这个字段。") for k in raw if k not in known}
     values: dict[str, Any] = {}
     missing: list[FormField] = []
     for field in fields:
@@ -160,13 +165,13 @@ def form_validate(
         try:
             values[field.code] = _clean_one(field, value)
         except ValueError as exc:
-            errors[field.code] = f"{field.label}：{exc}"
+            errors[field.code] = _("{label}：{problem}").format(label=field.label, problem=exc)
     for field in missing:
         if field.required and not partial and condition_met(field, values):
             errors[field.code] = (
-                f"请选择“{field.label}”：是或否。"
+                _("请选择“{label}”：是或否。").format(label=field.label)
                 if field.field_type == FormField.FieldType.BOOLEAN
-                else f"请填写{field.label}。"
+                else _("请填写{label}。").format(label=field.label)
             )
     return values, errors
 

@@ -17,6 +17,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from onetrip.accounts.models import Authorisation, Enterprise, Person, StaffRole, User
 from onetrip.accounts.selectors import staff_department_ids
@@ -46,7 +48,8 @@ APPEAL_RIGHTS = (
 
 
 class ApplicationError(Exception):
-    """A refused change: stable code, Chinese message, field at fault, HTTP-ish status."""
+    """A refused change: stable code, message in the active language (gettext,
+    Chinese by default), field at fault, HTTP-ish status."""
 
     def __init__(
         self,
@@ -72,9 +75,13 @@ def typed_text(
     zero-width characters only), or longer than the ``limit`` its column holds."""
     text = str(value or "").strip()
     if required and not says_something(text):
-        raise ApplicationError(code or f"{field}_required", f"请写明{label}。", field=field)
+        raise ApplicationError(
+            code or f"{field}_required", _("请写明{label}。").format(label=label), field=field
+        )
     if len(text) > limit:
-        raise ApplicationError("too_long", f"{label}最多 {limit} 字。", field=field)
+        raise ApplicationError(
+            "too_long", _("{label}最多 {limit} 字。").format(label=label, limit=limit), field=field
+        )
     return text
 
 
@@ -254,16 +261,16 @@ def draft_create(
     """Start an application on the item's current published version (pinned)."""
     version = item.current_version
     if version is None:
-        raise ApplicationError("item_unpublished", "该事项尚未发布，不能申请。", status=404)
+        raise ApplicationError("item_unpublished", _("该事项尚未发布，不能申请。"), status=404)
     codes = {s.code for s in version.situations.all()}
     if codes and situation not in codes:
-        raise ApplicationError("situation_required", "请选择办理情形。", field="situation")
+        raise ApplicationError("situation_required", _("请选择办理情形。"), field="situation")
     if not codes:
         situation = ""
     if applicant_person is None and applicant_enterprise is None:
         applicant_person = getattr(user, "person", None)
         if applicant_person is None:
-            raise ApplicationError("identity_required", "请先完成实名登记。", status=403)
+            raise ApplicationError("identity_required", _("请先完成实名登记。"), status=403)
     # Who may act for the applicant comes first: a refusal must not say whether they exist.
     if user.is_staff:
         # Staff apply for someone only at a window (一窗受理), where the visit is recorded.
@@ -271,7 +278,9 @@ def draft_create(
             user.is_superuser or StaffRole.objects.filter(user=user, role=workflow.WINDOW).exists()
         )
         if channel != Application.Channel.WINDOW or not window:
-            raise ApplicationError("forbidden", "只有窗口工作人员可以在窗口代为申请。", status=403)
+            raise ApplicationError(
+                "forbidden", _("只有窗口工作人员可以在窗口代为申请。"), status=403
+            )
     else:
         me = getattr(user, "person", None)
         acting_for_other = applicant_enterprise is not None or applicant_person != me
@@ -284,14 +293,14 @@ def draft_create(
                 item_code=item.code,
             ):
                 raise ApplicationError(
-                    "no_authorisation", "您没有代为办理该事项的有效委托。", status=403
+                    "no_authorisation", _("您没有代为办理该事项的有效委托。"), status=403
                 )
             agent = me
     if applicant_enterprise is not None and not version.serves_enterprises:
-        raise ApplicationError("target_mismatch", "该事项不受理单位申请。", field="applicant")
+        raise ApplicationError("target_mismatch", _("该事项不受理单位申请。"), field="applicant")
     if applicant_enterprise is None and not version.serves_persons:
         raise ApplicationError(
-            "target_mismatch", "该事项只受理单位（法人）申请。", field="applicant"
+            "target_mismatch", _("该事项只受理单位（法人）申请。"), field="applicant"
         )
     if user.is_staff or agent is not None:
         # Window intakes and agents' applications belong to the applicant's own account (if
@@ -345,7 +354,8 @@ def locked_fields(*, application: Application) -> dict[str, tuple[Any, str]]:
 
     evidence = evidence_in_use(application=application).data_by_type
     sources = prefill_sources(application=application, evidence=evidence)
-    out = {code: (value, "实名登记信息") for code, value in _real_name_prefill(application).items()}
+    identity = _("实名登记信息")
+    out = {code: (value, identity) for code, value in _real_name_prefill(application).items()}
     for code, value in prefill_values(application=application, evidence=evidence).items():
         out[code] = (out[code][0] if code in out else value, sources.get(code, ""))
     return out
@@ -385,10 +395,10 @@ def _phone_defaults(application: Application) -> dict[str, str]:
 
 def _require_draft(application: Application, user: User) -> None:
     if application.status not in (Status.DRAFT, Status.CORRECTION):
-        raise ApplicationError("not_editable", "申请已提交，不能再修改。", status=409)
+        raise ApplicationError("not_editable", _("申请已提交，不能再修改。"), status=409)
     roles = actor_roles(user=user, application=application)
     if not roles & {workflow.APPLICANT, workflow.WINDOW}:
-        raise ApplicationError("not_found", "找不到该申请。", status=404)
+        raise ApplicationError("not_found", _("找不到该申请。"), status=404)
 
 
 @transaction.atomic
@@ -403,12 +413,12 @@ def draft_save_fields(*, application: Application, user: User, data: dict[str, A
     for code, value in values.items():
         # Registry data is re-checked here: a changed value never passes as registry data.
         if code in locked and value != locked[code]:
-            errors[code] = (
-                f"{labels[code]}来自实名登记或部门共享数据，不能修改；"
+            errors[code] = _(
+                "{label}来自实名登记或部门共享数据，不能修改；"
                 "如信息有误，请在“提供材料”中改为自行上传。"
-            )
+            ).format(label=labels[code])
     if errors:
-        raise ApplicationError("invalid_fields", "表单有需要修改的地方。", errors=errors)
+        raise ApplicationError("invalid_fields", _("表单有需要修改的地方。"), errors=errors)
     application.data = {**application.data, **values}
     for code in [f.code for f in fields if f.code in data and f.code not in values]:
         application.data.pop(code, None)  # cleared by the applicant
@@ -431,16 +441,19 @@ def file_store(*, user: User, upload) -> StoredFile:
     if len(raw) > limit:
         raise ApplicationError(
             "file_too_large",
-            f"文件不能超过 {limit // (1024 * 1024)} MB。",
+            _("文件不能超过 {size} MB。").format(size=limit // (1024 * 1024)),
             field="file",
             status=413,
         )
     if not raw:
-        raise ApplicationError("file_empty", "文件是空的，请重新选择。", field="file")
+        raise ApplicationError("file_empty", _("文件是空的，请重新选择。"), field="file")
     mime = _sniff(raw)
     if mime is None:
         raise ApplicationError(
-            "file_type", "只接受 PDF、JPG 或 PNG 文件（按文件内容判断）。", field="file", status=415
+            "file_type",
+            _("只接受 PDF、JPG 或 PNG 文件（按文件内容判断）。"),
+            field="file",
+            status=415,
         )
     name = f"uploads/{secrets.token_hex(16)}.{ALLOWED_UPLOADS[mime]}"
     stored = default_storage.save(name, ContentFile(raw))
@@ -463,12 +476,12 @@ def material_upload(
     if application.status not in (Status.DRAFT, Status.CORRECTION) and not _deficiency_open(
         application, code
     ):
-        raise ApplicationError("not_editable", "现在不能上传该材料。", status=409)
+        raise ApplicationError("not_editable", _("现在不能上传该材料。"), status=409)
     if not actor_roles(user=user, application=application) & {workflow.APPLICANT, workflow.WINDOW}:
-        raise ApplicationError("not_found", "找不到该申请。", status=404)
+        raise ApplicationError("not_found", _("找不到该申请。"), status=404)
     material = application.materials.filter(code=code).first()
     if material is None:
-        raise ApplicationError("unknown_material", "该事项没有这项材料。", field="code")
+        raise ApplicationError("unknown_material", _("该事项没有这项材料。"), field="code")
     stored = file_store(user=user, upload=upload)
     from onetrip.exchange.services import evidence_superseded
 
@@ -523,9 +536,11 @@ def _material_share(application, user, code, request) -> ApplicationMaterial:
 
     spec = application.version.materials.filter(code=code).first()
     if spec is None or not application.materials.filter(code=code).exists():
-        raise ApplicationError("unknown_material", "该事项没有这项材料。", field="code")
+        raise ApplicationError("unknown_material", _("该事项没有这项材料。"), field="code")
     if spec.source not in (Material.Source.SHARED, Material.Source.ELICENCE):
-        raise ApplicationError("not_allowed", f"“{spec.name}”不能由部门共享获取。", field=code)
+        raise ApplicationError(
+            "not_allowed", _("“{name}”不能由部门共享获取。").format(name=spec.name), field=code
+        )
     try:
         material_share(application=application, user=user, code=code, request=request)
     except ExchangeError as exc:
@@ -541,18 +556,22 @@ def _material_choose(
     _require_draft(application, user)
     material = application.materials.filter(code=code).first()
     if material is None:
-        raise ApplicationError("unknown_material", "该事项没有这项材料。", field="code")
+        raise ApplicationError("unknown_material", _("该事项没有这项材料。"), field="code")
     spec = application.version.materials.get(code=code)
     roles = actor_roles(user=user, application=application)
     S = ApplicationMaterial.State
     if state == S.COMMITMENT and spec.source != Material.Source.COMMITMENT:
-        raise ApplicationError("not_allowed", f"“{spec.name}”不适用告知承诺。", field=code)
+        raise ApplicationError(
+            "not_allowed", _("“{name}”不适用告知承诺。").format(name=spec.name), field=code
+        )
     if state == S.DEFICIENT and (spec.is_key or not spec.deficiency_allowed):
-        raise ApplicationError("not_allowed", f"“{spec.name}”是关键材料，不能容缺。", field=code)
+        raise ApplicationError(
+            "not_allowed", _("“{name}”是关键材料，不能容缺。").format(name=spec.name), field=code
+        )
     if state == S.ORIGINAL_CHECKED and workflow.WINDOW not in roles:
-        raise ApplicationError("not_allowed", "只有窗口工作人员可以核验原件。", field=code)
+        raise ApplicationError("not_allowed", _("只有窗口工作人员可以核验原件。"), field=code)
     if state not in {S.COMMITMENT, S.DEFICIENT, S.ORIGINAL_CHECKED, S.MISSING}:
-        raise ApplicationError("invalid_state", "无效的材料处理方式。", field=code)
+        raise ApplicationError("invalid_state", _("无效的材料处理方式。"), field=code)
     if material.state == S.SHARED:
         from onetrip.exchange.services import evidence_superseded
 
@@ -581,9 +600,9 @@ def _completeness(application: Application, evidenced: frozenset[str] | None = N
         if m.code not in required:
             continue
         if m.state == ApplicationMaterial.State.MISSING:
-            errors[m.code] = f"请提供“{m.name}”。"
+            errors[m.code] = _("请提供“{name}”。").format(name=m.name)
         elif m.state == ApplicationMaterial.State.SHARED and m.code not in evidenced:
-            errors[m.code] = f"“{m.name}”尚未从部门获取到数据，请上传。"
+            errors[m.code] = _("“{name}”尚未从部门获取到数据，请上传。").format(name=m.name)
     return errors
 
 
@@ -620,7 +639,7 @@ def application_submit(
     ):  # before any registry is asked again: this route cannot record the visit
         raise ApplicationError(
             "window_submit_required",
-            "窗口受理的申请由窗口工作人员在窗口提交，同时登记申请人到场。",
+            _("窗口受理的申请由窗口工作人员在窗口提交，同时登记申请人到场。"),
             status=409,
         )
     try:
@@ -678,7 +697,7 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
     if application.status != Status.DRAFT:
         if actor_roles(user=user, application=application):
             return Submitted(application, False)
-        raise ApplicationError("not_found", "找不到该申请。", status=404)
+        raise ApplicationError("not_found", _("找不到该申请。"), status=404)
     role = _authorise(application, user, Action.SUBMIT)
     fields = form_fields_for(application.version, application.situation)
     evidence = evidence_in_use(application=application)
@@ -694,16 +713,16 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
             delivery_address = str(values.get(address_field.code) or "")
     if delivery_method:
         if delivery_method not in Application.Delivery.values:
-            errors["delivery_method"] = "请选择送达方式。"
+            errors["delivery_method"] = _("请选择送达方式。")
         elif delivery_method == Application.Delivery.POST and not delivery_address.strip():
-            errors["delivery_address"] = "选择邮寄送达时请填写邮寄地址。"
+            errors["delivery_address"] = _("选择邮寄送达时请填写邮寄地址。")
         elif (
             delivery_method == Application.Delivery.POST
             and not application.version.supports_post_delivery
         ):
-            errors["delivery_method"] = "该事项不支持邮寄送达。"
+            errors["delivery_method"] = _("该事项不支持邮寄送达。")
     if errors:
-        raise ApplicationError("incomplete", "申请还不完整，请按提示修改。", errors=errors)
+        raise ApplicationError("incomplete", _("申请还不完整，请按提示修改。"), errors=errors)
     before = _snapshot(application)
     application.data = values
     application.status = Status.SUBMITTED
@@ -749,16 +768,20 @@ def _authorise(application: Application, user: User, action: Action) -> str:
     t = workflow.transition_for(application.status, action)
     roles = actor_roles(user=user, application=application)
     if not roles:
-        raise ApplicationError("not_found", "找不到该申请。", status=404)
+        raise ApplicationError("not_found", _("找不到该申请。"), status=404)
     if t is None:
         raise ApplicationError(
             "transition_not_allowed",
-            f"当前状态“{application.get_status_display()}”下不能“{action.label}”。",
+            _("当前状态“{status}”下不能“{label}”。").format(
+                status=_(application.get_status_display()), label=_(action.label)
+            ),
             status=409,
         )
     role = _role_for(t, application, roles)
     if role is None:
-        raise ApplicationError("forbidden", f"您没有“{action.label}”的权限。", status=403)
+        raise ApplicationError(
+            "forbidden", _("您没有“{label}”的权限。").format(label=_(action.label)), status=403
+        )
     return role
 
 
@@ -1052,9 +1075,9 @@ def application_act(
     try:
         action = Action(action)
     except ValueError:
-        raise ApplicationError("unknown_action", "未知的操作。") from None
+        raise ApplicationError("unknown_action", _("未知的操作。")) from None
     if action == Action.SUBMIT:
-        raise ApplicationError("use_submit", "请使用提交申请。")
+        raise ApplicationError("use_submit", _("请使用提交申请。"))
     application = (
         Application.objects.select_for_update(of=("self",))
         .select_related("version")
@@ -1066,7 +1089,7 @@ def application_act(
     reason = typed_text(
         reason,
         field="reason",
-        label="理由",
+        label=_("理由"),
         limit=200 if action == Action.PAUSE else 2000,
         required=t.needs_reason,
         code="reason_required",
@@ -1085,7 +1108,7 @@ def application_act(
                 items=items,
                 due=due,
                 override_reason=typed_text(
-                    override_reason, field="override_reason", label="监察同意的理由", limit=2000
+                    override_reason, field="override_reason", label=_("监察同意的理由"), limit=2000
                 ),
                 now=now,
                 request=request,
@@ -1118,7 +1141,7 @@ def _correction_due(due: dt.date | None) -> dt.date:
         return correction_due_default()
     today = timezone.localdate()
     if not today < due <= today + dt.timedelta(days=365):
-        raise ApplicationError("due_invalid", "补正期限应在今天之后、一年之内。", field="due")
+        raise ApplicationError("due_invalid", _("补正期限应在今天之后、一年之内。"), field="due")
     return due
 
 
@@ -1142,7 +1165,7 @@ def correction_overdue(application: Application) -> bool:
 
 
 def _g_request_correction(
-    app, user, role, *, reason, items, override_reason, due, now, request=None, **_
+    app, user, role, *, reason, items, override_reason, due, now, request=None, **_rest
 ):
     due = _correction_due(due)
     cleaned = []
@@ -1151,7 +1174,7 @@ def _g_request_correction(
     locked = locked_fields(application=app)
     for entry in items or []:
         code = str(entry.get("code", ""))
-        why = typed_text(entry.get("reason"), field="items", label="补正原因", limit=500)
+        why = typed_text(entry.get("reason"), field="items", label=_("补正原因"), limit=500)
         if code in materials:
             cleaned.append(
                 {
@@ -1164,8 +1187,13 @@ def _g_request_correction(
         elif code in locked:
             raise ApplicationError(
                 "field_locked",
-                f"“{fields[code]}”来自{locked[code][1] or '部门共享数据'}，申请人不能在网上修改，"
-                "不能列入补正；请核实来源数据，或请申请人改为上传相应材料。",
+                _(
+                    "“{label}”来自{source}，申请人不能在网上修改，"
+                    "不能列入补正；请核实来源数据，或请申请人改为上传相应材料。"
+                ).format(
+                    label=fields[code],
+                    source=locked[code][1] or pgettext("data source", "部门共享数据"),
+                ),
                 field="items",
             )
         elif code in fields:
@@ -1180,11 +1208,13 @@ def _g_request_correction(
             )
         else:
             raise ApplicationError(
-                "unknown_item", f"补正清单中的“{code}”不是本申请的材料或字段。", field="items"
+                "unknown_item",
+                _("补正清单中的“{code}”不是本申请的材料或字段。").format(code=code),
+                field="items",
             )
     if not cleaned:
         raise ApplicationError(
-            "items_required", "一次性告知必须列出需要补正的全部材料或字段。", field="items"
+            "items_required", _("一次性告知必须列出需要补正的全部材料或字段。"), field="items"
         )
     override_by = None
     if app.correction_count >= 1:
@@ -1193,7 +1223,7 @@ def _g_request_correction(
         ):
             raise ApplicationError(
                 "one_correction",
-                "补正只能一次性告知。确需再次补正的，须由监察人员写明理由后操作。",
+                _("补正只能一次性告知。确需再次补正的，须由监察人员写明理由后操作。"),
                 field="override_reason",
                 status=409,
             )
@@ -1226,13 +1256,15 @@ def _g_request_correction(
     return f"{reason}（共 {len(cleaned)} 项，请于 {due:%Y-%m-%d} 前补正）"
 
 
-def _g_close_uncorrected(app, user, role, *, reason, now, **_):
+def _g_close_uncorrected(app, user, role, *, reason, now, **_rest):
     """补正超时驳回: only once the notice's date has passed with no answer."""
     notice = open_correction(app)
     due = correction_answer_due(notice)  # in CORRECTION there is always a notice
     if timezone.localdate() <= due:
         raise ApplicationError(
-            "correction_not_due", f"补正期限（{due:%Y-%m-%d}）尚未届满，不能驳回。", status=409
+            "correction_not_due",
+            _("补正期限（{due}）尚未届满，不能驳回。").format(due=f"{due:%Y-%m-%d}"),
+            status=409,
         )
     grounds = (
         f"你（单位）未在补正通知书（{notice.number}）规定的期限（{due:%Y年%m月%d日}）内"
@@ -1273,7 +1305,7 @@ def correction_items(application: Application) -> list[dict[str, Any]]:
     return out
 
 
-def _g_supply_correction(app, user, role, *, now, **_):
+def _g_supply_correction(app, user, role, *, now, **_rest):
     fields = form_fields_for(app.version, app.situation)
     values, errors = form_validate(fields, app.data)
     errors.update(_completeness(app))
@@ -1282,40 +1314,46 @@ def _g_supply_correction(app, user, role, *, now, **_):
         if entry["done"] or entry["code"] in errors:
             continue
         if entry.get("kind") == "field":
-            errors[entry["code"]] = f"请按补正通知修改“{entry['name']}”：{entry['reason']}"
+            errors[entry["code"]] = _("请按补正通知修改“{name}”：{reason}").format(
+                name=entry["name"], reason=entry["reason"]
+            )
         else:
-            errors[entry["code"]] = f"请按补正通知重新提供“{entry['name']}”：{entry['reason']}"
+            errors[entry["code"]] = _("请按补正通知重新提供“{name}”：{reason}").format(
+                name=entry["name"], reason=entry["reason"]
+            )
     if errors:
-        raise ApplicationError("incomplete", "补正还不完整，请按通知补齐全部内容。", errors=errors)
+        raise ApplicationError(
+            "incomplete", _("补正还不完整，请按通知补齐全部内容。"), errors=errors
+        )
     app.data = values
     return "已按补正通知提交"
 
 
-def _g_accept(app, user, role, *, now, **_):
+def _g_accept(app, user, role, *, now, **_rest):
     errors = _completeness(app)
     deficient = app.materials.filter(state=ApplicationMaterial.State.DEFICIENT)
     if errors:
         raise ApplicationError(
-            "incomplete", "材料不全，不能受理；请一次性告知补正。", errors=errors, status=409
+            "incomplete", _("材料不全，不能受理；请一次性告知补正。"), errors=errors, status=409
         )
     if deficient.exists():
-        raise ApplicationError("deficient", "有容缺材料，请使用“容缺受理”。", status=409)
+        raise ApplicationError("deficient", _("有容缺材料，请使用“容缺受理”。"), status=409)
     app.accepted_at = now
     _notice(app, Notice.Kind.ACCEPTANCE, user)
     return "已受理"
 
 
-def _g_accept_deficient(app, user, role, *, due, now, **_):
+def _g_accept_deficient(app, user, role, *, due, now, **_rest):
     errors = _completeness(app)
     if errors:
         raise ApplicationError(
-            "incomplete", "关键材料不全，不能容缺受理。", errors=errors, status=409
+            "incomplete", _("关键材料不全，不能容缺受理。"), errors=errors, status=409
         )
     missing = list(app.materials.filter(state=ApplicationMaterial.State.DEFICIENT))
     if not missing:
-        raise ApplicationError("no_deficiency", "没有容缺材料，请直接受理。", status=409)
+        raise ApplicationError("no_deficiency", _("没有容缺材料，请直接受理。"), status=409)
     if due is None:
-        raise ApplicationError("due_required", "请写明补交期限。", field="due")
+        raise ApplicationError("due_required", _("请写明补交期限。"), field="due")
     from onetrip.core.calendar import days_add
 
     version = app.version
@@ -1325,7 +1363,9 @@ def _g_accept_deficient(app, user, role, *, due, now, **_):
     if not today < due <= latest:
         raise ApplicationError(
             "due_invalid",
-            f"补交期限应在今天之后、承诺办结时限之内（最迟 {latest:%Y-%m-%d}）。",
+            _("补交期限应在今天之后、承诺办结时限之内（最迟 {latest}）。").format(
+                latest=f"{latest:%Y-%m-%d}"
+            ),
             field="due",
         )
     app.accepted_at = now
@@ -1351,7 +1391,7 @@ def _g_accept_deficient(app, user, role, *, due, now, **_):
     return f"容缺受理，{len(missing)} 项材料于 {due:%Y-%m-%d} 前补交"
 
 
-def _g_refuse(app, user, role, *, reason, now, **_):
+def _g_refuse(app, user, role, *, reason, now, **_rest):
     _notice(app, Notice.Kind.REFUSAL, user, reason=f"{reason}\n{APPEAL_RIGHTS}")
     app.decided_at = now
 
@@ -1370,20 +1410,20 @@ def _four_eyes(app: Application, user: User) -> None:
     )
     if (earlier.exists() or acted_here.exists()) and len(_stages(app)) > 1:
         raise ApplicationError(
-            "four_eyes", "审批须由不同的工作人员完成：您已办理过前一环节。", status=403
+            "four_eyes", _("审批须由不同的工作人员完成：您已办理过前一环节。"), status=403
         )
 
 
-def _g_start(app, user, role, **_):
+def _g_start(app, user, role, **_rest):
     app.stage = _stages(app)[0]
 
 
-def _g_pass_stage(app, user, role, **_):
+def _g_pass_stage(app, user, role, **_rest):
     stages = _stages(app)
     index = stages.index(app.stage) if app.stage in stages else 0
     if index + 1 >= len(stages):
         raise ApplicationError(
-            "last_stage", "这是最后一个环节，请作出批准或不予批准的决定。", status=409
+            "last_stage", _("这是最后一个环节，请作出批准或不予批准的决定。"), status=409
         )
     _four_eyes(app, user)
     app.stage = stages[index + 1]
@@ -1394,11 +1434,11 @@ def _g_pass_stage(app, user, role, **_):
 def _decide_guard(app, user):
     stages = _stages(app)
     if app.stage != stages[-1]:
-        raise ApplicationError("not_last_stage", "尚未到达最后一个审批环节。", status=409)
+        raise ApplicationError("not_last_stage", _("尚未到达最后一个审批环节。"), status=409)
     _four_eyes(app, user)
 
 
-def _g_approve(app, user, role, *, reason, now, **_):
+def _g_approve(app, user, role, *, reason, now, **_rest):
     _decide_guard(app, user)
     deficient = app.materials.filter(state=ApplicationMaterial.State.DEFICIENT).exists()
     app.status = Status.APPROVED_DEFICIENT if deficient else Status.APPROVED
@@ -1408,14 +1448,14 @@ def _g_approve(app, user, role, *, reason, now, **_):
     return reason or "准予办理"
 
 
-def _g_deny(app, user, role, *, reason, now, **_):
+def _g_deny(app, user, role, *, reason, now, **_rest):
     _decide_guard(app, user)
     app.decided_at = now
     app.decision_reason = reason
     _notice(app, Notice.Kind.DENIAL, user, reason=f"{reason}\n{APPEAL_RIGHTS}")
 
 
-def _g_revoke(app, user, role, *, reason, now, **_):
+def _g_revoke(app, user, role, *, reason, now, **_rest):
     """Revocation (e.g. a false 告知承诺 found later) is a written decision with appeal rights."""
     _notice(app, Notice.Kind.REVOCATION, user, reason=f"{reason}\n{APPEAL_RIGHTS}")
     app.decision_reason = reason
@@ -1506,21 +1546,22 @@ def visit_record(
     application = Application.objects.select_for_update().get(pk=application.pk)
     roles = actor_roles(user=officer, application=application)
     if not roles & {workflow.WINDOW, workflow.HANDLER}:
-        raise ApplicationError("forbidden", "只有窗口或承办人员可以登记到场。", status=403)
+        raise ApplicationError("forbidden", _("只有窗口或承办人员可以登记到场。"), status=403)
     if not says_something(reason) or not says_something(place):
-        raise ApplicationError("visit_incomplete", "请填写到场事由和地点。", field="reason")
-    reason = typed_text(reason, field="reason", label="到场事由", limit=200)
-    place = typed_text(place, field="place", label="到场地点", limit=200)
+        raise ApplicationError("visit_incomplete", _("请填写到场事由和地点。"), field="reason")
+    reason = typed_text(reason, field="reason", label=_("到场事由"), limit=200)
+    place = typed_text(place, field="place", label=_("到场地点"), limit=200)
     over_promise_reason = typed_text(
-        over_promise_reason, field="over_promise_reason", label="超出承诺的原因", limit=300
+        over_promise_reason, field="over_promise_reason", label=_("超出承诺的原因"), limit=300
     )
     count = application.visits.count() + 1
     over = count > application.version.visits_required
     if over and not says_something(over_promise_reason):
         raise ApplicationError(
             "over_promise_reason_required",
-            f"该事项承诺最多跑 {application.version.visits_required} 次，这是第 {count} 次，"
-            "请写明超出承诺的原因。",
+            _(
+                "该事项承诺最多跑 {visits_required} 次，这是第 {count} 次，请写明超出承诺的原因。"
+            ).format(visits_required=application.version.visits_required, count=count),
             field="over_promise_reason",
             status=409,
         )
@@ -1560,33 +1601,38 @@ def delivery_record(
     a reason; a pickup is also a visit."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status not in workflow.DECIDED:
-        raise ApplicationError("not_decided", "办结后才能送达。", status=409)
+        raise ApplicationError("not_decided", _("办结后才能送达。"), status=409)
     roles = actor_roles(user=officer, application=application)
     if not roles & {workflow.WINDOW, workflow.HANDLER, workflow.APPROVER}:
-        raise ApplicationError("forbidden", "您没有登记送达的权限。", status=403)
+        raise ApplicationError("forbidden", _("您没有登记送达的权限。"), status=403)
     if method not in Application.Delivery.values:
-        raise ApplicationError("delivery_method", "请选择送达方式。", field="method")
-    tracking_no = typed_text(tracking_no, field="tracking_no", label="邮件号", limit=40)
+        raise ApplicationError("delivery_method", _("请选择送达方式。"), field="method")
+    tracking_no = typed_text(tracking_no, field="tracking_no", label=_("邮件号"), limit=40)
     if method == Application.Delivery.POST and not says_something(tracking_no):
-        raise ApplicationError("tracking_required", "邮寄送达请填写邮件号。", field="tracking_no")
-    address = typed_text(address, field="address", label="送达地址", limit=300)
+        raise ApplicationError(
+            "tracking_required", _("邮寄送达请填写邮件号。"), field="tracking_no"
+        )
+    address = typed_text(address, field="address", label=_("送达地址"), limit=300)
     reason = typed_text(
-        " ".join(str(reason or "").split()), field="reason", label="原因", limit=200
+        " ".join(str(reason or "").split()), field="reason", label=_("原因"), limit=200
     )
     earlier = application.deliveries.order_by("-delivered_at").first()
     if earlier is not None and not says_something(reason):
         raise ApplicationError(
             "delivery_reason_required",
-            f"本申请已于 {timezone.localtime(earlier.delivered_at):%Y-%m-%d %H:%M} "
-            f"以“{earlier.get_method_display()}”送达；再次送达请写明原因。",
+            _("本申请已于 {when} 以“{method}”送达；再次送达请写明原因。").format(
+                when=f"{timezone.localtime(earlier.delivered_at):%Y-%m-%d %H:%M}",
+                method=_(earlier.get_method_display()),
+            ),
             field="reason",
         )
     chosen = application.delivery_method
     if chosen and method != chosen and not says_something(reason):
         raise ApplicationError(
             "delivery_reason_required",
-            f"申请人选择的送达方式是“{Application.Delivery(chosen).label}”；"
-            "改用其他方式请写明原因。",
+            _("申请人选择的送达方式是“{label}”；改用其他方式请写明原因。").format(
+                label=_(Application.Delivery(chosen).label)
+            ),
             field="reason",
         )
     record = _delivery_write(
@@ -1631,30 +1677,43 @@ def deadline_extend(
     )
     roles = actor_roles(user=officer, application=application)
     if not roles:
-        raise ApplicationError("not_found", "找不到该申请。", status=404)
+        raise ApplicationError("not_found", _("找不到该申请。"), status=404)
     if workflow.APPROVER not in roles:
         raise ApplicationError(
-            "forbidden", "延长办理期限须经批准人（本机关负责人）批准。", status=403
+            "forbidden", _("延长办理期限须经批准人（本机关负责人）批准。"), status=403
         )
     if application.status not in EXTENDABLE:
-        raise ApplicationError("not_extendable", "只有已受理、尚未办结的申请可以延期。", status=409)
+        raise ApplicationError(
+            "not_extendable", _("只有已受理、尚未办结的申请可以延期。"), status=409
+        )
     try:
         days = int(str(days).strip())
     except ValueError:
-        raise ApplicationError("days_invalid", "请填写延长的天数（整数）。", field="days") from None
+        raise ApplicationError(
+            "days_invalid", _("请填写延长的天数（整数）。"), field="days"
+        ) from None
     used = sum(application.extensions.values_list("days", flat=True))
     room = settings.ONETRIP_EXTENSION_MAX_DAYS - used
     if room <= 0:
         raise ApplicationError(
             "extension_exhausted",
-            f"本申请已延期 {used} 天，已达上限 {settings.ONETRIP_EXTENSION_MAX_DAYS} 天。",
+            _("本申请已延期 {used} 天，已达上限 {limit} 天。").format(
+                used=used, limit=settings.ONETRIP_EXTENSION_MAX_DAYS
+            ),
             field="days",
             status=409,
         )
     if not 1 <= days <= room:
-        raise ApplicationError("days_invalid", f"延长天数应为 1 至 {room} 天。", field="days")
+        raise ApplicationError(
+            "days_invalid", _("延长天数应为 1 至 {room} 天。").format(room=room), field="days"
+        )
     reason = typed_text(
-        reason, field="reason", label="延期理由", limit=300, required=True, code="reason_required"
+        reason,
+        field="reason",
+        label=_("延期理由"),
+        limit=300,
+        required=True,
+        code="reason_required",
     )
     clock.clock_extend(application=application, days=days, reason=reason, approver=officer)
     promised = application.deadlines.filter(kind="promised").first()
@@ -1710,10 +1769,10 @@ def application_assign(
     application = Application.objects.select_for_update().get(pk=application.pk)
     roles = actor_roles(user=officer, application=application)
     if not roles - {workflow.APPLICANT}:
-        raise ApplicationError("not_found", "找不到该申请。", status=404)
+        raise ApplicationError("not_found", _("找不到该申请。"), status=404)
     if application.status not in workflow.OPEN_BEFORE_DECISION:
-        raise ApplicationError("not_assignable", "已办结或尚未提交的申请不能分派。", status=409)
-    note = typed_text(note, field="note", label="说明", limit=200)
+        raise ApplicationError("not_assignable", _("已办结或尚未提交的申请不能分派。"), status=409)
+    note = typed_text(note, field="note", label=_("说明"), limit=200)
     eligible = {u.pk: u for u in assignable_officers(application=application)}
     try:
         target = eligible.get(int(str(assignee).strip()))
@@ -1721,14 +1780,17 @@ def application_assign(
         target = None
     if target is None:
         raise ApplicationError(
-            "assignee_invalid", "请选择本环节有办理权限的工作人员。", field="assignee"
+            "assignee_invalid", _("请选择本环节有办理权限的工作人员。"), field="assignee"
         )
     if target.pk != officer.pk and not roles & {workflow.APPROVER, workflow.SUPERVISOR}:
-        raise ApplicationError("forbidden", "只有批准人或监察人员可以分派给他人。", status=403)
+        raise ApplicationError("forbidden", _("只有批准人或监察人员可以分派给他人。"), status=403)
     current = Assignment.objects.filter(application=application, ended_at__isnull=True).first()
     if current and current.officer_id == target.pk:
         raise ApplicationError(
-            "already_assigned", f"{target} 已在办理本申请。", field="assignee", status=409
+            "already_assigned",
+            _("{target} 已在办理本申请。").format(target=target),
+            field="assignee",
+            status=409,
         )
     now = timezone.now()
     if current:

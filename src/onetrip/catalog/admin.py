@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 from onetrip.accounts.selectors import staff_department_ids
 from onetrip.catalog import quality, selectors, services
@@ -182,9 +183,15 @@ class ItemAdmin(DepartmentScopedAdmin):
         for item in queryset:
             try:
                 services.item_draft_from_version(item=item, user=request.user)
-                self.message_user(request, f"已为“{item}”新建草稿。", messages.SUCCESS)
+                self.message_user(
+                    request, _("已为“{item}”新建草稿。").format(item=item), messages.SUCCESS
+                )
             except services.CatalogError as exc:
-                self.message_user(request, f"{item}：{exc.message}", messages.ERROR)
+                self.message_user(
+                    request,
+                    _("{item}：{message}").format(item=item, message=exc.message),
+                    messages.ERROR,
+                )
 
     def get_urls(self):
         return [
@@ -200,7 +207,7 @@ class ItemAdmin(DepartmentScopedAdmin):
         item = get_object_or_404(self.get_queryset(request), pk=item_id)
         versions = list(item.versions.order_by("number"))
         if not versions:
-            self.message_user(request, "该事项还没有任何版本，无法比较。", messages.WARNING)
+            self.message_user(request, _("该事项还没有任何版本，无法比较。"), messages.WARNING)
             return HttpResponseRedirect(reverse("admin:catalog_item_change", args=[item.pk]))
         numbers = [v.number for v in versions]
 
@@ -417,7 +424,7 @@ class ItemVersionAdmin(DepartmentScopedAdmin):
                 cleaned = super().clean()
                 item = cleaned.get("item") or getattr(self.instance, "item", None)
                 if not self.instance.pk and item and services.item_draft(item=item):
-                    raise forms.ValidationError("该事项已有草稿，请编辑现有草稿。")
+                    raise forms.ValidationError(_("该事项已有草稿，请编辑现有草稿。"))
                 return cleaned
 
         return DraftForm
@@ -459,11 +466,17 @@ class ItemVersionAdmin(DepartmentScopedAdmin):
         for version in queryset.select_related("item"):
             try:
                 services.item_version_publish(version=version, user=request.user)
-                self.message_user(request, f"已发布“{version}”。", messages.SUCCESS)
-            except services.CatalogError as exc:
-                details = "；".join(v.message for v in exc.violations)
                 self.message_user(
-                    request, f"“{version}”未发布：{exc.message} {details}", messages.ERROR
+                    request, _("已发布“{version}”。").format(version=version), messages.SUCCESS
+                )
+            except services.CatalogError as exc:
+                details = _("；").join(v.message for v in exc.violations)
+                self.message_user(
+                    request,
+                    _("“{version}”未发布：{message} {details}").format(
+                        version=version, message=exc.message, details=details
+                    ),
+                    messages.ERROR,
                 )
 
     @admin.action(description="以所选版本为基础新建草稿")
@@ -473,9 +486,15 @@ class ItemVersionAdmin(DepartmentScopedAdmin):
                 draft = services.item_draft_from_version(
                     item=version.item, version=version, user=request.user
                 )
-                self.message_user(request, f"已新建“{draft}”。", messages.SUCCESS)
+                self.message_user(
+                    request, _("已新建“{draft}”。").format(draft=draft), messages.SUCCESS
+                )
             except services.CatalogError as exc:
-                self.message_user(request, f"{version}：{exc.message}", messages.ERROR)
+                self.message_user(
+                    request,
+                    _("{version}：{message}").format(version=version, message=exc.message),
+                    messages.ERROR,
+                )
 
     def response_change(self, request: HttpRequest, obj: ItemVersion) -> HttpResponse:
         if "_publish" in request.POST:

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -159,10 +160,10 @@ def _document_response(item: Item, version: ItemVersion) -> dict[str, Any]:
 
 def _require_staff(request: Request, item: Item | None = None) -> None:
     if not request.user.is_authenticated:
-        raise ProblemError("not_authenticated", "请先登录。", status_code=401)
+        raise ProblemError("not_authenticated", _("请先登录。"), status_code=401)
     dept_id = item.department_id if item else None
     if not staff_has_role(user=request.user, role="catalogue", department_id=dept_id):
-        raise ProblemError("forbidden", "您没有管理该部门事项的权限。", status_code=403)
+        raise ProblemError("forbidden", _("您没有管理该部门事项的权限。"), status_code=403)
 
 
 def _catalog_error(exc: services.CatalogError) -> ProblemError:
@@ -183,7 +184,7 @@ def _staff_item(request: Request, code: str) -> Item:
 
 def _validated(serializer_class, request: Request) -> dict[str, Any]:
     if not isinstance(request.data, dict):
-        raise ProblemError("invalid_body", "请求体必须是 JSON 对象。")
+        raise ProblemError("invalid_body", _("请求体必须是 JSON 对象。"))
     s = serializer_class(data=request.data)
     s.is_valid(raise_exception=True)
     return transfer._plain(s.validated_data)
@@ -307,7 +308,11 @@ class ItemChecklist(APIView):
         version = selectors.version_with_content(item.current_version_id)
         situation = str(request.query_params.get("situation", ""))
         if situation and not version.situations.filter(code=situation).exists():
-            raise ProblemError("unknown_situation", f"情形“{situation}”不存在。", status_code=404)
+            raise ProblemError(
+                "unknown_situation",
+                _("情形“{situation}”不存在。").format(situation=situation),
+                status_code=404,
+            )
         materials = selectors.materials_for_situation(version, situation)
         return Response(ChecklistMaterialSerializer(materials, many=True).data)
 
@@ -364,7 +369,7 @@ class ItemDiff(APIView):
                 numbers.append(int(request.query_params[key]))
             except (KeyError, ValueError):
                 raise ProblemError(
-                    "invalid_version", f"参数 {key} 必须是版本号（整数）。"
+                    "invalid_version", _("参数 {key} 必须是版本号（整数）。").format(key=key)
                 ) from None
         old = get_object_or_404(item.versions, number=numbers[0])
         new = get_object_or_404(item.versions, number=numbers[1])
@@ -384,7 +389,7 @@ class ItemDraft(APIView):
         item = _staff_item(request, code)
         draft = services.item_draft(item=item)
         if draft is None:
-            raise ProblemError("no_draft", "该事项没有草稿。", status_code=404)
+            raise ProblemError("no_draft", _("该事项没有草稿。"), status_code=404)
         return Response(_document_response(item, draft))
 
     @extend_schema(
@@ -439,7 +444,7 @@ class ItemDraftPublish(APIView):
         item = _staff_item(request, code)
         draft = services.item_draft(item=item)
         if draft is None:
-            raise ProblemError("no_draft", "该事项没有草稿。", status_code=404)
+            raise ProblemError("no_draft", _("该事项没有草稿。"), status_code=404)
         try:
             version = services.item_version_publish(version=draft, user=request.user)
         except services.CatalogError as exc:
@@ -522,7 +527,7 @@ class CatalogueImport(APIView):
         upload = request.FILES.get("file") if hasattr(request, "FILES") else None
         if upload is not None:
             if upload.size > 20 * 1024 * 1024:
-                raise ProblemError("file_too_large", "文件不能超过 20 MB。", status_code=413)
+                raise ProblemError("file_too_large", _("文件不能超过 20 MB。"), status_code=413)
             raw = upload.read()
             is_xlsx = raw[:2] == b"PK"
             bundle = transfer.parse_xlsx(raw) if is_xlsx else transfer.parse_json(raw)
@@ -531,7 +536,9 @@ class CatalogueImport(APIView):
         ):
             bundle = transfer.parse_mapping(request.data)
         else:
-            raise ProblemError("invalid_body", "请上传 file（.json 或 .xlsx），或提交 JSON 对象。")
+            raise ProblemError(
+                "invalid_body", _("请上传 file（.json 或 .xlsx），或提交 JSON 对象。")
+            )
         scope = staff_department_ids(user=request.user, role="catalogue")
         try:
             departments, items = transfer.validate_documents(bundle, publish=publish, scope=scope)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 
 class Department(models.Model):
@@ -48,10 +49,11 @@ class Department(models.Model):
 
 
 ITEM_CODE_VALIDATOR = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", "实施编码只能由字母、数字、点、连字符和下划线组成。"
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+    gettext_lazy("实施编码只能由字母、数字、点、连字符和下划线组成。"),
 )
 LINK_VALIDATOR = RegexValidator(
-    r"^(https?://|/(?!/))", "请填写以 http://、https:// 或 / 开头的地址。"
+    r"^(https?://|/(?!/))", gettext_lazy("请填写以 http://、https:// 或 / 开头的地址。")
 )
 
 

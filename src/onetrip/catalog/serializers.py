@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from onetrip.catalog.models import (
@@ -27,7 +29,7 @@ def _link(value: str) -> str:
         value.startswith(("https://", "http://"))
         or (value.startswith("/") and not value.startswith("//"))
     ):
-        raise serializers.ValidationError("请填写以 http://、https:// 或 / 开头的地址。")
+        raise serializers.ValidationError(_("请填写以 http://、https:// 或 / 开头的地址。"))
     return value
 
 
@@ -247,7 +249,9 @@ class VersionContentSerializer(serializers.Serializer):
             known = set(Department.objects.values_list("code", flat=True))
         unknown = [c for c in attrs.get("co_departments", []) if c not in known]
         if unknown:
-            errors["co_departments"] = [f"部门代码不存在：{'、'.join(unknown)}"]
+            errors["co_departments"] = [
+                _("部门代码不存在：{codes}").format(codes=_("、").join(unknown))
+            ]
         for key, k in (
             ("situations", "code"),
             ("materials", "code"),
@@ -259,16 +263,20 @@ class VersionContentSerializer(serializers.Serializer):
             codes = [row[k] for row in attrs.get(key, [])]
             dupes = sorted({c for c in codes if codes.count(c) > 1})
             if dupes:
-                errors[key] = [f"重复：{'、'.join(dupes)}"]
+                errors[key] = [_("重复：{values}").format(values=_("、").join(dupes))]
         situation_codes = {s["code"] for s in attrs.get("situations", [])}
         material_errors: list[Any] = []
         for m in attrs.get("materials", []):
             problems: dict[str, list[str]] = {}
             if m["source_department"] and m["source_department"] not in known:
-                problems["source_department"] = [f"部门代码不存在：{m['source_department']}"]
+                problems["source_department"] = [
+                    _("部门代码不存在：{code}").format(code=m["source_department"])
+                ]
             missing = [c for c in m["situations"] if c not in situation_codes]
             if missing:
-                problems["situations"] = [f"情形代码不存在：{'、'.join(missing)}"]
+                problems["situations"] = [
+                    _("情形代码不存在：{codes}").format(codes=_("、").join(missing))
+                ]
             material_errors.append(problems)
         if any(material_errors):
             errors["materials"] = material_errors
@@ -276,7 +284,9 @@ class VersionContentSerializer(serializers.Serializer):
         for f in attrs.get("form_fields", []):
             missing = [c for c in f["situations"] if c not in situation_codes]
             field_errors.append(
-                {"situations": [f"情形代码不存在：{'、'.join(missing)}"]} if missing else {}
+                {"situations": [_("情形代码不存在：{codes}").format(codes=_("、").join(missing))]}
+                if missing
+                else {}
             )
         if any(field_errors):
             errors["form_fields"] = field_errors
@@ -291,7 +301,9 @@ class ItemDocumentSerializer(VersionContentSerializer):
     code = serializers.RegexField(
         ITEM_CODE_PATTERN,
         max_length=64,
-        error_messages={"invalid": "实施编码只能由字母、数字、点、连字符和下划线组成。"},
+        error_messages={
+            "invalid": gettext_lazy("实施编码只能由字母、数字、点、连字符和下划线组成。")
+        },
     )
     catalog_code = _text(64)
     department = serializers.SlugField(max_length=40)
@@ -302,5 +314,5 @@ class ItemDocumentSerializer(VersionContentSerializer):
         if known is None:
             known = set(Department.objects.values_list("code", flat=True))
         if value not in known:
-            raise serializers.ValidationError(f"部门代码不存在：{value}")
+            raise serializers.ValidationError(_("部门代码不存在：{code}").format(code=value))
         return value

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from onetrip.accounts.models import User
@@ -35,7 +36,7 @@ from onetrip.catalog.models import (
 
 
 class CatalogError(Exception):
-    """A refused catalogue change, with a stable code and a message in Chinese."""
+    """A refused catalogue change, with a stable code and a message in the active language."""
 
     def __init__(self, code: str, message: str, violations: list[quality.Violation] | None = None):
         super().__init__(message)
@@ -48,7 +49,7 @@ class QualityError(CatalogError):
     def __init__(self, violations: list[quality.Violation]):
         super().__init__(
             "quality_rules_failed",
-            f"该版本未通过 {len(violations)} 项质量规则检查，不能发布。",
+            _("该版本未通过 {count} 项质量规则检查，不能发布。").format(count=len(violations)),
             violations,
         )
 
@@ -57,7 +58,9 @@ def _require_catalogue_role(user: User | None, department: Department) -> None:
     if user is None:  # system jobs (shipped data loader, management commands)
         return
     if not staff_has_role(user=user, role="catalogue", department_id=department.pk):
-        raise CatalogError("forbidden", f"您没有管理“{department.name}”事项的权限。")
+        raise CatalogError(
+            "forbidden", _("您没有管理“{name}”事项的权限。").format(name=department.name)
+        )
 
 
 def search_text_for(version: ItemVersion) -> str:
@@ -107,7 +110,7 @@ def department_upsert(*, data: dict[str, Any]) -> Department:
 def _write_content(version: ItemVersion, doc: dict[str, Any]) -> None:
     """Replace a draft version's content with a validated document."""
     if version.is_frozen:
-        raise CatalogError("version_frozen", "已发布的版本不能修改，请新建草稿。")
+        raise CatalogError("version_frozen", _("已发布的版本不能修改，请新建草稿。"))
     for field in VERSION_FIELDS:
         setattr(version, field, doc.get(field, getattr(version, field)))
     version.save()
@@ -149,7 +152,7 @@ def item_create(*, data: dict[str, Any], user: User | None) -> Item:
     department = Department.objects.get(code=data["department"])
     _require_catalogue_role(user, department)
     if Item.objects.filter(code=data["code"]).exists():
-        raise CatalogError("item_exists", f"实施编码“{data['code']}”已存在。")
+        raise CatalogError("item_exists", _("实施编码“{code}”已存在。").format(code=data["code"]))
     item = Item.objects.create(
         code=data["code"],
         catalog_code=data.get("catalog_code", ""),
@@ -194,10 +197,10 @@ def item_draft_from_version(
     item = Item.objects.select_for_update().get(pk=item.pk)
     _require_catalogue_role(user, item.department)
     if item_draft(item=item) is not None:
-        raise CatalogError("draft_exists", "该事项已有草稿，请先编辑或发布现有草稿。")
+        raise CatalogError("draft_exists", _("该事项已有草稿，请先编辑或发布现有草稿。"))
     source = version or item.current_version
     if source is None:
-        raise CatalogError("no_version", "该事项没有可复制的版本。")
+        raise CatalogError("no_version", _("该事项没有可复制的版本。"))
     return item_draft_save(item=item, data=version_document(source), user=user)
 
 
@@ -211,7 +214,9 @@ def item_version_publish(*, version: ItemVersion, user: User | None) -> ItemVers
     )
     _require_catalogue_role(user, version.item.department)
     if version.is_frozen:
-        raise CatalogError("already_published", f"第 {version.number} 版已经发布。")
+        raise CatalogError(
+            "already_published", _("第 {number} 版已经发布。").format(number=version.number)
+        )
     doc = item_document(version.item, version)
     violations = quality.check(doc)
     if violations:
@@ -243,7 +248,7 @@ def item_draft_discard(*, item: Item, user: User | None) -> None:
     _require_catalogue_role(user, item.department)
     draft = item_draft(item=item)
     if draft is None:
-        raise CatalogError("no_draft", "该事项没有草稿。")
+        raise CatalogError("no_draft", _("该事项没有草稿。"))
     audit_append(
         actor=user,
         action="catalog.draft.discard",
@@ -278,7 +283,7 @@ def catalogue_import(
                 pending.remove(d)
                 progressed = True
         if not progressed:
-            raise CatalogError("unknown_parent", "部门的上级部门不存在或存在循环。")
+            raise CatalogError("unknown_parent", _("部门的上级部门不存在或存在循环。"))
     failures: list[quality.Violation] = []
     for doc in items:
         item = Item.objects.filter(code=doc["code"]).first()
@@ -306,7 +311,8 @@ def catalogue_import(
             else:
                 if item.department.code != doc["department"]:
                     raise CatalogError(
-                        "department_changed", f"事项“{doc['code']}”的实施主体不能通过导入更改。"
+                        "department_changed",
+                        _("事项“{code}”的实施主体不能通过导入更改。").format(code=doc["code"]),
                     )
                 version = item_draft_save(item=item, data=doc, user=user)
                 counts["updated"] += 0 if moved else 1

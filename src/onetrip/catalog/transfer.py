@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
@@ -67,13 +68,25 @@ class Problem:
         return asdict(self)
 
     def __str__(self) -> str:
-        where = f"{self.sheet} 第 {self.row} 行" if self.row else self.sheet
-        return f"{where} {self.field}：{self.message}" if self.field else f"{where}：{self.message}"
+        where = (
+            _("{sheet} 第 {row} 行").format(sheet=self.sheet, row=self.row)
+            if self.row
+            else self.sheet
+        )
+        return (
+            _("{where} {field}：{message}").format(
+                where=where, field=self.field, message=self.message
+            )
+            if self.field
+            else _("{where}：{message}").format(where=where, message=self.message)
+        )
 
 
 class ImportRejected(Exception):
     def __init__(self, problems: list[Problem]):
-        super().__init__(f"导入内容有 {len(problems)} 处错误，未写入任何数据。")
+        super().__init__(
+            _("导入内容有 {count} 处错误，未写入任何数据。").format(count=len(problems))
+        )
         self.problems = problems
 
 
@@ -133,19 +146,29 @@ def validate_documents(
             continue
         data = dict(s.validated_data)
         if data["code"] in seen:
-            problems.append(Problem(sheet, row, "code", f"部门代码重复：{data['code']}"))
+            problems.append(
+                Problem(sheet, row, "code", _("部门代码重复：{code}").format(code=data["code"]))
+            )
         seen.add(data["code"])
         if data["parent"] and data["parent"] not in known:
-            problems.append(Problem(sheet, row, "parent", f"上级部门不存在：{data['parent']}"))
+            problems.append(
+                Problem(
+                    sheet, row, "parent", _("上级部门不存在：{code}").format(code=data["parent"])
+                )
+            )
         if allowed is not None:
             current = existing.get(data["code"])
             if current is None or data["code"] not in allowed:
-                problems.append(Problem(sheet, row, "code", f"您无权导入部门“{data['code']}”。"))
+                problems.append(
+                    Problem(
+                        sheet, row, "code", _("您无权导入部门“{code}”。").format(code=data["code"])
+                    )
+                )
             elif (current.parent.code if current.parent else "") != data["parent"] or (
                 current.role != data["role"]
             ):
                 problems.append(
-                    Problem(sheet, row, "parent", "只有系统管理员可以更改部门的上级部门或类别。")
+                    Problem(sheet, row, "parent", _("只有系统管理员可以更改部门的上级部门或类别。"))
                 )
         departments.append(data)
     items: list[dict[str, Any]] = []
@@ -153,7 +176,7 @@ def validate_documents(
     for i, raw in enumerate(bundle.items):
         origins = bundle.item_origins[i] if i < len(bundle.item_origins) else {"": ("items", i + 1)}
         if not isinstance(raw, dict):
-            problems.append(Problem(*origins[""], "", "每个事项必须是一个对象。"))
+            problems.append(Problem(*origins[""], "", _("每个事项必须是一个对象。")))
             continue
         s = ItemDocumentSerializer(data=raw, context={"department_codes": known})
         if not s.is_valid():
@@ -163,15 +186,23 @@ def validate_documents(
             continue
         data = _plain(s.validated_data)
         if data["code"] in codes:
-            problems.append(Problem(*origins[""], "code", f"实施编码重复：{data['code']}"))
+            problems.append(
+                Problem(*origins[""], "code", _("实施编码重复：{code}").format(code=data["code"]))
+            )
         codes.add(data["code"])
         if allowed is not None and data["department"] not in allowed:
             problems.append(
-                Problem(*origins[""], "department", f"您无权导入部门“{data['department']}”的事项。")
+                Problem(
+                    *origins[""],
+                    "department",
+                    _("您无权导入部门“{code}”的事项。").format(code=data["department"]),
+                )
             )
         current_item = Item.objects.filter(code=data["code"]).select_related("department").first()
         if current_item is not None and current_item.department.code != data["department"]:
-            problems.append(Problem(*origins[""], "department", "事项的实施主体不能通过导入更改。"))
+            problems.append(
+                Problem(*origins[""], "department", _("事项的实施主体不能通过导入更改。"))
+            )
         if publish:
             for v in quality.check(data):
                 sheet, row, fld = _origin_for(origins, v.field)
@@ -198,13 +229,13 @@ def parse_mapping(data: Any, source: str = "JSON") -> Bundle:
     bundle = Bundle()
     if not isinstance(data, dict):
         bundle.problems.append(
-            Problem(source, 0, "", "顶层必须是包含 departments 和 items 的对象。")
+            Problem(source, 0, "", _("顶层必须是包含 departments 和 items 的对象。"))
         )
         return bundle
     for key in ("departments", "items"):
         value = data.get(key, [])
         if not isinstance(value, list):
-            bundle.problems.append(Problem(source, 0, key, "必须是列表。"))
+            bundle.problems.append(Problem(source, 0, key, _("必须是列表。")))
             return bundle
     bundle.departments = data.get("departments", [])
     bundle.department_origins = [("departments", i + 1) for i in range(len(bundle.departments))]
@@ -218,7 +249,9 @@ def parse_json(raw: bytes) -> Bundle:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         bundle = Bundle()
-        bundle.problems.append(Problem("JSON", 0, "", f"不是有效的 UTF-8 JSON 文件：{exc}"))
+        bundle.problems.append(
+            Problem("JSON", 0, "", _("不是有效的 UTF-8 JSON 文件：{error}").format(error=exc))
+        )
         return bundle
     return parse_mapping(data)
 
@@ -395,7 +428,9 @@ def _coerce(key: str, value: Any, sheet: str, row: int, problems: list[Problem])
             return True
         if text in _BOOL_FALSE:
             return False
-        problems.append(Problem(sheet, row, key, f"应填“是”或“否”，而不是“{value}”。"))
+        problems.append(
+            Problem(sheet, row, key, _("应填“是”或“否”，而不是“{value}”。").format(value=value))
+        )
         return None
     if key in _INT_FIELDS:
         if value in (None, ""):
@@ -403,10 +438,14 @@ def _coerce(key: str, value: Any, sheet: str, row: int, problems: list[Problem])
         try:
             number = float(value)
         except (TypeError, ValueError):
-            problems.append(Problem(sheet, row, key, f"应填整数，而不是“{value}”。"))
+            problems.append(
+                Problem(sheet, row, key, _("应填整数，而不是“{value}”。").format(value=value))
+            )
             return None
         if not number.is_integer():
-            problems.append(Problem(sheet, row, key, f"应填整数，而不是“{value}”。"))
+            problems.append(
+                Problem(sheet, row, key, _("应填整数，而不是“{value}”。").format(value=value))
+            )
             return None
         return int(number)
     if key in _NUMBER_FIELDS:
@@ -415,7 +454,9 @@ def _coerce(key: str, value: Any, sheet: str, row: int, problems: list[Problem])
         try:
             number = float(value)
         except (TypeError, ValueError):
-            problems.append(Problem(sheet, row, key, f"应填数字，而不是“{value}”。"))
+            problems.append(
+                Problem(sheet, row, key, _("应填数字，而不是“{value}”。").format(value=value))
+            )
             return None
         return int(number) if number.is_integer() else number
     if key == "choices":
@@ -424,7 +465,11 @@ def _coerce(key: str, value: Any, sheet: str, row: int, problems: list[Problem])
             if part.strip():
                 v, sep, label = part.partition("=")
                 if not sep:
-                    problems.append(Problem(sheet, row, key, f"选项应写成“代码=名称”：{part}"))
+                    problems.append(
+                        Problem(
+                            sheet, row, key, _("选项应写成“代码=名称”：{part}").format(part=part)
+                        )
+                    )
                     continue
                 out.append({"value": v.strip(), "label": label.strip()})
         return out
@@ -439,19 +484,27 @@ def parse_xlsx(raw: bytes) -> Bundle:
     try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        bundle.problems.append(Problem("工作簿", 0, "", f"无法读取 .xlsx 文件：{exc}"))
+        bundle.problems.append(
+            Problem(_("工作簿"), 0, "", _("无法读取 .xlsx 文件：{error}").format(error=exc))
+        )
         return bundle
     except Exception as exc:  # zipfile.BadZipFile and friends
-        bundle.problems.append(Problem("工作簿", 0, "", f"不是有效的 .xlsx 文件：{exc}"))
+        bundle.problems.append(
+            Problem(_("工作簿"), 0, "", _("不是有效的 .xlsx 文件：{error}").format(error=exc))
+        )
         return bundle
     sheets: dict[str, Any] = {}
     for ws in wb.worksheets:
         m = re.search(r"\((\w+)\)\s*$", ws.title)
-        key = m.group(1) if m else next((k for k, (t, _) in SHEETS.items() if t == ws.title), None)
+        key = (
+            m.group(1)
+            if m
+            else next((k for k, (t, _fields) in SHEETS.items() if t == ws.title), None)
+        )
         if key in SHEETS:
             sheets[key] = ws
     if "items" not in sheets:
-        bundle.problems.append(Problem("工作簿", 0, "", "缺少“事项 (items)”工作表。"))
+        bundle.problems.append(Problem(_("工作簿"), 0, "", _("缺少“事项 (items)”工作表。")))
         return bundle
     records: dict[str, list[tuple[str, int, dict[str, Any]]]] = {k: [] for k in SHEETS}
     for key, ws in sheets.items():
@@ -470,7 +523,7 @@ def parse_xlsx(raw: bytes) -> Bundle:
             if t and (c is None or c not in SHEETS[key][1])
         ]
         for title in unknown:
-            bundle.problems.append(Problem(sheet_title, 1, str(title), "无法识别的列标题。"))
+            bundle.problems.append(Problem(sheet_title, 1, str(title), _("无法识别的列标题。")))
         for r, values in enumerate(rows, start=2):
             if not any(v not in (None, "") for v in values):
                 continue
@@ -495,7 +548,12 @@ def parse_xlsx(raw: bytes) -> Bundle:
             code = str(rec.pop("item", "") or "")
             if code not in by_code:
                 bundle.problems.append(
-                    Problem(sheet, r, "item", f"事项实施编码“{code}”不在“事项”工作表中。")
+                    Problem(
+                        sheet,
+                        r,
+                        "item",
+                        _("事项实施编码“{code}”不在“事项”工作表中。").format(code=code),
+                    )
                 )
                 continue
             i = by_code[code]

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onetrip.core.calendar import calendar_changed, calendar_gap
 from onetrip.core.models import CalendarDay
@@ -24,8 +25,10 @@ class CalendarDayAdmin(admin.ModelAdmin):
         if gap is not None:
             messages.warning(
                 request,
-                f"工作日历从 {gap:%Y-%m-%d} 起没有数据：请录入新一年的节假日和"
-                "调休安排，否则时限将按周一至周五计算。",
+                _(
+                    "工作日历从 {date} 起没有数据：请录入新一年的节假日和"
+                    "调休安排，否则时限将按周一至周五计算。"
+                ).format(date=f"{gap:%Y-%m-%d}"),
             )
         return super().changelist_view(request, extra_context)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric, uscc
 
@@ -20,32 +21,44 @@ def credit_code_clean(value: object) -> str:
 
 
 def credit_code_problem(value: str) -> str | None:
-    """A Chinese explanation of what is wrong with a 统一社会信用代码, or None if valid."""
+    """What is wrong with a 统一社会信用代码 (in the active language), or None if valid."""
     try:
         uscc.validate(value)
     except stdnum_exceptions.InvalidLength:
-        return "统一社会信用代码应为 18 位。"
+        return _("统一社会信用代码应为 18 位。")
     except stdnum_exceptions.InvalidFormat:
-        return "统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）。"
+        return _("统一社会信用代码含有不允许的字符（不使用 I、O、Z、S、V）。")
     except stdnum_exceptions.InvalidChecksum:
-        return "统一社会信用代码校验位不正确，请核对。"
+        return _("统一社会信用代码校验位不正确，请核对。")
     except stdnum_exceptions.ValidationError:
-        return "统一社会信用代码无效。"
+        return _("统一社会信用代码无效。")
     return None
 
 
+def credit_code_checksum_only(value: str) -> bool:
+    """Whether a 统一社会信用代码 has the right length and characters but a wrong check digit
+    (some early pilot codes do; a window officer may register them after checking)."""
+    try:
+        uscc.validate(value)
+    except stdnum_exceptions.InvalidChecksum:
+        return True
+    except stdnum_exceptions.ValidationError:
+        return False
+    return False
+
+
 def id_number_problem(value: str) -> str | None:
-    """A Chinese explanation of what is wrong with a 公民身份号码, or None if valid."""
+    """What is wrong with a 公民身份号码 (in the active language), or None if valid."""
     try:
         ric.validate(value)
     except stdnum_exceptions.InvalidLength:
-        return "公民身份号码应为 18 位。"
+        return _("公民身份号码应为 18 位。")
     except stdnum_exceptions.InvalidFormat:
-        return "公民身份号码格式不正确。"
+        return _("公民身份号码格式不正确。")
     except stdnum_exceptions.InvalidComponent:
-        return "公民身份号码中的出生日期或地区码不正确。"
+        return _("公民身份号码中的出生日期或地区码不正确。")
     except stdnum_exceptions.InvalidChecksum:
-        return "公民身份号码校验位不正确，请核对最后一位。"
+        return _("公民身份号码校验位不正确，请核对最后一位。")
     except stdnum_exceptions.ValidationError:
-        return "公民身份号码无效。"
+        return _("公民身份号码无效。")
     return None

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -13,17 +15,17 @@ from rest_framework.views import exception_handler as drf_exception_handler
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 _TITLES = {
-    400: "请求有误",
-    401: "需要登录",
-    403: "没有权限",
-    404: "找不到",
-    405: "不支持的方法",
-    406: "无法提供所要求的格式",
-    409: "冲突",
-    413: "内容过大",
-    415: "不支持的内容类型",
-    422: "内容未通过校验",
-    429: "请求过于频繁",
+    400: gettext_lazy("请求有误"),
+    401: gettext_lazy("需要登录"),
+    403: gettext_lazy("没有权限"),
+    404: gettext_lazy("找不到"),
+    405: gettext_lazy("不支持的方法"),
+    406: gettext_lazy("无法提供所要求的格式"),
+    409: gettext_lazy("冲突"),
+    413: gettext_lazy("内容过大"),
+    415: gettext_lazy("不支持的内容类型"),
+    422: gettext_lazy("内容未通过校验"),
+    429: gettext_lazy("请求过于频繁"),
 }
 
 
@@ -52,7 +54,7 @@ def paging(params: Any, default: int = 50) -> tuple[int, int]:
         limit = max(1, min(int(params.get("limit", default)), 200))
         offset = max(0, min(int(params.get("offset", 0)), 10**7))
     except ValueError:
-        raise ProblemError("invalid_paging", "limit 和 offset 必须是整数。") from None
+        raise ProblemError("invalid_paging", _("limit 和 offset 必须是整数。")) from None
     return limit, offset
 
 
@@ -65,7 +67,7 @@ def flag(params: Any, name: str) -> bool:
         return False
     if len(raw) == 1 and str(raw[0]).lower() in ("true", "1", "false", "0"):
         return str(raw[0]).lower() in ("true", "1")
-    raise ProblemError("invalid_filter", f"{name} 只能是 true 或 false。")
+    raise ProblemError("invalid_filter", _("{name} 只能是 true 或 false。").format(name=name))
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, Any]]:
@@ -95,7 +97,7 @@ def problem_response(
 ) -> Response:
     body: dict[str, Any] = {
         "type": f"https://onetrip.invalid/problems/{code}",
-        "title": _TITLES.get(status_code, "错误"),
+        "title": str(_TITLES.get(status_code) or _("错误")),
         "status": status_code,
         "code": code,
         "detail": detail,
@@ -118,7 +120,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         result = problem_response(
-            400, "validation_error", "请求内容有误，请按 errors 逐项修改。", errors
+            400, "validation_error", _("请求内容有误，请按 errors 逐项修改。"), errors
         )
     else:
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -68,7 +69,7 @@ class ApplicationEvidence(APIView):
         if application is None or not app_services.can_view(
             user=request.user, application=application
         ):
-            raise ProblemError("not_found", "找不到该申请。", status_code=404)
+            raise ProblemError("not_found", _("找不到该申请。"), status_code=404)
         # Only the person the data is about sees it unmasked and unlogged; staff and agents
         # (代办人) see personal numbers masked, and each of their views is in the person's log.
         own = services.viewer_is_subject(user=request.user, application=application)

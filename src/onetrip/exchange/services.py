@@ -14,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onetrip.accounts.models import User
 from onetrip.applications.models import Application, ApplicationMaterial
@@ -137,9 +139,9 @@ def _check_editable(application: Application, user: User) -> None:
 
     roles = actor_roles(user=user, application=application)
     if not roles & {workflow.APPLICANT, workflow.WINDOW}:
-        raise ExchangeError("not_found", "找不到该申请。", status=404)
+        raise ExchangeError("not_found", _("找不到该申请。"), status=404)
     if application.status not in (Status.DRAFT, Status.CORRECTION):
-        raise ExchangeError("not_editable", "申请已提交，不能再修改。", status=409)
+        raise ExchangeError("not_editable", _("申请已提交，不能再修改。"), status=409)
 
 
 def evidence_obtain(
@@ -155,9 +157,11 @@ def evidence_obtain(
     for code in codes:
         spec = _spec(application, code)
         if spec is None or not application.materials.filter(code=code).exists():
-            raise ExchangeError("unknown_material", "该事项没有这项材料。")
+            raise ExchangeError("unknown_material", _("该事项没有这项材料。"))
         if spec.source not in SHAREABLE_SOURCES:
-            raise ExchangeError("not_shareable", f"“{spec.name}”不能由部门共享获取。")
+            raise ExchangeError(
+                "not_shareable", _("“{name}”不能由部门共享获取。").format(name=spec.name)
+            )
         out[code] = _obtain_one(application, user, role, spec, request)
     return out
 
@@ -378,7 +382,7 @@ def evidence_decline(
     link = MaterialEvidence.objects.filter(application=application, material_code=code).first()
     spec = _spec(application, code)
     if spec is None:
-        raise ExchangeError("unknown_material", "该事项没有这项材料。")
+        raise ExchangeError("unknown_material", _("该事项没有这项材料。"))
     if link is None:
         link = MaterialEvidence.objects.create(
             application=application,
@@ -411,7 +415,7 @@ def material_share(*, application: Application, user: User, code: str, request=N
     return True
 
 
-EVIDENCE_CHANGED = (
+EVIDENCE_CHANGED = gettext_lazy(
     "部门数据已更新：{names}的数据与您确认时不同。新的数据尚未使用，请先核对新的数据并确认使用"
     "（或改为自行上传）后再提交。"
 )
@@ -454,10 +458,10 @@ def evidence_refresh_stale(*, application: Application, user: User, request=None
     if changed:
         raise ExchangeError(
             "evidence_changed",
-            EVIDENCE_CHANGED.format(names="、".join(f"“{n}”" for n in changed.values())),
+            EVIDENCE_CHANGED.format(names=_("、").join(f"“{n}”" for n in changed.values())),
             status=409,
             errors={
-                code: f"“{name}”的部门数据已更新，请核对后确认使用。"
+                code: _("“{name}”的部门数据已更新，请核对后确认使用。").format(name=name)
                 for code, name in changed.items()
             },
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from onetrip.applications import services as app_services
 from onetrip.applications.models import Application
@@ -35,7 +36,9 @@ def draft_sharing(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "obtain":
                 codes = request.POST.getlist("codes")
                 if not codes:
-                    raise services.ExchangeError("nothing_chosen", "请至少选择一项要获取的数据。")
+                    raise services.ExchangeError(
+                        "nothing_chosen", _("请至少选择一项要获取的数据。")
+                    )
                 services.evidence_obtain(
                     application=application, user=request.user, codes=codes, request=request
                 )

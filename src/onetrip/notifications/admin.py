@@ -6,6 +6,7 @@ Addresses are shown masked and the text of sensitive messages (login codes) is h
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _
 
 from onetrip.core.crypto import mask_phone
 from onetrip.notifications import services
@@ -100,10 +101,16 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     def retry_now(self, request, queryset):
         count = services.outbox_retry(message_ids=queryset.values_list("pk", flat=True))
         skipped = queryset.count() - count
-        self.message_user(request, f"已将 {count} 条发送失败的消息重新排队。", messages.SUCCESS)
+        self.message_user(
+            request,
+            _("已将 {count} 条发送失败的消息重新排队。").format(count=count),
+            messages.SUCCESS,
+        )
         if skipped > 0:
             self.message_user(
-                request, f"{skipped} 条消息不是“发送失败”状态，未作处理。", messages.WARNING
+                request,
+                _("{skipped} 条消息不是“发送失败”状态，未作处理。").format(skipped=skipped),
+                messages.WARNING,
             )
 
 

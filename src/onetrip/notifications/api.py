@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -81,7 +82,7 @@ class MessageDetail(APIView):
         try:
             message = services.inbox_mark_read(user=request.user, message_id=pk)
         except Http404:
-            raise ProblemError("not_found", "找不到该消息。", status_code=404) from None
+            raise ProblemError("not_found", _("找不到该消息。"), status_code=404) from None
         return Response(InboxMessageSerializer(message).data)
 
 

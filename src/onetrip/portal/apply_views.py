@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 
@@ -73,7 +74,7 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
         kwargs = (app_selectors.principal_for_key(whom) or {}) if whom else {}
         try:
             if whom and not kwargs:
-                raise services.ApplicationError("no_authorisation", "请选择有效的委托人。")
+                raise services.ApplicationError("no_authorisation", _("请选择有效的委托人。"))
             application = services.draft_create(
                 user=request.user,
                 item=item,
@@ -187,7 +188,7 @@ def draft_materials(request: HttpRequest, pk: int) -> HttpResponse:
                 upload = request.FILES.get("file")
                 if upload is None:
                     raise services.ApplicationError(
-                        "file_missing", "请选择要上传的文件。", field=code
+                        "file_missing", _("请选择要上传的文件。"), field=code
                     )
                 services.material_upload(
                     application=application, user=request.user, code=code, upload=upload
@@ -299,7 +300,7 @@ def application_detail(request: HttpRequest, tracking_number: str) -> HttpRespon
                 upload = request.FILES.get("file")
                 if upload is None:
                     raise services.ApplicationError(
-                        "file_missing", "请选择要上传的文件。", field=supplement
+                        "file_missing", _("请选择要上传的文件。"), field=supplement
                     )
                 services.material_upload(
                     application=application, user=request.user, code=supplement, upload=upload
@@ -314,7 +315,7 @@ def application_detail(request: HttpRequest, tracking_number: str) -> HttpRespon
         except services.ApplicationError as exc:
             error = exc.message
             if exc.errors:
-                error += " " + "；".join(exc.errors.values())
+                error += " " + _("；").join(exc.errors.values())
         else:
             return redirect("portal:application", tracking_number=tracking_number)
     return render(
@@ -373,11 +374,11 @@ def track(request: HttpRequest) -> HttpResponse:
     code = params.get("code", "").strip()[:6]
     if number or code:
         if not rate_limit_hit(f"track:{request.META.get('REMOTE_ADDR', '')}", 30, 3600):
-            error = "查询过于频繁，请一小时后再试。"
+            error = _("查询过于频繁，请一小时后再试。")
         else:
             result = app_selectors.application_track(tracking_number=number, query_code=code)
             if result is None:
-                error = "申办流水号或查询码不正确，请核对后重试。"
+                error = _("申办流水号或查询码不正确，请核对后重试。")
     return render(
         request,
         "portal/track.html",

@@ -13,6 +13,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onetrip.core.calendar import days_add, working_days_before, working_days_between
 from onetrip.core.text import says_something
@@ -589,7 +590,7 @@ def _require_supervisor(user, card) -> None:
 
     ids = staff_department_ids(user=user, role="supervisor")
     if ids is not None and card.department_id not in ids:
-        raise SupervisionError("forbidden", "只有该部门的监察人员可以处理这张监察牌。", 403)
+        raise SupervisionError("forbidden", _("只有该部门的监察人员可以处理这张监察牌。"), 403)
 
 
 def card_finding_record(*, card, user, explanation: str, conclusion: str, measures: str = ""):
@@ -601,9 +602,9 @@ def card_finding_record(*, card, user, explanation: str, conclusion: str, measur
 
     _require_supervisor(user, card)
     if not says_something(explanation) or not says_something(conclusion):
-        raise SupervisionError("finding_incomplete", "请写明情况说明和结论。")
+        raise SupervisionError("finding_incomplete", _("请写明情况说明和结论。"))
     if max(len(explanation.strip()), len(conclusion.strip()), len(measures.strip())) > 5000:
-        raise SupervisionError("too_long", "情况说明、结论和整改措施各最多 5000 字。")
+        raise SupervisionError("too_long", _("情况说明、结论和整改措施各最多 5000 字。"))
     with transaction.atomic():
         finding = CardFinding.objects.create(
             card=card,
@@ -630,15 +631,15 @@ def card_close(*, card, user, reason: str):
 
     _require_supervisor(user, card)
     if not says_something(reason):
-        raise SupervisionError("reason_required", "关闭监察牌须写明理由。")
+        raise SupervisionError("reason_required", _("关闭监察牌须写明理由。"))
     if len(reason.strip()) > 300:
-        raise SupervisionError("too_long", "关闭理由最多 300 字。")
+        raise SupervisionError("too_long", _("关闭理由最多 300 字。"))
     with transaction.atomic():
         card = Card.objects.select_for_update().get(pk=card.pk)
         if card.closed_at is not None:
-            raise SupervisionError("already_closed", "这张监察牌已经关闭。", 409)
+            raise SupervisionError("already_closed", _("这张监察牌已经关闭。"), 409)
         if not card.findings.exists():
-            raise SupervisionError("finding_required", "请先记录监察意见，再关闭监察牌。", 409)
+            raise SupervisionError("finding_required", _("请先记录监察意见，再关闭监察牌。"), 409)
         card.closed_at = timezone.now()
         card.closed_reason = reason.strip()
         card.save(update_fields=["closed_at", "closed_reason"])

@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from onetrip.accounts.selectors import staff_department_ids
@@ -114,7 +115,9 @@ def _date(value: str, label: str, name: str, errors: list[dict[str, str]]) -> dt
         errors.append(
             {
                 "href": f"#{name}",
-                "text": f"{label}“{value[:20]}”不是有效日期，请按 2026-01-31 的格式填写。",
+                "text": _("{label}“{value}”不是有效日期，请按 2026-01-31 的格式填写。").format(
+                    label=label, value=value[:20]
+                ),
             }
         )
         return None
@@ -131,10 +134,10 @@ def parse_filters(request: HttpRequest) -> Filters:
         f.department = Department.objects.filter(pk=pk).first()
         if f.department is None:
             raise Http404("找不到该部门")
-    f.date_from = _date(f.raw["from"], "开始日期", "from", f.errors)
-    f.date_to = _date(f.raw["to"], "结束日期", "to", f.errors)
+    f.date_from = _date(f.raw["from"], _("开始日期"), "from", f.errors)
+    f.date_to = _date(f.raw["to"], _("结束日期"), "to", f.errors)
     if f.date_from and f.date_to and f.date_from > f.date_to:
-        f.errors.append({"href": "#from", "text": "开始日期不能晚于结束日期。"})
+        f.errors.append({"href": "#from", "text": _("开始日期不能晚于结束日期。")})
         f.date_from = f.date_to = None
     return f
 
@@ -732,13 +735,15 @@ def card_finding(request: HttpRequest, pk: int) -> HttpResponse:
     values = {k: request.POST.get(k, "") for k in ("explanation", "conclusion", "measures")}
     try:
         if any(len(v) > MAX_TEXT for v in values.values()):
-            raise SupervisionError("too_long", f"每一项不超过 {MAX_TEXT} 字。")
+            raise SupervisionError(
+                "too_long", _("每一项不超过 {limit} 字。").format(limit=MAX_TEXT)
+            )
         card_finding_record(card=card, user=request.user, **values)
     except SupervisionError as exc:
         return _card_page(
             request, card, form="finding", error=exc.message, values=values, status=exc.status
         )
-    messages.success(request, "监察意见已记录。")
+    messages.success(request, _("监察意见已记录。"))
     return redirect("supervision:card", pk=card.pk)
 
 
@@ -749,7 +754,7 @@ def card_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
     try:
         if len(reason.strip()) > 300:
-            raise SupervisionError("too_long", "关闭理由不超过 300 字。")
+            raise SupervisionError("too_long", _("关闭理由不超过 300 字。"))
         card_close(card=card, user=request.user, reason=reason)
     except SupervisionError as exc:
         return _card_page(
@@ -760,5 +765,5 @@ def card_close_view(request: HttpRequest, pk: int) -> HttpResponse:
             values={"reason": reason},
             status=exc.status,
         )
-    messages.success(request, "监察牌已关闭。")
+    messages.success(request, _("监察牌已关闭。"))
     return redirect("supervision:card", pk=card.pk)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -46,7 +48,7 @@ ERRORS = {400: PROBLEM, 401: PROBLEM, 403: PROBLEM, 404: PROBLEM}
 class WindowOfficer(BasePermission):
     """Staff holding the window (窗口受理) role; anyone else signed in → 403 ``forbidden``."""
 
-    message = "只有窗口工作人员可以办理窗口受理。"
+    message = gettext_lazy("只有窗口工作人员可以办理窗口受理。")
     code = "forbidden"
 
     def has_permission(self, request: Request, view: APIView) -> bool:
@@ -217,7 +219,7 @@ class PersonLookup(WindowView):
             raise accounts_problem(exc) from None
         if person is None:
             raise ProblemError(
-                "person_not_found", "没有找到该公民身份号码登记的自然人。", status_code=404
+                "person_not_found", _("没有找到该公民身份号码登记的自然人。"), status_code=404
             )
         audit_lookup(request, person, "窗口按公民身份号码查找自然人")
         return Response(PersonOutSerializer(person).data)
@@ -254,7 +256,7 @@ class EnterpriseLookup(WindowView):
             raise accounts_problem(exc) from None
         if enterprise is None:
             raise ProblemError(
-                "enterprise_not_found", "没有找到该统一社会信用代码登记的单位。", status_code=404
+                "enterprise_not_found", _("没有找到该统一社会信用代码登记的单位。"), status_code=404
             )
         audit_lookup(request, enterprise, "窗口按统一社会信用代码查找单位")
         return Response(EnterpriseOutSerializer(enterprise).data)
@@ -290,7 +292,7 @@ class IntakeCreate(WindowView):
     def post(self, request: Request) -> Response:
         data = _valid(IntakeCreateSerializer, request)
         if (data["person"] is None) == (data["enterprise"] is None):
-            message = "请指定一个申请人：自然人（person）或单位（enterprise），二选一。"
+            message = _("请指定一个申请人：自然人（person）或单位（enterprise），二选一。")
             raise ProblemError(
                 "applicant_required", message, errors=[{"field": "person", "message": message}]
             )
@@ -298,11 +300,11 @@ class IntakeCreate(WindowView):
         if data["person"] is not None:
             whom["applicant_person"] = Person.objects.filter(pk=data["person"]).first()
             if whom["applicant_person"] is None:
-                raise ProblemError("person_not_found", "没有找到该自然人。", status_code=404)
+                raise ProblemError("person_not_found", _("没有找到该自然人。"), status_code=404)
         else:
             whom["applicant_enterprise"] = Enterprise.objects.filter(pk=data["enterprise"]).first()
             if whom["applicant_enterprise"] is None:
-                raise ProblemError("enterprise_not_found", "没有找到该单位。", status_code=404)
+                raise ProblemError("enterprise_not_found", _("没有找到该单位。"), status_code=404)
         item = published_item(data["item"])
         try:
             draft = services.draft_create(
@@ -342,7 +344,7 @@ class IntakeSubmit(WindowView):
             .first()
         )
         if application is None or not services.can_view(user=request.user, application=application):
-            raise ProblemError("not_found", "找不到该窗口受理申请。", status_code=404)
+            raise ProblemError("not_found", _("找不到该窗口受理申请。"), status_code=404)
         data = _valid(WindowSubmitSerializer, request)
         data["place"] = data["place"] or selectors.window_place(user=request.user)
         try:
@@ -382,7 +384,7 @@ class GrantList(WindowView):
             raise accounts_problem(exc) from None
         if person is None:
             raise ProblemError(
-                "person_not_found", "没有找到该公民身份号码登记的自然人。", status_code=404
+                "person_not_found", _("没有找到该公民身份号码登记的自然人。"), status_code=404
             )
         audit_lookup(request, person, "窗口按公民身份号码查找委托")
         return Response(GrantOutSerializer(grants_listed(person=person), many=True).data)
@@ -416,7 +418,7 @@ class GrantRevoke(WindowView):
     def post(self, request: Request, pk: int) -> Response:
         grant = Authorisation.objects.filter(pk=pk).first()
         if grant is None:
-            raise ProblemError("authorisation_not_found", "找不到该委托。", status_code=404)
+            raise ProblemError("authorisation_not_found", _("找不到该委托。"), status_code=404)
         data = _valid(RevokeSerializer, request)
         try:
             grant = accounts.authorisation_revoke(

@@ -38,7 +38,9 @@ def _date(value: str, field: str, label: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise AccountsError("date_invalid", f"请按 2026-01-31 的格式填写{label}。", field) from None
+        raise AccountsError(
+            "date_invalid", _("请按 2026-01-31 的格式填写{label}。").format(label=label), field
+        ) from None
 
 
 def _person(id_number: str, field: str) -> Person | None:
@@ -73,7 +75,7 @@ def grant_record(
     if agent is None:
         raise AccountsError(
             "agent_unknown",
-            "受托人尚未登记：请先在“窗口受理”中按公民身份号码登记受托人。",
+            _("受托人尚未登记：请先在“窗口受理”中按公民身份号码登记受托人。"),
             "agent_id_number",
         )
     principal_person = principal_enterprise = None
@@ -85,7 +87,7 @@ def grant_record(
         if principal_enterprise is None:
             raise AccountsError(
                 "principal_unknown",
-                "委托单位尚未登记：请先在“窗口受理”中按统一社会信用代码登记。",
+                _("委托单位尚未登记：请先在“窗口受理”中按统一社会信用代码登记。"),
                 "principal_credit_code",
             )
     else:
@@ -93,24 +95,26 @@ def grant_record(
         if principal_person is None:
             raise AccountsError(
                 "principal_unknown",
-                "委托人尚未登记：请先在“窗口受理”中按公民身份号码登记委托人。",
+                _("委托人尚未登记：请先在“窗口受理”中按公民身份号码登记委托人。"),
                 "principal_id_number",
             )
     codes = list(dict.fromkeys(c.strip() for c in item_codes if c.strip()))
     known = set(Item.objects.filter(code__in=codes).values_list("code", flat=True))
     if unknown := [c for c in codes if c not in known]:
         raise AccountsError(
-            "item_unknown", f"没有这些事项编码：{'、'.join(unknown)}。", "item_codes"
+            "item_unknown",
+            _("没有这些事项编码：{codes}。").format(codes=_("、").join(unknown)),
+            "item_codes",
         )
     if not valid_until:
-        raise AccountsError("valid_until_missing", "请填写委托截止日期。", "valid_until")
+        raise AccountsError("valid_until_missing", _("请填写委托截止日期。"), "valid_until")
     return accounts.authorisation_grant(
         agent=agent,
         principal_person=principal_person,
         principal_enterprise=principal_enterprise,
         item_codes=codes,
-        valid_from=_date(valid_from, "valid_from", "生效日期"),
-        valid_until=_date(valid_until, "valid_until", "截止日期"),
+        valid_from=_date(valid_from, "valid_from", _("生效日期")),
+        valid_until=_date(valid_until, "valid_until", _("截止日期")),
         document_reference=document_reference[:100],
         created_by=officer,
     )

@@ -437,12 +437,14 @@ def window_submit(
     version = application.version
     visit_number = application.visits.count() + 1
     if not place.strip():
-        raise ApplicationError("place_required", "请填写受理窗口。", field="place")
+        raise ApplicationError("place_required", _("请填写受理窗口。"), field="place")
     if visit_number > version.visits_required and not over_promise_reason.strip():
         raise ApplicationError(
             "over_promise_reason_required",
-            f"该事项承诺最多跑 {version.visits_required} 次，这是第 {visit_number} 次，"
-            "请先写明超出承诺的原因再提交。",
+            _(
+                "该事项承诺最多跑 {visits_required} 次，这是第 {count} 次，"
+                "请先写明超出承诺的原因再提交。"
+            ).format(visits_required=version.visits_required, count=visit_number),
             field="over_promise_reason",
             status=409,
         )

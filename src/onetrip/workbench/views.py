@@ -368,7 +368,7 @@ def act(request: HttpRequest, tracking_number: str) -> HttpResponse:
                 due = dt.date.fromisoformat(state["due"])
             except ValueError:
                 raise ApplicationError(
-                    "due_invalid", "请按 2026-01-31 的格式填写期限。", field="due"
+                    "due_invalid", _("请按 2026-01-31 的格式填写期限。"), field="due"
                 ) from None
         services.application_act(
             application=application,
@@ -494,7 +494,7 @@ def supplement(request: HttpRequest, tracking_number: str) -> HttpResponse:
     try:
         upload = request.FILES.get("file")
         if upload is None:
-            raise ApplicationError("file_missing", "请选择要上传的文件。", field=code)
+            raise ApplicationError("file_missing", _("请选择要上传的文件。"), field=code)
         material = services.material_upload(
             application=application, user=request.user, code=code, upload=upload
         )

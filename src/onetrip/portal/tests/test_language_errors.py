@@ -1,0 +1,30 @@
+"""The apply pages show refusals in the language the person switched to."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from onetrip.applications.models import Application
+from onetrip.applications.tests.factories import world
+
+pytestmark = pytest.mark.django_db
+
+
+def test_applying_without_a_situation_says_so_in_english_after_the_switch(client):
+    w = world()
+    client.force_login(w.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    r = client.post(f"/apply/{w.item.code}/", {})
+    html = r.content.decode()
+    assert r["Content-Language"] == "en"
+    assert "Select your situation." in html and "请选择办理情形" not in html
+    assert not Application.objects.exists()
+
+
+def test_applying_without_a_situation_says_so_in_chinese_by_default(client):
+    w = world()
+    client.force_login(w.user)
+    r = client.post(f"/apply/{w.item.code}/", {}, HTTP_ACCEPT_LANGUAGE="en")
+    html = r.content.decode()
+    assert "请选择办理情形。" in html and "Select your situation." not in html
