@@ -7,6 +7,22 @@ from django.http import FileResponse
 
 from onetrip.applications.models import StoredFile
 
+# The name endings each stored type may keep; anything else gets the first.
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+}
+
+
+def name_for_type(name: str, content_type: str) -> str:
+    """``name`` ending as its content is: a PDF called ``x.html`` is handed out as
+    ``x.html.pdf``, so no program opens it as something else."""
+    endings = EXTENSIONS.get(content_type)
+    if not endings or name.lower().endswith(endings):
+        return name
+    return f"{name}{endings[0]}"
+
 
 def attachment(stored: StoredFile) -> FileResponse | None:
     """The file as an attachment with its sniffed type; None when storage has lost it."""
@@ -17,7 +33,7 @@ def attachment(stored: StoredFile) -> FileResponse | None:
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=stored.original_name,
+        filename=name_for_type(stored.original_name, stored.content_type),
         content_type=stored.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -457,7 +457,9 @@ def file_store(*, user: User, upload) -> StoredFile:
         )
     name = f"uploads/{secrets.token_hex(16)}.{ALLOWED_UPLOADS[mime]}"
     stored = default_storage.save(name, ContentFile(raw))
-    original = str(getattr(upload, "name", "") or "上传文件")[-200:]
+    from onetrip.applications.downloads import name_for_type
+
+    original = name_for_type(str(getattr(upload, "name", "") or "上传文件")[-195:], mime)
     return StoredFile.objects.create(
         storage_name=stored,
         original_name=original,

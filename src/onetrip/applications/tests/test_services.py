@@ -563,3 +563,18 @@ def test_a_second_correction_needs_a_reason_a_reader_can_see():
             )
         assert caught.value.code == "one_correction"
     assert app.notices.filter(kind=Notice.Kind.CORRECTION).count() == 1
+
+
+def test_a_downloaded_file_is_named_as_what_its_content_is():
+    from onetrip.applications.downloads import name_for_type
+
+    assert name_for_type("x.html", "application/pdf") == "x.html.pdf"
+    assert name_for_type("scan.PDF", "application/pdf") == "scan.PDF"
+    assert name_for_type("photo.jpeg", "image/jpeg") == "photo.jpeg"
+    assert name_for_type("photo", "image/png") == "photo.png"
+    # Stored that way too, whatever name the upload came with.
+    w = world()
+    app = complete_draft(w)
+    upload = SimpleUploadedFile("invoice.html", PDF)
+    m = services.material_upload(application=app, user=w.user, code="photo", upload=upload)
+    assert m.file.original_name == "invoice.html.pdf"

@@ -148,6 +148,8 @@ def test_owner_downloads_their_file_as_attachment(client):
     r = client.get(f"/files/{m.file_id}/")
     assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment")
     assert r["Content-Type"] == "application/pdf" and r["X-Content-Type-Options"] == "nosniff"
+    # Named as what it is: a PDF called .png is saved as .png.pdf and opens as a PDF.
+    assert '.png.pdf"' in r["Content-Disposition"]
     # A stored file lost from disk is "not found", not a server error.
     from django.core.files.storage import default_storage
 
