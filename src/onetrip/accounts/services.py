@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 import pyotp
@@ -121,10 +123,11 @@ def _clean_id_number(value: str) -> str:
 
 
 def _clean_phone(value: str, *, required: bool = True) -> str:
-    value = "".join(str(value or "").split())
+    # Full-width digits made plain (NFKC): the same phone typed either way is one account.
+    value = "".join(unicodedata.normalize("NFKC", str(value or "")).split())
     if not value and not required:
         return ""
-    if len(value) != 11 or not value.isdigit() or not value.startswith("1"):
+    if not re.fullmatch(r"1[0-9]{10}", value):
         raise AccountsError("phone_invalid", _("请填写 11 位手机号码，如 13912345678。"), "phone")
     return value
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 from django.utils.translation import gettext as _
@@ -61,4 +62,6 @@ def id_number_problem(value: str) -> str | None:
         return _("公民身份号码校验位不正确，请核对最后一位。")
     except stdnum_exceptions.ValidationError:
         return _("公民身份号码无效。")
+    if ric.get_birth_date(value) > dt.date.today():
+        return _("公民身份号码中的出生日期晚于今天，请核对。")
     return None

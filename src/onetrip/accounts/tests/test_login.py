@@ -87,16 +87,32 @@ def test_rate_limits_per_phone_and_per_address():
     assert caught.value.code == "too_many"
 
 
-@pytest.mark.parametrize("phone", ["123", "2391234567a", "", "139123456789"])
+@pytest.mark.parametrize(
+    "phone", ["123", "2391234567a", "", "139123456789", "\u0661\u0663\u0669" + "1" * 8]
+)
 def test_bad_phone_numbers(client, phone):
     r = client.post("/login/", {"phone": phone})
     assert r.status_code == 200 and "11 位手机号码" in r.content.decode()
     assert not OneTimeCode.objects.exists()
 
 
+def test_a_phone_typed_in_full_width_digits_is_the_same_phone():
+    services.login_code_send(phone="１３９１２３４５６７８", source_ip="10.0.0.4")
+    with pytest.raises(services.AccountsError) as caught:  # one phone, one limit
+        services.login_code_send(phone=PHONE, source_ip="10.0.0.5")
+    assert caught.value.code == "too_soon"
+    assert OneTimeCode.objects.count() == 1
+    assert sandbox_sms_latest(phone=PHONE) is not None
+
+
 @pytest.mark.parametrize(
     "id_number, message",
-    [("110101199003071091", "校验位"), ("110101199002301236", "出生日期"), ("123", "18 位")],
+    [
+        ("110101199003071091", "校验位"),
+        ("110101199002301236", "出生日期"),
+        ("620102209001010018", "出生日期晚于今天"),  # valid check digit, born in 2090
+        ("123", "18 位"),
+    ],
 )
 def test_bad_id_numbers_on_identity(client, id_number, message):
     user = User.objects.create(username="x")
