@@ -483,9 +483,10 @@ def email_code_send(*, user: User, email: str, source_ip: str | None) -> EmailCo
         "email",
         _("本小时获取邮箱验证码次数过多，请稍后再试。"),
     )
-    # and per address, however many accounts ask: nobody's mailbox can be flooded
+    # and per address, however many accounts ask and however they write it: nobody's
+    # mailbox can be flooded
     _send_allowed(
-        f"email-code:addr:{{}}:{lookup_hash(email)}",
+        f"email-code:addr:{{}}:{lookup_hash(email.lower())}",
         "",
         "email",
         _("该邮箱本小时收到的验证码过多，请稍后再试。"),
