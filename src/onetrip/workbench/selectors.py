@@ -118,6 +118,10 @@ def actionable_q(scope: StaffScope) -> Q:
     return q
 
 
+# Where an application waits at a review stage (承办, 审核, 批准).
+IN_REVIEW = (Status.ACCEPTED, Status.HANDLING, Status.SPECIAL)
+
+
 @dataclass
 class QueueFilters:
     department: int | None = None
@@ -139,6 +143,8 @@ def queue_for(*, user: User, filters: QueueFilters) -> QuerySet[Application]:
         qs = qs.filter(status=filters.status)
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
+        if not filters.status:  # at a stage means still there: decided ones have moved on
+            qs = qs.filter(status__in=IN_REVIEW)
     if filters.q:
         text = filters.q
         match = (

@@ -124,6 +124,22 @@ def test_queue_filters_and_search(client, w):
     assert page.status_code == 200 and app.tracking_number in page.content.decode()
 
 
+def test_a_stage_filter_lists_what_waits_at_that_stage_not_what_passed_it(client, w):
+    waiting, decided = submitted(w), submitted(w)
+    for app in (waiting, decided):
+        services.application_act(application=app, user=w.window, action="accept")
+        services.application_act(application=app, user=w.handler, action="start")
+        services.application_act(application=app, user=w.handler, action="pass_stage")
+        services.application_act(application=app, user=w.checker, action="pass_stage")
+    services.application_act(application=decided, user=w.approver, action="approve")
+    client.force_login(w.approver)
+    page = client.get("/workbench/?stage=approve").content.decode()
+    assert waiting.tracking_number in page and decided.tracking_number not in page
+    # With a status chosen as well, both apply as asked.
+    page = client.get("/workbench/?stage=approve&status=approved").content.decode()
+    assert decided.tracking_number in page and waiting.tracking_number not in page
+
+
 def _advance(w, app: Application, steps: list[tuple[str, str]]) -> Application:
     for who, action in steps:
         app = services.application_act(
