@@ -138,7 +138,7 @@ class WindowSubmitSerializer(StrictSerializer):
 
 
 class WindowSubmittedSerializer(SubmittedSerializer):
-    """受理回执: the reference numbers to hand over, and the visits on record."""
+    """收件回执: the reference numbers to hand over, and the visits on record."""
 
     channel = serializers.CharField()
     visits = serializers.SerializerMethodField()

@@ -527,9 +527,9 @@ def intake_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 @window_required
 def intake_done(request: HttpRequest, pk: int) -> HttpResponse:
-    """受理回执: the tracking number and query code to hand to the applicant."""
+    """收件回执: the tracking number and query code to hand to the applicant."""
     application = _draft(request, pk, submitted=True)
-    audit_view(request, application, "打印受理回执")
+    audit_view(request, application, "打印收件回执")
     context = _steps(application, "done")
     context.update(
         visits=list(application.visits.all()),

@@ -107,7 +107,7 @@ def test_window_intake_records_one_visit(page: Page, site, tmp_path):
 
     # the receipt for the applicant
     expect(page).to_have_url(re.compile(rf"/workbench/intake/{pk}/done/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("受理回执")
+    expect(page.get_by_role("heading", level=1)).to_have_text("收件回执")
     tn = page.locator(".confirm .ref").first.inner_text().strip()
     assert re.fullmatch(r"\d{6,20}", tn)
     expect(page.locator("#main")).to_contain_text("已到场 1 次（承诺最多 0 次）")

@@ -126,7 +126,7 @@ def test_window_intake_end_to_end(client, w, officer):
 
     # the receipt to hand over
     receipt = client.get(f"/workbench/intake/{app.pk}/done/").content.decode()
-    assert "受理回执" in receipt and app.tracking_number in receipt and app.query_code in receipt
+    assert "收件回执" in receipt and app.tracking_number in receipt and app.query_code in receipt
     assert "6201**********0038" in receipt and NEW_ID not in receipt
 
     # the officer (or the handler) takes it from here
