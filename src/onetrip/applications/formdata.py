@@ -139,15 +139,22 @@ def _empty(value: Any) -> bool:
 
 
 def form_validate(
-    fields: list[FormField], raw: dict[str, Any], *, partial: bool = False
+    fields: list[FormField],
+    raw: dict[str, Any],
+    *,
+    partial: bool = False,
+    verified: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Clean ``raw`` against ``fields``; return (values, errors by field code, in the active
     language).
 
     Unknown keys are errors (nothing can be smuggled in); with ``partial`` a missing required
     field is not an error yet (drafts). A field with ``required_if`` is required only while
-    the field it names has one of the listed values.
+    the field it names has one of the listed values. An answer equal to its ``verified``
+    value (the real-name record or a department's data, checked where it came from: a
+    统一社会信用代码 an officer accepted despite its check digit, say) stands as it is.
     """
+    verified = verified or {}
     if not isinstance(raw, dict):
         return {}, {"": _("表单内容必须是对象。")}
     known = {f.code for f in fields}
@@ -161,6 +168,9 @@ def form_validate(
         boolean = field.field_type == FormField.FieldType.BOOLEAN
         if value is None if boolean else _empty(value):
             missing.append(field)
+            continue
+        if field.code in verified and value == verified[field.code]:
+            values[field.code] = value
             continue
         try:
             values[field.code] = _clean_one(field, value)

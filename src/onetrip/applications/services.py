@@ -348,6 +348,11 @@ def _identity_prefill(application: Application, evidence=None) -> dict[str, Any]
     }
 
 
+def verified_answers(*, application: Application) -> dict[str, Any]:
+    """Field code → the value the real-name record or a department's data gives it."""
+    return _identity_prefill(application)
+
+
 def locked_fields(*, application: Application) -> dict[str, tuple[Any, str]]:
     """Field code → (value, where it came from) for the fields the applicant cannot change."""
     from onetrip.exchange.selectors import evidence_in_use, prefill_sources, prefill_values
@@ -407,8 +412,8 @@ def draft_save_fields(*, application: Application, user: User, data: dict[str, A
     application = Application.objects.select_for_update().get(pk=application.pk)
     _require_draft(application, user)
     fields = form_fields_for(application.version, application.situation)
-    values, errors = form_validate(fields, data, partial=True)
     locked = _identity_prefill(application)
+    values, errors = form_validate(fields, data, partial=True, verified=locked)
     labels = {f.code: f.label for f in fields}
     for code, value in values.items():
         # Registry data is re-checked here: a changed value never passes as registry data.
@@ -703,9 +708,8 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
     role = _authorise(application, user, Action.SUBMIT)
     fields = form_fields_for(application.version, application.situation)
     evidence = evidence_in_use(application=application)
-    values, errors = form_validate(
-        fields, {**application.data, **_identity_prefill(application, evidence.data_by_type)}
-    )
+    verified = _identity_prefill(application, evidence.data_by_type)
+    values, errors = form_validate(fields, {**application.data, **verified}, verified=verified)
     errors.update(_completeness(application, evidence.material_codes))
     method_field, address_field = delivery_from_form(fields)
     if method_field is not None and values.get(method_field.code):
@@ -1309,7 +1313,7 @@ def correction_items(application: Application) -> list[dict[str, Any]]:
 
 def _g_supply_correction(app, user, role, *, now, **_rest):
     fields = form_fields_for(app.version, app.situation)
-    values, errors = form_validate(fields, app.data)
+    values, errors = form_validate(fields, app.data, verified=_identity_prefill(app))
     errors.update(_completeness(app))
     # Everything the notice lists, a material the item only asks for in some cases included.
     for entry in correction_items(app):

@@ -226,7 +226,9 @@ def intake_fields(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         values = fieldforms.posted_values(fields, request.POST)
-        _cleaned, errors = form_validate(fields, values)  # required fields are checked now
+        _cleaned, errors = form_validate(  # required fields are checked now
+            fields, values, verified=services.verified_answers(application=application)
+        )
         if not errors:
             try:
                 services.draft_save_fields(application=application, user=request.user, data=values)

@@ -578,3 +578,35 @@ def test_a_downloaded_file_is_named_as_what_its_content_is():
     upload = SimpleUploadedFile("invoice.html", PDF)
     m = services.material_upload(application=app, user=w.user, code="photo", upload=upload)
     assert m.file.original_name == "invoice.html.pdf"
+
+
+def test_an_enterprise_code_an_officer_accepted_passes_the_form_it_prefills():
+    from onetrip.accounts.services import enterprise_register
+    from onetrip.catalog.tests.factories import item_doc
+
+    field = {
+        **item_doc()["form_fields"][0],
+        "code": "credit_code",
+        "label": "统一社会信用代码",
+        "field_type": "credit_code",
+        "prefill": "business_licence.credit_code",
+        "max_length": None,
+    }
+    w = world(serves_enterprises=True, form_fields=[field])
+    code = "91620100MA71234567"  # an early pilot code whose check digit fails
+    firm = enterprise_register(
+        name="某试点公司", credit_code=code, override_reason="早期试点代码", officer=w.window
+    )
+    app = services.draft_create(
+        user=w.window, item=w.item, situation="first", applicant_enterprise=firm, channel="window"
+    )
+    assert app.data == {"credit_code": code}
+    services.draft_save_fields(application=app, user=w.window, data={"credit_code": code})
+    with pytest.raises(services.ApplicationError) as caught:  # materials are still missing
+        services.application_submit(application=app, user=w.window, at_window=True)
+    assert caught.value.code == "incomplete" and "credit_code" not in caught.value.errors
+    # Typed by hand, the same code is still checked.
+    from onetrip.applications.formdata import form_fields_for, form_validate
+
+    fields = form_fields_for(app.version, app.situation)
+    assert "校验位" in form_validate(fields, {"credit_code": code})[1]["credit_code"]
