@@ -38,6 +38,7 @@ from onetrip.core.identifiers import (
     id_number_problem,
 )
 from onetrip.core.ratelimit import rate_limit_hit
+from onetrip.core.text import says_something
 
 # Model permissions each staff role needs in the Django admin.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -200,8 +201,12 @@ def enterprise_register(
     name = " ".join(str(name or "").split())
     if not name or len(name) > 200:
         raise AccountsError("name_invalid", _("请填写单位名称（不超过 200 字）。"), "name")
-    legal_representative = str(legal_representative or "")[:50]
-    override_reason = str(override_reason or "")[:300]
+    legal_representative = str(legal_representative or "").strip()
+    if len(legal_representative) > 50:
+        raise AccountsError("too_long", _("法定代表人姓名最多 50 字。"), "legal_representative")
+    override_reason = str(override_reason or "").strip()
+    if len(override_reason) > 300:
+        raise AccountsError("too_long", _("核实说明最多 300 字。"), "override_reason")
     code = credit_code_clean(credit_code)
     if Enterprise.objects.filter(credit_code=code).exists():
         raise AccountsError("enterprise_exists", _("该统一社会信用代码已登记。"), "credit_code")
@@ -209,7 +214,7 @@ def enterprise_register(
     override = False
     if problem:
         checksum_only = credit_code_checksum_only(code)
-        if not (checksum_only and override_reason.strip() and officer and officer.is_staff):
+        if not (checksum_only and says_something(override_reason) and officer and officer.is_staff):
             if checksum_only:
                 problem = _("{problem}若为早期试点代码，请由窗口工作人员核实后登记。").format(
                     problem=problem
@@ -219,9 +224,9 @@ def enterprise_register(
     enterprise = Enterprise.objects.create(
         name=name,
         credit_code=code,
-        legal_representative=legal_representative.strip(),
+        legal_representative=legal_representative,
         credit_code_override=override,
-        override_reason=override_reason.strip() if override else "",
+        override_reason=override_reason if override else "",
         override_by=officer if override else None,
     )
     if override:
@@ -229,7 +234,7 @@ def enterprise_register(
             "accounts.enterprise.credit_code_override",
             f"核实例外统一社会信用代码 {code}",
         )
-        after = {"credit_code": code, "reason": override_reason.strip()}
+        after = {"credit_code": code, "reason": override_reason}
     else:
         action, summary, after = (
             "accounts.enterprise.register",

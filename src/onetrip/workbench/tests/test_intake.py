@@ -234,6 +234,10 @@ def test_an_enterprise_with_a_legal_code_failing_the_check_needs_an_audited_over
     response = client.post("/workbench/intake/", data)
     assert response.status_code == 400 and "校验位不正确" in response.content.decode()
     assert not Enterprise.objects.exists()
+    for reason, said in (("\u200b", "校验位不正确"), ("核" * 301, "核实说明最多 300 字")):
+        response = client.post("/workbench/intake/", {**data, "override_reason": reason})
+        assert response.status_code == 400 and said in response.content.decode()
+    assert not Enterprise.objects.exists()
     response = client.post("/workbench/intake/", {**data, "override_reason": "核对营业执照原件"})
     assert response.status_code == 302
     enterprise = Enterprise.objects.get()
