@@ -194,3 +194,31 @@ def test_online_application_through_correction_to_decision(
     expect(lookup.get_by_text("到现场 0 次")).to_be_visible()
     expect(lookup.get_by_text("张三")).to_have_count(0)  # nothing personal on the public page
     public.close()
+
+
+def test_a_document_to_follow_is_handed_in_online_after_acceptance(page: Page, site, tmp_path):
+    import datetime as dt
+
+    url, w = site
+    draft = services.draft_create(user=w.user, item=w.item, situation="first")
+    services.draft_save_fields(application=draft, user=w.user, data={"name": "张三", "bank": "boc"})
+    services.material_choose(application=draft, user=w.user, code="id-card", state="shared")
+    services.material_choose(application=draft, user=w.user, code="photo", state="deficient")
+    app = services.application_submit(application=draft, user=w.user).application
+    due = dt.date.today() + dt.timedelta(days=1)
+    services.application_act(application=app, user=w.window, action="accept_deficient", due=due)
+
+    applicant_sign_in(page, url, "13900000001")
+    page.goto(f"{url}/me/applications/{app.tracking_number}/")
+    section = page.locator("[data-supplements]")
+    expect(section).to_contain_text("请补交容缺材料")
+    expect(section).to_contain_text(f"请于 {due:%Y-%m-%d} 前补交")
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(PNG)
+    section.get_by_label("近期免冠照片").set_input_files(str(photo))
+    section.get_by_role("button", name="上传补交").click()
+    expect(page.locator("[data-supplements]")).to_have_count(0)
+    expect(page.locator(".timeline")).to_contain_text("补交：近期免冠照片")
+    material = ApplicationMaterial.objects.get(application=app, code="photo")
+    assert material.state == ApplicationMaterial.State.UPLOADED
+    assert Application.objects.get(pk=app.pk).status == Status.ACCEPTED
