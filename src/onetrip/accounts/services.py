@@ -123,6 +123,12 @@ def _clean_id_number(value: str) -> str:
     return value
 
 
+def _name_readable(name: str) -> bool:
+    """Letters, marks, the middle dot of names like 阿依古丽·买买提, spaces: nothing invisible
+    (control, format or unassigned characters) that would make two names look alike."""
+    return not any(unicodedata.category(ch)[0] == "C" for ch in name)
+
+
 def _clean_phone(value: str, *, required: bool = True) -> str:
     # Full-width digits made plain (NFKC): the same phone typed either way is one account.
     value = "".join(unicodedata.normalize("NFKC", str(value or "")).split())
@@ -156,7 +162,7 @@ def person_register(
 ) -> Person:
     """Register a natural person after checking the ID number (check digit, birth date)."""
     real_name = " ".join(str(real_name or "").split())
-    if not real_name or len(real_name) > 50:
+    if not real_name or len(real_name) > 50 or not _name_readable(real_name):
         raise AccountsError("name_invalid", _("请填写与身份证件一致的姓名。"), "real_name")
     number = _clean_id_number(id_number)
     phone = _clean_phone(phone, required=False)

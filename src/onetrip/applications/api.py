@@ -114,7 +114,8 @@ class DeliverySerializer(StrictSerializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="required when the method is not the one the applicant chose",
+        help_text="required when the method is not the one the applicant chose, or when the "
+        "result was delivered before",
     )
 
 

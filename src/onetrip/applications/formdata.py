@@ -27,6 +27,9 @@ def form_fields_for(version: ItemVersion, situation: str = "") -> list[FormField
     return [f for f in fields if not f.situations or (situation and situation in f.situations)]
 
 
+# Numbers whose check an officer may have overridden when registering their holder.
+_IDENTIFIERS = (FormField.FieldType.CREDIT_CODE, FormField.FieldType.ID_NUMBER)
+
 # Control characters (but tab and line breaks) and lone surrogates: nothing a person types.
 _UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
@@ -150,9 +153,9 @@ def form_validate(
 
     Unknown keys are errors (nothing can be smuggled in); with ``partial`` a missing required
     field is not an error yet (drafts). A field with ``required_if`` is required only while
-    the field it names has one of the listed values. An answer equal to its ``verified``
-    value (the real-name record or a department's data, checked where it came from: a
-    统一社会信用代码 an officer accepted despite its check digit, say) stands as it is.
+    the field it names has one of the listed values. An identifier equal to its ``verified``
+    value (the real-name record or a department's data) stands even when its check fails: a
+    统一社会信用代码 an officer accepted despite its check digit, say.
     """
     verified = verified or {}
     if not isinstance(raw, dict):
@@ -169,12 +172,16 @@ def form_validate(
         if value is None if boolean else _empty(value):
             missing.append(field)
             continue
-        if field.code in verified and value == verified[field.code]:
-            values[field.code] = value
-            continue
         try:
             values[field.code] = _clean_one(field, value)
         except ValueError as exc:
+            if (
+                field.field_type in _IDENTIFIERS
+                and field.code in verified
+                and value == verified[field.code]
+            ):
+                values[field.code] = value  # its check was overridden where it was registered
+                continue
             errors[field.code] = _("{label}：{problem}").format(label=field.label, problem=exc)
     for field in missing:
         if field.required and not partial and condition_met(field, values):

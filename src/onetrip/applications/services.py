@@ -113,15 +113,22 @@ def actor_roles(*, user: User | None, application: Application) -> set[str]:
     return roles
 
 
+def holds_window_role(user: User) -> bool:
+    """A window officer (一窗受理: serves every department at the counter)."""
+    if not user.is_authenticated or not user.is_staff:
+        return False
+    return user.is_superuser or StaffRole.objects.filter(user=user, role=workflow.WINDOW).exists()
+
+
 def _window_reaches(user: User, application: Application) -> bool:
     """一窗受理: a window officer serves every department, but only at the counter's steps.
 
     That is their own intakes and what they acted on, applications waiting for intake
-    (submitted, in correction, corrected), and results to hand over at the window.
+    (submitted, in correction, corrected), and results to hand over at the window. (A 容缺
+    material handed in at any window goes through ``supplement_receive``, which needs no
+    more than the tracking number.)
     """
-    if not (
-        user.is_superuser or StaffRole.objects.filter(user=user, role=workflow.WINDOW).exists()
-    ):
+    if not holds_window_role(user):
         return False
     if application.created_by_id == user.pk:
         return True
@@ -132,11 +139,6 @@ def _window_reaches(user: User, application: Application) -> bool:
         return True  # what they took in, corrected or accepted stays visible to them
     if application.status in (Status.SUBMITTED, Status.CORRECTION, Status.CORRECTED):
         return True
-    if (
-        application.status in DEFICIENCY_OPEN
-        and application.materials.filter(state=ApplicationMaterial.State.DEFICIENT).exists()
-    ):
-        return True  # a 容缺 material may be handed in at any window
     return (
         application.status in workflow.DECIDED
         and application.delivery_method == Application.Delivery.PICKUP
@@ -274,10 +276,7 @@ def draft_create(
     # Who may act for the applicant comes first: a refusal must not say whether they exist.
     if user.is_staff:
         # Staff apply for someone only at a window (一窗受理), where the visit is recorded.
-        window = (
-            user.is_superuser or StaffRole.objects.filter(user=user, role=workflow.WINDOW).exists()
-        )
-        if channel != Application.Channel.WINDOW or not window:
+        if channel != Application.Channel.WINDOW or not holds_window_role(user):
             raise ApplicationError(
                 "forbidden", _("只有窗口工作人员可以在窗口代为申请。"), status=403
             )
@@ -480,11 +479,14 @@ def material_upload(
     *, application: Application, user: User, code: str, upload
 ) -> ApplicationMaterial:
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.status not in (Status.DRAFT, Status.CORRECTION) and not _deficiency_open(
-        application, code
-    ):
+    supplement = _deficiency_open(application, code)
+    if application.status not in (Status.DRAFT, Status.CORRECTION) and not supplement:
         raise ApplicationError("not_editable", _("现在不能上传该材料。"), status=409)
-    if not actor_roles(user=user, application=application) & {workflow.APPLICANT, workflow.WINDOW}:
+    # A 容缺 material may be handed in at any window.
+    if not actor_roles(user=user, application=application) & {
+        workflow.APPLICANT,
+        workflow.WINDOW,
+    } and not (supplement and holds_window_role(user)):
         raise ApplicationError("not_found", _("找不到该申请。"), status=404)
     material = application.materials.filter(code=code).first()
     if material is None:
@@ -526,6 +528,32 @@ def _deficiency_open(application: Application, code: str) -> bool:
             code=code, state=ApplicationMaterial.State.DEFICIENT
         ).exists()
     )
+
+
+def supplement_receive(
+    *,
+    application: Application,
+    officer: User,
+    code: str,
+    upload,
+    in_person: bool,
+    place: str,
+    request=None,
+) -> ApplicationMaterial:
+    """A 容缺 material handed in at a window, scanned and attached; when the applicant came in
+    person, that is a visit too (one more trip than uploading it online would have been)."""
+    with transaction.atomic():
+        material = material_upload(application=application, user=officer, code=code, upload=upload)
+        if in_person:
+            visit_record(
+                application=application,
+                officer=officer,
+                reason="到窗口补交容缺材料",
+                place=place,
+                over_promise_reason="申请人选择到窗口补交容缺材料（可在网上上传）",
+                request=request,
+            )
+    return material
 
 
 def material_choose(
@@ -844,6 +872,7 @@ def _record(application, action: Action, user, role, before, *, note="", request
             if notice
             else [],
             deadline=f"{correction_answer_due(notice):%Y年%m月%d日}" if notice else "",
+            appeal_rights=APPEAL_RIGHTS if action == Action.DENY else "",
         )
     audit_append(
         actor=user,
@@ -858,7 +887,15 @@ def _record(application, action: Action, user, role, before, *, note="", request
 
 
 def _tell_applicant(
-    application, event, template, *, next_step, note, corrections=(), deadline=""
+    application,
+    event,
+    template,
+    *,
+    next_step,
+    note,
+    corrections=(),
+    deadline="",
+    appeal_rights="",
 ) -> None:
     """The applicant's message about ``event``: to their account, or by SMS to someone
     registered at a window without one; nobody to tell, nothing sent."""
@@ -880,6 +917,7 @@ def _tell_applicant(
             "note": note,
             "corrections": list(corrections),
             "deadline": deadline,
+            "appeal_rights": appeal_rights,
         },
         dedupe_key=f"application:{application.pk}:event:{event.pk}",
         reference=application.tracking_number or "",

@@ -35,9 +35,9 @@ NOWHERE = Q(pk__in=[])
 
 def is_window_officer(user: User) -> bool:
     """Same test as ``actor_roles`` uses for the window role (一窗受理 serves every department)."""
-    if not user.is_authenticated or not user.is_staff:
-        return False
-    return user.is_superuser or StaffRole.objects.filter(user=user, role=workflow.WINDOW).exists()
+    from onetrip.applications.services import holds_window_role
+
+    return holds_window_role(user)
 
 
 @dataclass

@@ -11,10 +11,10 @@ urlpatterns = [
     path("applications/<str:tracking_number>/deliveries/", views.delivery, name="delivery"),
     path("applications/<str:tracking_number>/extend/", views.extend, name="extend"),
     path("applications/<str:tracking_number>/assign/", views.assign, name="assign"),
-    path("applications/<str:tracking_number>/supplement/", views.supplement, name="supplement"),
     path("files/<int:file_id>/", views.file_download, name="file"),
     path("notices/<str:number>/", views.notice, name="notice"),
     path("intake/", intake.intake_applicant, name="intake"),
+    path("supplements/", views.supplements, name="supplements"),
     path("authorisations/new/", authorisations.authorisation_new, name="authorisation_new"),
     path(
         "authorisations/<int:pk>/revoke/",

@@ -29,7 +29,12 @@ from onetrip.catalog.models import ReviewStage
 from onetrip.catalog.selectors import pinned_content
 from onetrip.exchange import selectors as exchange_selectors
 from onetrip.workbench import fieldforms, selectors
-from onetrip.workbench.access import audit_view, raise_if_not_found, staff_required
+from onetrip.workbench.access import (
+    audit_view,
+    raise_if_not_found,
+    staff_required,
+    window_required,
+)
 
 PAGE_SIZE = 20
 
@@ -485,32 +490,57 @@ def assign(request: HttpRequest, tracking_number: str) -> HttpResponse:
     )
 
 
-@staff_required
-@require_POST
-def supplement(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    """A 容缺 material the applicant hands in at the window, scanned and attached."""
-    application = _application(request, tracking_number)
-    code = request.POST.get("code", "")
-    try:
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise ApplicationError("file_missing", _("请选择要上传的文件。"), field=code)
-        material = services.material_upload(
-            application=application, user=request.user, code=code, upload=upload
-        )
-    except ApplicationError as exc:
-        raise_if_not_found(exc)
-        errors, field_errors = _summary(exc, "supplement", (), application)
-        return _render_detail(
-            request,
-            application,
-            status=exc.status,
-            form="supplement",
-            errors=errors,
-            field_errors=field_errors,
-        )
-    messages.success(request, _("已收取补交材料：%(name)s。") % {"name": material.name})
-    return redirect(_detail_url(application) + "#materials")
+@window_required
+def supplements(request: HttpRequest) -> HttpResponse:
+    """收取容缺材料: at any window, by tracking number, the 容缺 materials still to come; the
+    officer scans what the applicant brings (a visit, when they came in person)."""
+    number = (request.POST.get("number") or request.GET.get("number") or "").strip()[:20]
+    application = (
+        Application.objects.select_related("version", "applicant_person", "applicant_enterprise")
+        .filter(tracking_number=number)
+        .first()
+        if number
+        else None
+    )
+    waiting = app_selectors.supplements_due(application) if application else []
+    error = ""
+    if number and not waiting:
+        error = _("没有找到需要补交容缺材料的办件，请核对申办流水号。")
+    status = 200
+    if request.method == "POST" and waiting:
+        code = request.POST.get("code", "")
+        try:
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ApplicationError("file_missing", _("请选择要上传的文件。"), field=code)
+            material = services.supplement_receive(
+                application=application,
+                officer=request.user,
+                code=code,
+                upload=upload,
+                in_person=request.POST.get("in_person") == "1",
+                place=selectors.window_place(user=request.user),
+                request=request,
+            )
+        except ApplicationError as exc:
+            error, status = exc.message, exc.status
+        else:
+            messages.success(request, _("已收取补交材料：%(name)s。") % {"name": material.name})
+            return redirect(f"{reverse('workbench:supplements')}?number={number}")
+    if waiting:
+        audit_view(request, application, "窗口收取容缺材料")
+    return render(
+        request,
+        "workbench/supplements.html",
+        {
+            "wb_nav": "supplements",
+            "number": number,
+            "application": application if waiting else None,
+            "waiting": waiting,
+            "error": error,
+        },
+        status=status if waiting or not number else 404,
+    )
 
 
 # ------------------------------------------------------------------ files and notices

@@ -96,6 +96,20 @@ def test_bad_phone_numbers(client, phone):
     assert not OneTimeCode.objects.exists()
 
 
+@pytest.mark.parametrize("name", ["王\x07五", "王\u200b五", "王\u202e五"])
+def test_a_name_with_invisible_characters_is_refused(name):
+    user = User.objects.create(username="x")
+    user.set_phone(PHONE)
+    user.save()
+    with pytest.raises(services.AccountsError) as caught:
+        services.applicant_identity_bind(user=user, real_name=name, id_number="11010119900307109X")
+    assert caught.value.code == "name_invalid"
+    assert not Person.objects.exists()
+    services.applicant_identity_bind(
+        user=user, real_name="阿依古丽·买买提", id_number="11010119900307109X"
+    )
+
+
 def test_a_phone_typed_in_full_width_digits_is_the_same_phone():
     services.login_code_send(phone="１３９１２３４５６７８", source_ip="10.0.0.4")
     with pytest.raises(services.AccountsError) as caught:  # one phone, one limit

@@ -115,3 +115,14 @@ def test_characters_nobody_types_are_refused_with_a_reason():
         {"note": "第一行\n第二行\t完"},
         {},
     )
+
+
+def test_a_verified_value_skips_only_an_identifiers_check_digit():
+    code = FormField(code="code", label="统一社会信用代码", field_type="credit_code")
+    pilot = "91620100MA71234567"  # its check digit fails; an officer accepted it on record
+    assert form_validate([code], {"code": pilot})[1]
+    assert form_validate([code], {"code": pilot}, verified={"code": pilot}) == ({"code": pilot}, {})
+    # Anything else is checked as ever, verified or not.
+    name = FormField(code="name", label="姓名", field_type="text", max_length=4)
+    for bad in ("张三李四王五", "张\x07三"):
+        assert form_validate([name], {"name": bad}, verified={"name": bad})[1]

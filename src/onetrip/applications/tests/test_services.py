@@ -605,8 +605,24 @@ def test_an_enterprise_code_an_officer_accepted_passes_the_form_it_prefills():
     with pytest.raises(services.ApplicationError) as caught:  # materials are still missing
         services.application_submit(application=app, user=w.window, at_window=True)
     assert caught.value.code == "incomplete" and "credit_code" not in caught.value.errors
-    # Typed by hand, the same code is still checked.
-    from onetrip.applications.formdata import form_fields_for, form_validate
+    # Another code typed in its place is not the enterprise's: refused, nothing saved.
+    with pytest.raises(services.ApplicationError) as caught:
+        services.draft_save_fields(
+            application=app, user=w.window, data={"credit_code": "91620100MA71234568"}
+        )
+    assert "credit_code" in caught.value.errors
+    assert Application.objects.get(pk=app.pk).data == {"credit_code": code}
 
-    fields = form_fields_for(app.version, app.situation)
-    assert "校验位" in form_validate(fields, {"credit_code": code})[1]["credit_code"]
+
+def test_a_denial_message_gives_the_grounds_and_the_appeal_rights():
+    w = world()
+    app = submitted(w)
+    act(app, w.window, "accept")
+    act(app, w.handler, "start")
+    act(app, w.handler, "pass_stage")
+    act(app, w.checker, "pass_stage")
+    act(app, w.approver, "deny", reason="缴费未满一年")
+    told = OutboxMessage.objects.filter(
+        recipient=w.user, channel="inbox", template="decision_made"
+    ).get()
+    assert "缴费未满一年" in told.body and "行政复议" in told.body and "行政诉讼" in told.body

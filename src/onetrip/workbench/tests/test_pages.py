@@ -383,24 +383,32 @@ def test_a_deficient_material_is_handed_in_at_any_window(client, w):
         application=app, user=w.window, action="accept_deficient", due=today + dt.timedelta(days=1)
     )
     services.application_act(application=app, user=w.handler, action="start")
-    # Another window officer, who never saw this application, takes the photo at the counter.
+    client.force_login(w.window)  # the accepting officer is pointed to the counter page
+    assert "/workbench/supplements/?number=" in client.get(_detail(app)).content.decode()
+    # Another window officer, who never saw this application, takes the photo at the counter:
+    # the tracking number finds what is still to come, and no more than that.
     other = staff("window2", Department.objects.get(code="bureau"), "window")
     client.force_login(other)
-    page = client.get(_detail(app)).content.decode()
-    assert 'data-supplement="photo"' in page
-    url = _detail(app) + "supplement/"
-    response = client.post(url, {"code": "photo"})
+    assert client.get(_detail(app)).status_code == 404
+    url = "/workbench/supplements/"
+    page = client.get(url, {"number": app.tracking_number}).content.decode()
+    assert 'data-supplement="photo"' in page and "近期免冠照片" in page
+    assert client.get(url, {"number": "2026000000000000"}).status_code == 404
+    response = client.post(url, {"number": app.tracking_number, "code": "photo"})
     assert response.status_code == 400 and "请选择要上传的文件" in response.content.decode()
-    response = client.post(url, {"code": "photo", "file": png()})
-    assert response.status_code == 302
-    photo = app.materials.get(code="photo")
-    assert photo.state == "uploaded"
+    form = {"number": app.tracking_number, "code": "photo", "in_person": "1", "file": png()}
+    assert client.post(url, form).status_code == 302
+    assert app.materials.get(code="photo").state == "uploaded"
     assert app.events.filter(action="supply_deficiency", actor=other, actor_role="window").exists()
     assert not app.clock_pauses.filter(ended_on__isnull=True).exists()
-    # Nothing more to hand in: the form is gone.
-    assert "data-supplement=" not in client.get(_detail(app)).content.decode()
-    client.force_login(w.handler)  # not a window: no supplement form for handlers
-    assert "data-supplement=" not in client.get(_detail(app)).content.decode()
+    # The applicant came in person: that is a trip, beyond this item's promise of none.
+    visit = app.visits.get()
+    assert visit.officer == other and visit.over_promise and "补交容缺材料" in visit.reason
+    # Nothing more to hand in.
+    assert client.get(url, {"number": app.tracking_number}).status_code == 404
+    # Only window officers receive materials.
+    client.force_login(w.handler)
+    assert client.get(url).status_code == 403
 
 
 def test_an_unanswered_correction_is_closed_from_the_page_once_its_date_passes(client, w):
