@@ -253,6 +253,10 @@ def parse_json(raw: bytes) -> Bundle:
             Problem("JSON", 0, "", _("不是有效的 UTF-8 JSON 文件：{error}").format(error=exc))
         )
         return bundle
+    except RecursionError:
+        bundle = Bundle()
+        bundle.problems.append(Problem("JSON", 0, "", _("JSON 嵌套层次过深。")))
+        return bundle
     return parse_mapping(data)
 
 

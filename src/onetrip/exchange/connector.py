@@ -269,7 +269,7 @@ def _call(kind, subject, purpose, reference, base, request_id) -> Fetched:
         data = doc["data"]
         if not isinstance(data, dict) or doc.get("evidence_type") != kind.code:
             raise ValueError
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError):
         raise ExchangeFailure(
             "malformed",
             UNAVAILABLE.format(dept=dept, why="返回数据格式不正确"),

@@ -118,7 +118,10 @@ def test_quality_failure_during_import_rolls_back_everything(departments):
     assert not Item.objects.filter(code__in=["GOOD-1", "BAD-1"]).exists()
 
 
-@pytest.mark.parametrize("raw", [b"", b"not json", b"[1, 2]", b'{"items": 3}', b"\xff\xfe garbage"])
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"not json", b"[1, 2]", b'{"items": 3}', b"\xff\xfe garbage", b"[" * 100000],
+)
 def test_garbage_json_is_a_clear_error(db, raw):
     with pytest.raises(transfer.ImportRejected) as caught:
         transfer.validate_documents(transfer.parse_json(raw))

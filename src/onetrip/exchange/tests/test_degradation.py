@@ -49,8 +49,10 @@ class Fake:
                     self.wfile.write(b"Service Unavailable")
                     return
                 body = b"<html>not what you asked for</html>"
+                if fake.mode == "signed-deep":  # valid JSON, nested past any parser's depth
+                    body = b'{"data":' * 5000 + b"{}" + b"}" * 5000
                 headers = {}
-                if fake.mode == "signed-garbage":
+                if fake.mode in ("signed-garbage", "signed-deep"):
                     headers = signing.signed_headers(
                         key=fake.server_key,
                         sender="lz-registry-sandbox",
@@ -105,6 +107,7 @@ def assert_nothing_kept(app, before_audit: int, code: str):
         ("error", "server_error", "对方系统故障"),
         ("garbage", "bad_signature", "签名核验"),
         ("signed-garbage", "malformed", "格式不正确"),
+        ("signed-deep", "malformed", "格式不正确"),
     ],
 )
 def test_registry_trouble_degrades_to_upload(settings, registry_sandbox, mode, code, words):
