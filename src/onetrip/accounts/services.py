@@ -267,6 +267,9 @@ def authorisation_grant(
     created_by: User | None = None,
 ) -> Authorisation:
     """Record a 委托: ``agent`` may act for the principal within scope until expiry."""
+    document_reference = str(document_reference or "").strip()
+    if len(document_reference) > 100:
+        raise AccountsError("too_long", _("委托书编号最多 100 字。"), "document_reference")
     authorisation_check(
         agent=agent,
         principal_person=principal_person,
@@ -291,9 +294,11 @@ def authorisation_grant(
 @transaction.atomic
 def authorisation_revoke(*, grant: Authorisation, officer: User, reason: str) -> Authorisation:
     """End a 委托 now (the principal withdrew it, say); audited with the reason."""
-    reason = " ".join(str(reason or "").split())[:300]
-    if not reason:
+    reason = " ".join(str(reason or "").split())
+    if not says_something(reason):
         raise AccountsError("reason_required", _("请写明撤销原因（如委托人书面撤回）。"), "reason")
+    if len(reason) > 300:
+        raise AccountsError("too_long", _("撤销原因最多 300 字。"), "reason")
     grant = Authorisation.objects.select_for_update().get(pk=grant.pk)
     if grant.revoked_at is not None:
         raise AccountsError("already_revoked", _("该委托已经撤销。"), "")

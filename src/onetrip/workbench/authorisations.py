@@ -115,7 +115,7 @@ def grant_record(
         item_codes=codes,
         valid_from=_date(valid_from, "valid_from", _("生效日期")),
         valid_until=_date(valid_until, "valid_until", _("截止日期")),
-        document_reference=document_reference[:100],
+        document_reference=document_reference,
         created_by=officer,
     )
 

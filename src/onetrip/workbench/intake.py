@@ -25,6 +25,7 @@ from onetrip.applications.services import ApplicationError
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import Item, Material
 from onetrip.core.identifiers import credit_code_clean
+from onetrip.core.text import says_something
 from onetrip.workbench import fieldforms, selectors
 from onetrip.workbench.access import audit_view, raise_if_not_found, window_required
 
@@ -438,9 +439,9 @@ def window_submit(
         return services.Submitted(application, False)
     version = application.version
     visit_number = application.visits.count() + 1
-    if not place.strip():
+    if not says_something(place):
         raise ApplicationError("place_required", _("请填写受理窗口。"), field="place")
-    if visit_number > version.visits_required and not over_promise_reason.strip():
+    if visit_number > version.visits_required and not says_something(over_promise_reason):
         raise ApplicationError(
             "over_promise_reason_required",
             _(

@@ -58,6 +58,7 @@ def test_a_window_officer_records_a_grant_that_lets_the_agent_apply(client, w):
         ({"item_codes": "NOPE-1"}, "item_codes", "NOPE-1"),
         ({"valid_until": ""}, "valid_until", "截止日期"),
         ({"valid_until": "2026-02-30"}, "valid_until", "格式"),
+        ({"document_reference": "W" * 101}, "document_reference", "委托书编号最多 100 字"),
         ({"valid_until": "2000-01-01"}, "valid_until", "截止日期不能早于生效日期"),
         (
             {"principal_kind": "enterprise", "principal_credit_code": "91620100MA7ABCDE3X"},
@@ -95,9 +96,10 @@ def test_a_grant_is_found_by_either_person_and_revoked_with_a_reason(client, w):
     assert "没有找到" in client.get(URL, {"person": "110101199003070011"}).content.decode()
     revoke = f"/workbench/authorisations/{grant.pk}/revoke/"
     assert client.get(revoke).status_code == 405
-    client.post(revoke, {"reason": ""})
-    grant.refresh_from_db()
-    assert grant.revoked_at is None  # a reason is needed
+    for reason in ("", "\u200b", "撤" * 301):  # a reason is needed, and it must fit
+        client.post(revoke, {"reason": reason})
+        grant.refresh_from_db()
+        assert grant.revoked_at is None
     client.post(revoke, {"reason": "委托人书面撤回"})
     grant.refresh_from_db()
     assert grant.revoked_at is not None
