@@ -69,7 +69,14 @@ class ApplicationError(Exception):
 
 
 def typed_text(
-    value: Any, *, field: str, label: str, limit: int, required: bool = False, code: str = ""
+    value: Any,
+    *,
+    field: str,
+    label: str,
+    limit: int,
+    required: bool = False,
+    code: str = "",
+    long_code: str = "too_long",
 ) -> str:
     """Text a person typed, stripped: refused when required and showing nothing (spaces or
     zero-width characters only), or longer than the ``limit`` its column holds."""
@@ -80,7 +87,7 @@ def typed_text(
         )
     if len(text) > limit:
         raise ApplicationError(
-            "too_long", _("{label}最多 {limit} 字。").format(label=label, limit=limit), field=field
+            long_code, _("{label}最多 {limit} 字。").format(label=label, limit=limit), field=field
         )
     return text
 
@@ -1218,7 +1225,7 @@ def _g_request_correction(
     locked = locked_fields(application=app)
     for entry in items or []:
         code = str(entry.get("code", ""))
-        why = typed_text(entry.get("reason"), field="items", label=_("补正原因"), limit=500)
+        why = typed_text(entry.get("reason"), field="items", label=_("补正原因"), limit=300)
         if code in materials:
             cleaned.append(
                 {
@@ -1758,6 +1765,7 @@ def deadline_extend(
         limit=300,
         required=True,
         code="reason_required",
+        long_code="reason_too_long",
     )
     clock.clock_extend(application=application, days=days, reason=reason, approver=officer)
     promised = application.deadlines.filter(kind="promised").first()

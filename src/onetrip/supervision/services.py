@@ -603,8 +603,8 @@ def card_finding_record(*, card, user, explanation: str, conclusion: str, measur
     _require_supervisor(user, card)
     if not says_something(explanation) or not says_something(conclusion):
         raise SupervisionError("finding_incomplete", _("请写明情况说明和结论。"))
-    if max(len(explanation.strip()), len(conclusion.strip()), len(measures.strip())) > 5000:
-        raise SupervisionError("too_long", _("情况说明、结论和整改措施各最多 5000 字。"))
+    if max(len(explanation.strip()), len(conclusion.strip()), len(measures.strip())) > 2000:
+        raise SupervisionError("too_long", _("每一项不超过 {limit} 字。").format(limit=2000))
     with transaction.atomic():
         finding = CardFinding.objects.create(
             card=card,
@@ -633,7 +633,7 @@ def card_close(*, card, user, reason: str):
     if not says_something(reason):
         raise SupervisionError("reason_required", _("关闭监察牌须写明理由。"))
     if len(reason.strip()) > 300:
-        raise SupervisionError("too_long", _("关闭理由最多 300 字。"))
+        raise SupervisionError("too_long", _("关闭理由不超过 300 字。"))
     with transaction.atomic():
         card = Card.objects.select_for_update().get(pk=card.pk)
         if card.closed_at is not None:

@@ -219,9 +219,10 @@ def test_an_approver_assigns_and_extends_and_the_applicant_is_told():
         with pytest.raises(services.ApplicationError) as caught:
             services.deadline_extend(application=app, officer=w.approver, days=days, reason="复杂")
         assert caught.value.code == code
-    with pytest.raises(services.ApplicationError) as caught:
-        services.deadline_extend(application=app, officer=w.approver, days=3, reason=" ")
-    assert caught.value.code == "reason_required"
+    for reason, code in ((" ", "reason_required"), ("复" * 301, "reason_too_long")):
+        with pytest.raises(services.ApplicationError) as caught:
+            services.deadline_extend(application=app, officer=w.approver, days=3, reason=reason)
+        assert caught.value.code == code
     assert not app.extensions.exists()
     services.deadline_extend(application=app, officer=w.approver, days=3, reason="需实地核查")
     promised = app.deadlines.get(kind="promised")
