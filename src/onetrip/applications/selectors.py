@@ -14,13 +14,30 @@ from onetrip.applications.workflow import PLAIN, Status
 def applications_for_applicant(*, user) -> QuerySet[Application]:
     """Everything the user applied for (drafts included), newest first; as an agent, only
     while the 委托 is in force."""
-    from onetrip.applications.services import agent_covers
+    from django.utils import timezone
+
+    from onetrip.accounts.models import Authorisation
 
     person = getattr(user, "person", None)
     qs = Application.objects.filter(owner=user)
     if person is not None:
-        as_agent = Application.objects.filter(agent=person).select_related("item")
-        covered = [a.pk for a in as_agent if agent_covers(user, a)]
+        today = timezone.localdate()
+        grants = [
+            g
+            for g in Authorisation.objects.filter(agent=person, revoked_at__isnull=True)
+            if g.in_force(today)
+        ]
+        covered = [
+            pk
+            for pk, item_code, principal, firm in Application.objects.filter(
+                agent=person
+            ).values_list("pk", "item__code", "applicant_person_id", "applicant_enterprise_id")
+            if any(
+                (g.principal_enterprise_id == firm if firm else g.principal_person_id == principal)
+                and g.covers(item_code=item_code, on=today)
+                for g in grants
+            )
+        ]
         qs = (
             qs
             | Application.objects.filter(pk__in=covered)
