@@ -439,7 +439,7 @@ def login_code_send(*, phone: str, source_ip: str | None) -> CodeSent:
 def login_code_verify(*, phone: str, code: str) -> User:
     """Check a login code (single use, unexpired, limited tries) and return the phone's user."""
     phone = _clean_phone(phone)
-    code = "".join(str(code or "").split())
+    code = "".join(unicodedata.normalize("NFKC", str(code or "")).split())
     phone_hash = lookup_hash(phone)
     with transaction.atomic():  # a wrong try is counted even though the call then fails
         otc = (
@@ -547,7 +547,7 @@ def email_pending(*, user: User) -> EmailVerification | None:
 def email_code_confirm(*, user: User, code: str, request=None) -> User:
     """Check the code (single use, unexpired, limited tries); the address then receives the
     user's notices. Audited, with the address masked."""
-    code = "".join(str(code or "").split())
+    code = "".join(unicodedata.normalize("NFKC", str(code or "")).split())
     with transaction.atomic():  # a wrong try is counted even though the call then fails
         pending = (
             EmailVerification.objects.select_for_update()
@@ -736,7 +736,9 @@ def staff_totp_verify(*, user: User, code: str) -> bool:
     if not credential.totp_secret:
         return False
     totp = pyotp.TOTP(credential.totp_secret)
-    code = "".join(str(code or "").split())
+    code = "".join(unicodedata.normalize("NFKC", str(code or "")).split())
+    if not re.fullmatch(r"[0-9]{6}", code):
+        return False  # (and nothing non-ASCII reaches compare_digest, which refuses it)
     now = timezone.now()
     for offset in (0, -1, 1):
         at = now + dt.timedelta(seconds=30 * offset)

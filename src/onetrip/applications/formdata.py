@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -26,6 +27,15 @@ def form_fields_for(version: ItemVersion, situation: str = "") -> list[FormField
     fields = pinned_content(version).form_fields
     return [f for f in fields if not f.situations or (situation and situation in f.situations)]
 
+
+# Answers made of digits (ASCII digits only, once full-width ones are made plain).
+_NUMERIC = (
+    FormField.FieldType.INTEGER,
+    FormField.FieldType.DECIMAL,
+    FormField.FieldType.PHONE,
+    FormField.FieldType.BANK_ACCOUNT,
+    FormField.FieldType.DATE,
+)
 
 # Numbers whose check an officer may have overridden when registering their holder.
 _IDENTIFIERS = (FormField.FieldType.CREDIT_CODE, FormField.FieldType.ID_NUMBER)
@@ -64,13 +74,15 @@ def _clean_one(field: FormField, value: Any) -> Any:
             return False
         raise ValueError(_("请选择“是”或“否”。"))
     text = _as_text(value)
+    if kind in _NUMERIC:
+        text = unicodedata.normalize("NFKC", text)  # full-width digits are digits
     if kind in (FormField.FieldType.TEXT, FormField.FieldType.TEXTAREA):
         limit = field.max_length or (2000 if kind == FormField.FieldType.TEXTAREA else 200)
         if len(text) > limit:
             raise ValueError(_("不能超过 {limit} 个字。").format(limit=limit))
         return text
     if kind in (FormField.FieldType.INTEGER, FormField.FieldType.DECIMAL):
-        if not re.fullmatch(r"-?\d{1,15}(\.\d{1,4})?", text):
+        if not re.fullmatch(r"-?[0-9]{1,15}(\.[0-9]{1,4})?", text):
             raise ValueError(_("请填写数字（最多 15 位整数、4 位小数）。"))
         try:
             number = Decimal(text)
@@ -115,7 +127,7 @@ def _clean_one(field: FormField, value: Any) -> Any:
         return text
     if kind == FormField.FieldType.PHONE:
         digits = re.sub(r"[\s-]", "", text)
-        if not re.fullmatch(r"1\d{10}|0\d{2,3}\d{7,8}", digits):
+        if not re.fullmatch(r"1[0-9]{10}|0[0-9]{2,3}[0-9]{7,8}", digits):
             raise ValueError(_("请填写 11 位手机号码或带区号的固定电话。"))
         return digits
     if kind == FormField.FieldType.EMAIL:
@@ -126,7 +138,7 @@ def _clean_one(field: FormField, value: Any) -> Any:
         return text
     if kind == FormField.FieldType.BANK_ACCOUNT:
         digits = re.sub(r"\s", "", text)
-        if not re.fullmatch(r"\d{12,30}", digits):
+        if not re.fullmatch(r"[0-9]{12,30}", digits):
             raise ValueError(_("银行账号应为 12 到 30 位数字。"))
         return digits
     raise ValueError(_("不支持的字段类型。"))

@@ -169,7 +169,12 @@ def test_staff_login_with_totp_enrolment_and_lockout(client, settings):
     page = client.get("/staff/login/totp/").content.decode()
     assert "<svg" in page and "演示环境" not in page
     secret = user.credential.totp_secret
-    r = client.post("/staff/login/totp/", {"code": pyotp.TOTP(secret).now()})
+    for odd in ("\u0661\u0662\u0663\u0664\u0665\u0666", "12345é", "1" * 500):
+        r = client.post("/staff/login/totp/", {"code": odd})  # a wrong code, never a 500
+        assert r.status_code == 200 and "不正确" in r.content.decode()
+    # Full-width digits (a Chinese input method) are the same code.
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in pyotp.TOTP(secret).now())
+    r = client.post("/staff/login/totp/", {"code": full_width})
     assert r.status_code == 302
     assert client.get("/workbench/").wsgi_request.user == user
     # A used code cannot be replayed.

@@ -126,3 +126,22 @@ def test_a_verified_value_skips_only_an_identifiers_check_digit():
     name = FormField(code="name", label="姓名", field_type="text", max_length=4)
     for bad in ("张三李四王五", "张\x07三"):
         assert form_validate([name], {"name": bad}, verified={"name": bad})[1]
+
+
+def test_full_width_digits_are_digits_and_other_scripts_digits_are_not():
+    phone = FormField(code="phone", label="联系电话", field_type="phone")
+    bank = FormField(code="bank", label="银行账号", field_type="bank_account")
+    months = FormField(code="months", label="缴费月数", field_type="integer")
+    values, errors = form_validate(
+        [phone, bank, months],
+        {
+            "phone": "１３９１２３４５６７８",
+            "bank": "６２２２ ０２０２ ００００ １２３４",
+            "months": "１２",
+        },
+    )
+    assert errors == {}
+    assert values == {"phone": "13912345678", "bank": "6222020200001234", "months": 12}
+    arabic = "\u0661\u0663\u0669" + "1" * 8  # ١٣٩…: not what a counter or bank reads
+    assert "phone" in form_validate([phone], {"phone": arabic})[1]
+    assert "months" in form_validate([months], {"months": "\u0661\u0662"})[1]
