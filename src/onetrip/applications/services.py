@@ -1667,6 +1667,15 @@ def delivery_record(
     reason = typed_text(
         " ".join(str(reason or "").split()), field="reason", label=_("原因"), limit=200
     )
+    chosen = application.delivery_method
+    if chosen and method != chosen and not says_something(reason):
+        raise ApplicationError(
+            "delivery_reason_required",
+            _("申请人选择的送达方式是“{label}”；改用其他方式请写明原因。").format(
+                label=_(Application.Delivery(chosen).label)
+            ),
+            field="reason",
+        )
     earlier = application.deliveries.order_by("-delivered_at").first()
     if earlier is not None and not says_something(reason):
         raise ApplicationError(
@@ -1674,15 +1683,6 @@ def delivery_record(
             _("本申请已于 {when} 以“{method}”送达；再次送达请写明原因。").format(
                 when=f"{timezone.localtime(earlier.delivered_at):%Y-%m-%d %H:%M}",
                 method=_(earlier.get_method_display()),
-            ),
-            field="reason",
-        )
-    chosen = application.delivery_method
-    if chosen and method != chosen and not says_something(reason):
-        raise ApplicationError(
-            "delivery_reason_required",
-            _("申请人选择的送达方式是“{label}”；改用其他方式请写明原因。").format(
-                label=_(Application.Delivery(chosen).label)
             ),
             field="reason",
         )

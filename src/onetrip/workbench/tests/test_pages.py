@@ -560,8 +560,10 @@ def test_delivery_is_recorded_once_decided(client, w):
     told = OutboxMessage.objects.filter(recipient=w.user, channel="inbox", body__contains="EMS123")
     assert told.count() == 1 and "兰州市" in told.get().body
     # Once delivered, another delivery needs its reason; what does not fit is said, not cut.
-    response = client.post(url, {"method": "post", "tracking_no": "EMS456", "address": "兰州市"})
+    response = client.post(url, {"method": "electronic"})  # the applicant's own choice, again
     assert response.status_code == 400 and "再次送达请写明原因" in response.content.decode()
+    response = client.post(url, {"method": "post", "tracking_no": "EMS456", "address": "兰州市"})
+    assert response.status_code == 400 and "改用其他方式请写明原因" in response.content.decode()
     too_long = {"method": "post", "tracking_no": "E" * 41, "address": "兰州市", "reason": "退回"}
     response = client.post(url, too_long)
     assert response.status_code == 400 and "邮件号最多 40 字" in response.content.decode()
