@@ -445,6 +445,14 @@ def _sniff(raw: bytes) -> str | None:
     return kind.mime if kind and kind.mime in ALLOWED_UPLOADS else None
 
 
+def posted_file(files, *, field: str):
+    """The file a form posted, or the error asking for one."""
+    upload = files.get("file")
+    if upload is None:
+        raise ApplicationError("file_missing", _("请选择要上传的文件。"), field=field)
+    return upload
+
+
 def file_store(*, user: User, upload) -> StoredFile:
     """Keep an upload: size limit, type from its content, random name, SHA-256."""
     limit = getattr(settings, "ONETRIP_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)

@@ -186,13 +186,11 @@ def draft_materials(request: HttpRequest, pk: int) -> HttpResponse:
         choice = request.POST.get("choice", "upload")
         try:
             if choice == "upload":
-                upload = request.FILES.get("file")
-                if upload is None:
-                    raise services.ApplicationError(
-                        "file_missing", _("请选择要上传的文件。"), field=code
-                    )
                 services.material_upload(
-                    application=application, user=request.user, code=code, upload=upload
+                    application=application,
+                    user=request.user,
+                    code=code,
+                    upload=services.posted_file(request.FILES, field=code),
                 )
             else:
                 services.material_choose(
@@ -298,13 +296,11 @@ def application_detail(request: HttpRequest, tracking_number: str) -> HttpRespon
         supplement = request.POST.get("supplement")  # a 容缺 material handed in later
         try:
             if supplement is not None:
-                upload = request.FILES.get("file")
-                if upload is None:
-                    raise services.ApplicationError(
-                        "file_missing", _("请选择要上传的文件。"), field=supplement
-                    )
                 services.material_upload(
-                    application=application, user=request.user, code=supplement, upload=upload
+                    application=application,
+                    user=request.user,
+                    code=supplement,
+                    upload=services.posted_file(request.FILES, field=supplement),
                 )
             else:
                 services.application_act(

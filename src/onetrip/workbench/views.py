@@ -510,14 +510,11 @@ def supplements(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and waiting:
         code = request.POST.get("code", "")
         try:
-            upload = request.FILES.get("file")
-            if upload is None:
-                raise ApplicationError("file_missing", _("请选择要上传的文件。"), field=code)
             material = services.supplement_receive(
                 application=application,
                 officer=request.user,
                 code=code,
-                upload=upload,
+                upload=services.posted_file(request.FILES, field=code),
                 in_person=request.POST.get("in_person") == "1",
                 place=selectors.window_place(user=request.user),
                 request=request,

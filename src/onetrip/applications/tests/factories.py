@@ -102,6 +102,15 @@ def complete_draft(w: World, situation: str = "first") -> Application:
     return app
 
 
+def submitted_with_photo_to_follow(w: World) -> Application:
+    """Submitted with every key material; the photo (not key) to follow after 容缺受理."""
+    draft = services.draft_create(user=w.user, item=w.item, situation="first")
+    services.draft_save_fields(application=draft, user=w.user, data={"name": "张三", "bank": "boc"})
+    services.material_choose(application=draft, user=w.user, code="id-card", state="shared")
+    services.material_choose(application=draft, user=w.user, code="photo", state="deficient")
+    return services.application_submit(application=draft, user=w.user).application
+
+
 def submitted(w: World) -> Application:
     return services.application_submit(application=complete_draft(w), user=w.user).application
 

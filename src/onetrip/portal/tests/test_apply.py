@@ -275,11 +275,9 @@ def test_a_form_that_asks_the_delivery_is_not_asked_again(client):
 def _accepted_with_photo_to_follow(w):
     import datetime as dt
 
-    draft = services.draft_create(user=w.user, item=w.item, situation="first")
-    services.draft_save_fields(application=draft, user=w.user, data={"name": "张三", "bank": "boc"})
-    services.material_choose(application=draft, user=w.user, code="id-card", state="shared")
-    services.material_choose(application=draft, user=w.user, code="photo", state="deficient")
-    app = services.application_submit(application=draft, user=w.user).application
+    from onetrip.applications.tests.factories import submitted_with_photo_to_follow
+
+    app = submitted_with_photo_to_follow(w)
     due = dt.date.today() + dt.timedelta(days=1)
     services.application_act(application=app, user=w.window, action="accept_deficient", due=due)
     return Application.objects.get(pk=app.pk)

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from onetrip.applications import services
 from onetrip.applications.models import Application, ApplicationMaterial
-from onetrip.applications.tests.factories import PNG, world
+from onetrip.applications.tests.factories import PNG, submitted_with_photo_to_follow, world
 from onetrip.applications.workflow import Status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -200,11 +200,7 @@ def test_a_document_to_follow_is_handed_in_online_after_acceptance(page: Page, s
     import datetime as dt
 
     url, w = site
-    draft = services.draft_create(user=w.user, item=w.item, situation="first")
-    services.draft_save_fields(application=draft, user=w.user, data={"name": "张三", "bank": "boc"})
-    services.material_choose(application=draft, user=w.user, code="id-card", state="shared")
-    services.material_choose(application=draft, user=w.user, code="photo", state="deficient")
-    app = services.application_submit(application=draft, user=w.user).application
+    app = submitted_with_photo_to_follow(w)
     due = dt.date.today() + dt.timedelta(days=1)
     services.application_act(application=app, user=w.window, action="accept_deficient", due=due)
 

@@ -8,7 +8,14 @@ import pytest
 
 from onetrip.applications import services
 from onetrip.applications.models import Application, Notice, Visit
-from onetrip.applications.tests.factories import PNG, png, staff, submitted, world
+from onetrip.applications.tests.factories import (
+    PNG,
+    png,
+    staff,
+    submitted,
+    submitted_with_photo_to_follow,
+    world,
+)
 from onetrip.applications.workflow import Status
 from onetrip.audit.models import AuditEvent
 from onetrip.catalog.models import Department
@@ -346,12 +353,7 @@ def test_a_second_correction_needs_a_supervisors_override(client, w):
 
 
 def test_accept_deficient_takes_a_due_date(client, w):
-    draft = services.draft_create(user=w.user, item=w.item, situation="first")
-    services.draft_save_fields(application=draft, user=w.user, data={"name": "张三", "bank": "boc"})
-    services.material_choose(application=draft, user=w.user, code="id-card", state="shared")
-    # the photo may be 容缺 (not a key material)
-    services.material_choose(application=draft, user=w.user, code="photo", state="deficient")
-    draft = services.application_submit(application=draft, user=w.user).application
+    draft = submitted_with_photo_to_follow(w)  # the photo may be 容缺 (not a key material)
     client.force_login(w.handler)
     response = _act(client, draft, action="accept_deficient", due="2026-13-40")
     assert (
@@ -368,11 +370,7 @@ def test_accept_deficient_takes_a_due_date(client, w):
 
 
 def test_a_deficient_material_is_handed_in_at_any_window(client, w):
-    draft = services.draft_create(user=w.user, item=w.item, situation="first")
-    services.draft_save_fields(application=draft, user=w.user, data={"name": "张三", "bank": "boc"})
-    services.material_choose(application=draft, user=w.user, code="id-card", state="shared")
-    services.material_choose(application=draft, user=w.user, code="photo", state="deficient")
-    app = services.application_submit(application=draft, user=w.user).application
+    app = submitted_with_photo_to_follow(w)
     today = dt.date.today()
     with pytest.raises(services.ApplicationError) as caught:  # no time at all to bring it
         services.application_act(
