@@ -206,6 +206,15 @@ class Authorisation(models.Model):
         """Whether the authorisation allows acting on ``item_code`` on date ``on``."""
         return self.in_force(on) and (not self.item_codes or item_code in self.item_codes)
 
+    def lets_act_for(self, *, person_id, enterprise_id, item_code: str, on) -> bool:
+        """Whether it lets the agent act on ``item_code`` on ``on`` for that principal (the
+        enterprise when one is given, else the person)."""
+        if enterprise_id is not None:
+            principal = self.principal_enterprise_id == enterprise_id
+        else:
+            principal = self.principal_person_id == person_id
+        return principal and self.covers(item_code=item_code, on=on)
+
 
 class OneTimeCode(models.Model):
     """A login code sent by SMS: single use, short-lived, a few tries."""

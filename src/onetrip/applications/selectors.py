@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from onetrip.applications.models import Application, ApplicationMaterial
-from onetrip.applications.workflow import PLAIN, Status
+from onetrip.applications.workflow import DEFICIENCY_OPEN, PLAIN, Status
 
 
 def applications_for_applicant(*, user) -> QuerySet[Application]:
@@ -22,19 +22,16 @@ def applications_for_applicant(*, user) -> QuerySet[Application]:
     qs = Application.objects.filter(owner=user)
     if person is not None:
         today = timezone.localdate()
-        grants = [
-            g
-            for g in Authorisation.objects.filter(agent=person, revoked_at__isnull=True)
-            if g.in_force(today)
-        ]
+        grants = list(Authorisation.objects.filter(agent=person, revoked_at__isnull=True))
         covered = [
             pk
-            for pk, item_code, principal, firm in Application.objects.filter(
+            for pk, item_code, person_id, enterprise_id in Application.objects.filter(
                 agent=person
             ).values_list("pk", "item__code", "applicant_person_id", "applicant_enterprise_id")
             if any(
-                (g.principal_enterprise_id == firm if firm else g.principal_person_id == principal)
-                and g.covers(item_code=item_code, on=today)
+                g.lets_act_for(
+                    person_id=person_id, enterprise_id=enterprise_id, item_code=item_code, on=today
+                )
                 for g in grants
             )
         ]
@@ -79,8 +76,6 @@ def application_overview(*, application: Application) -> dict[str, Any]:
 
 def supplements_due(application: Application) -> list:
     """The 容缺 materials still to be supplied, while they can be."""
-    from onetrip.applications.services import DEFICIENCY_OPEN
-
     if application.status not in DEFICIENCY_OPEN:
         return []
     return list(application.materials.filter(state=ApplicationMaterial.State.DEFICIENT))

@@ -169,13 +169,13 @@ def _authorised(
     *, agent: Person, person_id: int | None, enterprise_id: int | None, item_code: str
 ) -> bool:
     """Whether a recorded, unrevoked 委托 lets ``agent`` act for the principal on the item today."""
-    grants = Authorisation.objects.filter(agent=agent, revoked_at__isnull=True)
-    if enterprise_id is not None:
-        grants = grants.filter(principal_enterprise_id=enterprise_id)
-    else:
-        grants = grants.filter(principal_person_id=person_id)
     today = timezone.localdate()
-    return any(g.covers(item_code=item_code, on=today) for g in grants)
+    return any(
+        g.lets_act_for(
+            person_id=person_id, enterprise_id=enterprise_id, item_code=item_code, on=today
+        )
+        for g in Authorisation.objects.filter(agent=agent, revoked_at__isnull=True)
+    )
 
 
 def can_view(*, user: User | None, application: Application, as_applicant: bool = False) -> bool:
@@ -326,7 +326,7 @@ def draft_create(
         channel=channel,
         created_by=user,
     )
-    application.data = {**_phone_defaults(application), **_identity_prefill(application)}
+    application.data = {**_phone_defaults(application), **verified_answers(application)}
     if application.data:
         application.save(update_fields=["data"])
     for m in _required_materials(version, situation):
@@ -342,7 +342,7 @@ def draft_create(
     return application
 
 
-def _identity_prefill(application: Application, evidence=None) -> dict[str, Any]:
+def verified_answers(application: Application, evidence=None) -> dict[str, Any]:
     """Fields answered by data the applicant cannot type over: the verified identity (实名
     data) and evidence from a department registry the applicant chose to use (``evidence``:
     ``evidence_in_use(…).data_by_type``, when already read)."""
@@ -352,11 +352,6 @@ def _identity_prefill(application: Application, evidence=None) -> dict[str, Any]
         **prefill_values(application=application, evidence=evidence),
         **_real_name_prefill(application),
     }
-
-
-def verified_answers(*, application: Application) -> dict[str, Any]:
-    """Field code → the value the real-name record or a department's data gives it."""
-    return _identity_prefill(application)
 
 
 def locked_fields(*, application: Application) -> dict[str, tuple[Any, str]]:
@@ -418,7 +413,7 @@ def draft_save_fields(*, application: Application, user: User, data: dict[str, A
     application = Application.objects.select_for_update().get(pk=application.pk)
     _require_draft(application, user)
     fields = form_fields_for(application.version, application.situation)
-    locked = _identity_prefill(application)
+    locked = verified_answers(application)
     values, errors = form_validate(fields, data, partial=True, verified=locked)
     labels = {f.code: f.label for f in fields}
     for code, value in values.items():
@@ -433,7 +428,7 @@ def draft_save_fields(*, application: Application, user: User, data: dict[str, A
     application.data = {**application.data, **values}
     for code in [f.code for f in fields if f.code in data and f.code not in values]:
         application.data.pop(code, None)  # cleared by the applicant
-    application.data.update(_identity_prefill(application))  # identity is never typed over
+    application.data.update(verified_answers(application))  # identity is never typed over
     application.save(update_fields=["data"])
     return application.data
 
@@ -532,13 +527,9 @@ def material_upload(
     return material
 
 
-# While a 容缺 material can still be supplied.
-DEFICIENCY_OPEN = (Status.ACCEPTED, Status.HANDLING, Status.SPECIAL, Status.APPROVED_DEFICIENT)
-
-
 def _deficiency_open(application: Application, code: str) -> bool:
     return (
-        application.status in DEFICIENCY_OPEN
+        application.status in workflow.DEFICIENCY_OPEN
         and application.materials.filter(
             code=code, state=ApplicationMaterial.State.DEFICIENT
         ).exists()
@@ -751,7 +742,7 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
     role = _authorise(application, user, Action.SUBMIT)
     fields = form_fields_for(application.version, application.situation)
     evidence = evidence_in_use(application=application)
-    verified = _identity_prefill(application, evidence.data_by_type)
+    verified = verified_answers(application, evidence.data_by_type)
     values, errors = form_validate(fields, {**application.data, **verified}, verified=verified)
     errors.update(_completeness(application, evidence.material_codes))
     method_field, address_field = delivery_from_form(fields)
@@ -1366,7 +1357,7 @@ def correction_items(application: Application) -> list[dict[str, Any]]:
 
 def _g_supply_correction(app, user, role, *, now, **_rest):
     fields = form_fields_for(app.version, app.situation)
-    values, errors = form_validate(fields, app.data, verified=_identity_prefill(app))
+    values, errors = form_validate(fields, app.data, verified=verified_answers(app))
     errors.update(_completeness(app))
     # Everything the notice lists, a material the item only asks for in some cases included.
     for entry in correction_items(app):
@@ -1717,8 +1708,6 @@ def delivery_record(
 
 # ------------------------------------------------------------------ extension and assignment
 
-EXTENDABLE = (Status.ACCEPTED, Status.HANDLING, Status.SPECIAL)
-
 
 @transaction.atomic
 def deadline_extend(
@@ -1741,7 +1730,7 @@ def deadline_extend(
         raise ApplicationError(
             "forbidden", _("延长办理期限须经批准人（本机关负责人）批准。"), status=403
         )
-    if application.status not in EXTENDABLE:
+    if application.status not in workflow.ACCEPTED_OPEN:
         raise ApplicationError(
             "not_extendable", _("只有已受理、尚未办结的申请可以延期。"), status=409
         )

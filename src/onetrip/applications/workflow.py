@@ -65,6 +65,10 @@ PLAIN = {
 
 DECIDED = {Status.APPROVED, Status.APPROVED_DEFICIENT, Status.DENIED}
 FINAL = {*DECIDED, Status.REFUSED, Status.CORRECTION_EXPIRED, Status.WITHDRAWN, Status.REVOKED}
+# Accepted and not yet decided: the legal clock runs, the review stages apply.
+ACCEPTED_OPEN = {Status.ACCEPTED, Status.HANDLING, Status.SPECIAL}
+# While a 容缺 material can still be supplied (办结（容缺通过） included).
+DEFICIENCY_OPEN = {*ACCEPTED_OPEN, Status.APPROVED_DEFICIENT}
 OPEN_BEFORE_DECISION = {
     Status.SUBMITTED,
     Status.CORRECTION,

@@ -150,7 +150,7 @@ def draft_fields(request: HttpRequest, pk: int) -> HttpResponse:
             if application.status == Status.CORRECTION:
                 return redirect("portal:application", tracking_number=application.tracking_number)
             application.refresh_from_db(fields=["data"])
-            verified = services.verified_answers(application=application)
+            verified = services.verified_answers(application)
             missing = len(form_validate(fields, application.data, verified=verified)[1])
             if missing:  # a draft may wait; say so rather than move on silently
                 messages.info(

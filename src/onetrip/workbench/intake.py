@@ -228,7 +228,7 @@ def intake_fields(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         values = fieldforms.posted_values(fields, request.POST)
         _cleaned, errors = form_validate(  # required fields are checked now
-            fields, values, verified=services.verified_answers(application=application)
+            fields, values, verified=services.verified_answers(application)
         )
         if not errors:
             try:

@@ -118,10 +118,6 @@ def actionable_q(scope: StaffScope) -> Q:
     return q
 
 
-# Where an application waits at a review stage (承办, 审核, 批准).
-IN_REVIEW = (Status.ACCEPTED, Status.HANDLING, Status.SPECIAL)
-
-
 @dataclass
 class QueueFilters:
     department: int | None = None
@@ -144,7 +140,7 @@ def queue_for(*, user: User, filters: QueueFilters) -> QuerySet[Application]:
     if filters.stage:
         qs = qs.filter(stage=filters.stage)
         if not filters.status:  # at a stage means still there: decided ones have moved on
-            qs = qs.filter(status__in=IN_REVIEW)
+            qs = qs.filter(status__in=workflow.ACCEPTED_OPEN)
     if filters.q:
         text = filters.q
         match = (

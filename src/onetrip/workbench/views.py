@@ -293,7 +293,7 @@ def _clock_context(application: Application, user, roles: set[str]) -> dict[str,
         "finished": application.status in workflow.FINAL,
         "holder": next((a for a in assignments if a.ended_at is None), None),
         "can_extend": workflow.APPROVER in roles
-        and application.status in services.EXTENDABLE
+        and application.status in workflow.ACCEPTED_OPEN
         and used < settings.ONETRIP_EXTENSION_MAX_DAYS,
         "extension_room": settings.ONETRIP_EXTENSION_MAX_DAYS - used,
         # 分派 for approvers and supervisors; 领办 only for someone who may hold the stage
