@@ -38,7 +38,7 @@ from onetrip.core.identifiers import (
     id_number_problem,
 )
 from onetrip.core.ratelimit import rate_limit_hit
-from onetrip.core.text import says_something
+from onetrip.core.text import compact, says_something
 
 # Model permissions each staff role needs in the Django admin.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -131,7 +131,7 @@ def _name_readable(name: str) -> bool:
 
 def _clean_phone(value: str, *, required: bool = True) -> str:
     # Full-width digits made plain (NFKC): the same phone typed either way is one account.
-    value = "".join(unicodedata.normalize("NFKC", str(value or "")).split())
+    value = compact(value)
     if not value and not required:
         return ""
     if not re.fullmatch(r"1[0-9]{10}", value):
@@ -439,7 +439,7 @@ def login_code_send(*, phone: str, source_ip: str | None) -> CodeSent:
 def login_code_verify(*, phone: str, code: str) -> User:
     """Check a login code (single use, unexpired, limited tries) and return the phone's user."""
     phone = _clean_phone(phone)
-    code = "".join(unicodedata.normalize("NFKC", str(code or "")).split())
+    code = compact(code)
     phone_hash = lookup_hash(phone)
     with transaction.atomic():  # a wrong try is counted even though the call then fails
         otc = (
@@ -547,7 +547,7 @@ def email_pending(*, user: User) -> EmailVerification | None:
 def email_code_confirm(*, user: User, code: str, request=None) -> User:
     """Check the code (single use, unexpired, limited tries); the address then receives the
     user's notices. Audited, with the address masked."""
-    code = "".join(unicodedata.normalize("NFKC", str(code or "")).split())
+    code = compact(code)
     with transaction.atomic():  # a wrong try is counted even though the call then fails
         pending = (
             EmailVerification.objects.select_for_update()
@@ -736,7 +736,7 @@ def staff_totp_verify(*, user: User, code: str) -> bool:
     if not credential.totp_secret:
         return False
     totp = pyotp.TOTP(credential.totp_secret)
-    code = "".join(unicodedata.normalize("NFKC", str(code or "")).split())
+    code = compact(code)
     if not re.fullmatch(r"[0-9]{6}", code):
         return False  # (and nothing non-ASCII reaches compare_digest, which refuses it)
     now = timezone.now()

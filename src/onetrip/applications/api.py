@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.shortcuts import get_object_or_404
@@ -25,6 +24,7 @@ from onetrip.applications.workflow import SUPERVISOR, Action, Status
 from onetrip.catalog.models import Item, ReviewStage
 from onetrip.core.parsers import JSONParser
 from onetrip.core.problems import ProblemError, flag, paging
+from onetrip.workbench.selectors import QueueFilters, queue_departments, queue_for
 
 PROBLEM = OpenApiResponse(description="RFC 9457 problem document (application/problem+json)")
 
@@ -348,64 +348,46 @@ def _audit_read(request: Request, application: Application, summary: str) -> Non
     )
 
 
-@dataclass
-class _ListFilters:
-    """The list's query, checked whoever asks (staff-only filters are ignored for applicants)."""
-
-    status: str
-    stage: str
-    department: int | None
-    q: str
-    mine: bool
-
-    @classmethod
-    def read(cls, params) -> _ListFilters:
-        status_filter = str(params.get("status", ""))
-        if status_filter and status_filter not in Status.values:
-            raise ProblemError(
-                "invalid_filter", _("未知的状态：{status}。").format(status=status_filter[:40])
-            )
-        stage = str(params.get("stage", ""))
-        if stage and stage not in ReviewStage.Code.values:
-            raise ProblemError(
-                "invalid_filter", _("未知的审查环节：{stage}。").format(stage=stage[:40])
-            )
-        department = None
-        if params.get("department"):
-            try:
-                department = int(params["department"])
-            except ValueError:
-                raise ProblemError("invalid_filter", _("部门应为部门编号（整数）。")) from None
-        return cls(
-            status=status_filter,
-            stage=stage,
-            department=department,
-            q=str(params.get("q", "")).strip()[:60],
-            mine=flag(params, "mine"),
+def _list_filters(params) -> QueueFilters:
+    """The list's query as the workbench queue takes it, checked whoever asks (applicants
+    only use ``status``); a problem for anything it cannot mean."""
+    status_filter = str(params.get("status", ""))
+    if status_filter and status_filter not in Status.values:
+        raise ProblemError(
+            "invalid_filter", _("未知的状态：{status}。").format(status=status_filter[:40])
         )
+    stage = str(params.get("stage", ""))
+    if stage and stage not in ReviewStage.Code.values:
+        raise ProblemError(
+            "invalid_filter", _("未知的审查环节：{stage}。").format(stage=stage[:40])
+        )
+    department = None
+    if params.get("department"):
+        try:
+            department = int(params["department"])
+        except ValueError:
+            raise ProblemError("invalid_filter", _("部门应为部门编号（整数）。")) from None
+    return QueueFilters(
+        department=department,
+        status=status_filter,
+        stage=stage,
+        q=str(params.get("q", "")).strip()[:60],
+        mine=flag(params, "mine"),
+    )
 
 
-def _staff_queue(request: Request, wanted: _ListFilters):
+def _staff_queue(request: Request, filters: QueueFilters):
     """The workbench queue with the same filters; ``status=draft``: my window drafts."""
-    from onetrip.workbench.selectors import QueueFilters, queue_departments, queue_for
-
-    if wanted.status == Status.DRAFT:
+    if filters.status == Status.DRAFT:
         return (
             Application.objects.filter(created_by=request.user, status=Status.DRAFT)
             .select_related("item", "version", "department")
             .order_by("-created_at")
         )
-    if wanted.department is not None and wanted.department not in set(
+    if filters.department is not None and filters.department not in set(
         queue_departments(user=request.user).values_list("pk", flat=True)
     ):
         raise ProblemError("invalid_filter", _("不是您可以查看的部门。"))
-    filters = QueueFilters(
-        department=wanted.department,
-        status=wanted.status,
-        stage=wanted.stage,
-        q=wanted.q,
-        mine=wanted.mine,
-    )
     return queue_for(user=request.user, filters=filters)
 
 
@@ -469,7 +451,7 @@ class ApplicationList(APIView):
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
-        wanted = _ListFilters.read(params)
+        wanted = _list_filters(params)
         if request.user.is_staff:
             qs = _staff_queue(request, wanted)
         else:

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.cn import ric, uscc
 
+from onetrip.core.text import compact
+
 
 def id_number_clean(value: object) -> str:
     """A 公民身份号码 as stored and looked up: full-width characters made plain (NFKC), spaces
     removed, capital X. The same person typed either way is one number."""
-    return "".join(ric.compact(unicodedata.normalize("NFKC", str(value or ""))).split())
+    return ric.compact(compact(value))
 
 
 def credit_code_clean(value: object) -> str:
     """A 统一社会信用代码 as stored and looked up (see id_number_clean)."""
-    return "".join(uscc.compact(unicodedata.normalize("NFKC", str(value or ""))).split())
+    return uscc.compact(compact(value))
 
 
 def credit_code_problem(value: str) -> str | None:

@@ -68,7 +68,7 @@ def _param(request: Request, name: str) -> str:
 
 
 class PersonInSerializer(StrictSerializer):
-    real_name = serializers.CharField(max_length=100, allow_blank=True, help_text="姓名")
+    real_name = serializers.CharField(max_length=50, allow_blank=True, help_text="姓名")
     id_number = serializers.CharField(max_length=40, allow_blank=True, help_text="公民身份号码")
     phone = serializers.CharField(
         max_length=20, required=False, allow_blank=True, default="", help_text="手机号码"
@@ -83,7 +83,7 @@ class PersonOutSerializer(serializers.Serializer):
 
 
 class EnterpriseInSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=300, allow_blank=True, help_text="单位名称")
+    name = serializers.CharField(max_length=200, allow_blank=True, help_text="单位名称")
     credit_code = serializers.CharField(
         max_length=40, allow_blank=True, help_text="统一社会信用代码"
     )
@@ -180,7 +180,7 @@ class GrantInSerializer(StrictSerializer):
 
 
 class RevokeSerializer(StrictSerializer):
-    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class GrantOutSerializer(serializers.Serializer):
