@@ -593,6 +593,9 @@ def _require_supervisor(user, card) -> None:
         raise SupervisionError("forbidden", _("只有该部门的监察人员可以处理这张监察牌。"), 403)
 
 
+FINDING_MAX = 2000  # characters for each of a finding's texts
+
+
 def card_finding_record(*, card, user, explanation: str, conclusion: str, measures: str = ""):
     """Record a supervisor's finding on a card (audited)."""
     from django.db import transaction
@@ -603,8 +606,8 @@ def card_finding_record(*, card, user, explanation: str, conclusion: str, measur
     _require_supervisor(user, card)
     if not says_something(explanation) or not says_something(conclusion):
         raise SupervisionError("finding_incomplete", _("请写明情况说明和结论。"))
-    if max(len(explanation.strip()), len(conclusion.strip()), len(measures.strip())) > 2000:
-        raise SupervisionError("too_long", _("每一项不超过 {limit} 字。").format(limit=2000))
+    if max(len(explanation.strip()), len(conclusion.strip()), len(measures.strip())) > FINDING_MAX:
+        raise SupervisionError("too_long", _("每一项不超过 {limit} 字。").format(limit=FINDING_MAX))
     with transaction.atomic():
         finding = CardFinding.objects.create(
             card=card,

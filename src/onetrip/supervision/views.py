@@ -38,7 +38,6 @@ from onetrip.workbench.access import staff_required
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
-MAX_TEXT = 2000
 
 
 def supervisor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -734,10 +733,6 @@ def card_finding(request: HttpRequest, pk: int) -> HttpResponse:
     card = _card(request, pk)
     values = {k: request.POST.get(k, "") for k in ("explanation", "conclusion", "measures")}
     try:
-        if any(len(v) > MAX_TEXT for v in values.values()):
-            raise SupervisionError(
-                "too_long", _("每一项不超过 {limit} 字。").format(limit=MAX_TEXT)
-            )
         card_finding_record(card=card, user=request.user, **values)
     except SupervisionError as exc:
         return _card_page(
@@ -753,8 +748,6 @@ def card_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     card = _card(request, pk)
     reason = request.POST.get("reason", "")
     try:
-        if len(reason.strip()) > 300:
-            raise SupervisionError("too_long", _("关闭理由不超过 300 字。"))
         card_close(card=card, user=request.user, reason=reason)
     except SupervisionError as exc:
         return _card_page(

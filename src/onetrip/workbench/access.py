@@ -10,8 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
 from onetrip.applications.models import Application
-from onetrip.applications.services import ApplicationError
-from onetrip.workbench.selectors import is_window_officer
+from onetrip.applications.services import ApplicationError, holds_window_role
 
 STAFF_LOGIN_URL = "/staff/login/"
 
@@ -33,7 +32,7 @@ def window_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_window_officer(request.user):
+        if not holds_window_role(request.user):
             raise PermissionDenied("只有窗口工作人员可以办理窗口受理。")
         return view(request, *args, **kwargs)
 

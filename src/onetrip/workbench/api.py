@@ -52,7 +52,7 @@ class WindowOfficer(BasePermission):
     code = "forbidden"
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return selectors.is_window_officer(request.user)
+        return services.holds_window_role(request.user)
 
 
 class WindowView(APIView):

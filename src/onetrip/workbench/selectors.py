@@ -15,6 +15,7 @@ from onetrip.accounts.models import StaffRole, User
 from onetrip.accounts.selectors import staff_department_ids
 from onetrip.applications import workflow
 from onetrip.applications.models import Application
+from onetrip.applications.services import holds_window_role
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import Department, Item
 from onetrip.core.crypto import lookup_hash
@@ -31,13 +32,6 @@ DEPARTMENT_ROLES = (
 # What a window officer sees of every department: the intake queue.
 INTAKE_STATUSES = (Status.SUBMITTED, Status.CORRECTED)
 NOWHERE = Q(pk__in=[])
-
-
-def is_window_officer(user: User) -> bool:
-    """Same test as ``actor_roles`` uses for the window role (一窗受理 serves every department)."""
-    from onetrip.applications.services import holds_window_role
-
-    return holds_window_role(user)
 
 
 @dataclass
@@ -70,7 +64,7 @@ class StaffScope:
 def staff_scope(*, user: User) -> StaffScope:
     return StaffScope(
         departments={role: staff_department_ids(user=user, role=role) for role in DEPARTMENT_ROLES},
-        window=is_window_officer(user),
+        window=holds_window_role(user),
     )
 
 
