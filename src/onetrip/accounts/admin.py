@@ -91,6 +91,7 @@ class AuthorisationForm(forms.ModelForm):
                 principal_enterprise=data.get("principal_enterprise"),
                 valid_from=data.get("valid_from"),
                 valid_until=data.get("valid_until"),
+                new=self.instance.pk is None,
             )
         except AccountsError as exc:
             raise forms.ValidationError(exc.message) from None

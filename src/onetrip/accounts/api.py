@@ -14,6 +14,7 @@ from onetrip.accounts import services
 from onetrip.applications.api import PROBLEM, StrictSerializer, _valid
 from onetrip.core.parsers import JSONParser
 from onetrip.core.problems import ProblemError
+from onetrip.core.text import compact
 
 TOO_OFTEN = {"too_soon", "too_many"}
 NOT_SIGNED_IN = {"code_wrong", "code_expired", "code_locked"}  # the credentials failed
@@ -42,13 +43,21 @@ def accounts_problem(exc: services.AccountsError, *, signed_in: bool = False) ->
     )
 
 
+class TypedDigitsField(serializers.RegexField):
+    """Digits as a person types them: full-width digits and spaces are made plain (as on the
+    pages) before the pattern is checked."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(compact(data) if isinstance(data, str) else data)
+
+
 class PhoneSerializer(StrictSerializer):
-    phone = serializers.RegexField(PHONE, help_text="11 位手机号码")
+    phone = TypedDigitsField(PHONE, help_text="11 位手机号码")
 
 
 class CodeSerializer(StrictSerializer):
-    phone = serializers.RegexField(PHONE)
-    code = serializers.RegexField(r"^[0-9]{6}$", help_text="短信验证码（6 位数字）")
+    phone = TypedDigitsField(PHONE)
+    code = TypedDigitsField(r"^[0-9]{6}$", help_text="短信验证码（6 位数字）")
 
 
 class EmailSerializer(StrictSerializer):
@@ -56,7 +65,7 @@ class EmailSerializer(StrictSerializer):
 
 
 class EmailCodeSerializer(StrictSerializer):
-    code = serializers.RegexField(r"^[0-9]{6}$", help_text="邮箱验证码（6 位数字）")
+    code = TypedDigitsField(r"^[0-9]{6}$", help_text="邮箱验证码（6 位数字）")
 
 
 class IdentitySerializer(StrictSerializer):

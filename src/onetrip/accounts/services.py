@@ -323,8 +323,13 @@ def authorisation_check(
     principal_enterprise: Enterprise | None,
     valid_from: dt.date | None,
     valid_until: dt.date | None,
+    new: bool = True,
 ) -> None:
-    """The rules a 委托 must meet, however it is recorded; AccountsError if one is broken."""
+    """The rules a 委托 must meet, however it is recorded; AccountsError if one is broken.
+
+    A period has an end no more than ``ONETRIP_AUTHORISATION_MAX_YEARS`` after its start; a
+    ``new`` one also ends today or later (recording an expired 委托 lets nobody act).
+    """
     if (principal_person is None) == (principal_enterprise is None):
         raise AccountsError(
             "principal_invalid", _("请指定一个委托人（自然人或单位）。"), "principal"
@@ -333,6 +338,22 @@ def authorisation_check(
         raise AccountsError("self_authorisation", _("不能委托自己。"), "agent")
     if valid_from and valid_until and valid_until < valid_from:
         raise AccountsError("period_invalid", _("截止日期不能早于生效日期。"), "valid_until")
+    if new and valid_until and valid_until < timezone.localdate():
+        raise AccountsError("period_over", _("截止日期已过：过期的委托不能登记。"), "valid_until")
+    years = settings.ONETRIP_AUTHORISATION_MAX_YEARS
+    if valid_from and valid_until and valid_until > _years_after(valid_from, years):
+        raise AccountsError(
+            "period_too_long",
+            _("委托期限最长 {years} 年，请按委托书核对生效日期和截止日期。").format(years=years),
+            "valid_until",
+        )
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, in a year without one
+        return day.replace(year=day.year + years, day=28)
 
 
 def authorisation_recorded(grant: Authorisation, *, actor: User | None) -> None:

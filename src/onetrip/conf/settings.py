@@ -234,6 +234,8 @@ ONETRIP_DEMO = env_bool("DEMO", default=not env("DATABASE_URL"))
 LOGIN_URL = "/login/"
 ONETRIP_BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
 ONETRIP_UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# The longest 委托 a window may record, in years from its start (the document states the period).
+ONETRIP_AUTHORISATION_MAX_YEARS = int(env("AUTHORISATION_MAX_YEARS", "5"))
 
 ONETRIP = {
     "SITE_NAME": _("兰州市人力资源和社会保障局 政务服务"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Q
@@ -161,6 +162,7 @@ def authorisation_new(request: HttpRequest) -> HttpResponse:
         "field_errors": {},
         "looked_up": looked_up,
         "recent": listed,
+        "max_years": settings.ONETRIP_AUTHORISATION_MAX_YEARS,
     }
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in FIELDS}

@@ -70,3 +70,18 @@ def test_bad_sign_in_requests_are_problems_that_change_nothing():
     assert r.status_code == 401 and r.json()["code"] == "code_expired"
     assert not Token.objects.exists() and not User.objects.exists()
     assert api.post("/api/v1/me/identity/", {}, format="json").status_code == 401
+
+
+def test_digits_typed_full_width_sign_in_over_the_api_as_on_the_pages():
+    wide = "".join(chr(ord(c) + 0xFEE0) for c in PHONE)
+    api = APIClient()
+    r = api.post("/api/v1/auth/login-code/", {"phone": wide[:3] + " " + wide[3:]}, format="json")
+    assert r.status_code == 202
+    code = "".join(chr(ord(c) + 0xFEE0) for c in _code())
+    r = api.post("/api/v1/auth/token/", {"phone": wide, "code": code}, format="json")
+    assert r.status_code == 200 and r.json()["token"]
+    assert User.objects.get().phone == PHONE  # one account, whichever way the phone was typed
+    # Digits of other scripts are not a phone number.
+    arabic = "".join(chr(0x0660 + int(c)) for c in PHONE)
+    r = api.post("/api/v1/auth/login-code/", {"phone": arabic}, format="json")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "phone"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
 from onetrip.accounts import services
 from onetrip.accounts.models import Authorisation, Enterprise, Person, User
@@ -62,6 +63,36 @@ def test_a_grant_is_audited_and_its_rules_hold(officer):
     )
     event = AuditEvent.objects.get(action="accounts.authorisation.grant")
     assert event.object_id == str(grant.pk) and event.after["item_codes"] == ["sbk"]
+
+
+def test_a_grant_has_a_bounded_period_that_has_not_ended(officer, settings):
+    agent = _person("孙八", "110101199003070011")
+    principal = _person("周九", "62010219850312003X")
+    leap = dt.date(2024, 2, 29)
+    settings.ONETRIP_AUTHORISATION_MAX_YEARS = 3
+
+    def grant(valid_from, valid_until):
+        return services.authorisation_grant(
+            agent=agent,
+            principal_person=principal,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            created_by=officer,
+        )
+
+    with time_machine.travel(dt.date(2026, 3, 1)):
+        for start, end, code in [
+            (leap, dt.date(2027, 3, 1), "period_too_long"),  # three years from 29 Feb is 28 Feb
+            (dt.date(2026, 1, 1), dt.date(2026, 2, 28), "period_over"),
+        ]:
+            with pytest.raises(services.AccountsError) as caught:
+                grant(start, end)
+            assert caught.value.code == code and caught.value.field == "valid_until"
+            assert code != "period_too_long" or "最长 3 年" in caught.value.message
+        assert not Authorisation.objects.exists()
+        # Signed earlier and still running: recorded, up to the last day of the longest period.
+        assert grant(leap, dt.date(2027, 2, 28)).valid_until == dt.date(2027, 2, 28)
+        assert grant(dt.date(2026, 3, 1), dt.date(2026, 3, 1)).pk
 
 
 def test_the_admin_cannot_bypass_the_checks(admin_client):

@@ -433,6 +433,8 @@ def test_the_agent_applies_for_the_principal_over_the_api_under_a_grant(w, offic
         ({"valid_until": "2026-02-30"}, "date_invalid", "valid_until"),
         ({"valid_from": "tomorrow"}, "date_invalid", "valid_from"),
         ({"valid_until": "2000-01-01"}, "period_invalid", "valid_until"),
+        ({"valid_from": "2020-01-01", "valid_until": "2020-06-30"}, "period_over", "valid_until"),
+        ({"valid_until": "2099-01-01"}, "period_too_long", "valid_until"),
         (
             {"principal_kind": "enterprise", "principal_credit_code": VALID_CODE},
             "principal_unknown",

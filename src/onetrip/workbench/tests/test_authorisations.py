@@ -36,7 +36,8 @@ def _form(**over):
 
 def test_a_window_officer_records_a_grant_that_lets_the_agent_apply(client, w):
     client.force_login(w.window)
-    assert client.get(URL).status_code == 200
+    page = client.get(URL)
+    assert page.status_code == 200 and "距生效日期最长 5 年" in page.content.decode()
     response = client.post(URL, _form(item_codes=f"{w.item.code}"))
     assert response.status_code == 302
     grant = Authorisation.objects.get()
@@ -60,6 +61,12 @@ def test_a_window_officer_records_a_grant_that_lets_the_agent_apply(client, w):
         ({"valid_until": "2026-02-30"}, "valid_until", "格式"),
         ({"document_reference": "W" * 101}, "document_reference", "委托书编号最多 100 字"),
         ({"valid_until": "2000-01-01"}, "valid_until", "截止日期不能早于生效日期"),
+        (
+            {"valid_from": "2020-01-01", "valid_until": "2020-06-30"},
+            "valid_until",
+            "截止日期已过",
+        ),
+        ({"valid_until": "2099-01-01"}, "valid_until", "委托期限最长 5 年"),
         (
             {"principal_kind": "enterprise", "principal_credit_code": "91620100MA7ABCDE3X"},
             "principal_credit_code",
