@@ -95,7 +95,8 @@ class ShareRow:
     code: str
     name: str
     kind: Any  # EvidenceType or None
-    department: str
+    department: str  # the holder the catalogue publishes (the item page names the same)
+    system: str  # the registry that answers for it, when it names the holder otherwise
     items: list[str]
     link: MaterialEvidence | None
     material: ApplicationMaterial
@@ -164,6 +165,11 @@ def share_rows(*, application: Application, masked: bool = False) -> list[ShareR
         if spec is None:
             continue
         kind = evidence_type_get(spec.evidence_type)
+        holder = (
+            spec.source_department.name
+            if spec.source_department
+            else (kind.provider.name if kind else "相关部门")
+        )
         link = links.get(material.code)
         preview = (
             _preview(kind, link.evidence.data, masked=masked)
@@ -178,9 +184,8 @@ def share_rows(*, application: Application, masked: bool = False) -> list[ShareR
                 code=material.code,
                 name=material.name,
                 kind=kind,
-                department=kind.provider.name
-                if kind
-                else (spec.source_department.name if spec.source_department else "相关部门"),
+                department=holder,
+                system=kind.provider.name if kind and kind.provider.name != holder else "",
                 items=kind.item_labels if kind else [],
                 link=link,
                 material=material,

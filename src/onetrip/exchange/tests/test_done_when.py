@@ -62,8 +62,13 @@ def test_zhang_san_claims_unemployment_benefit_bringing_nothing_they_hold(client
     client.force_login(shipped["zhang"])
     pk, sharing = start(client, shipped["item"])
     page = client.get(sharing).content.decode()
-    # What is fetched, from whom and why — before anything is fetched.
-    assert "公安部门" in page and "人力资源和社会保障部门" in page
+    # What is fetched, from whom and why — before anything is fetched. The holder is the one
+    # the item page publishes; the registry that answers for it is named beside it.
+    ask_id = page.split('id="ask-id-card"')[1].split("</section>")[0]
+    assert "兰州市公安局" in ask_id and "公安部门（人口信息库）" in ask_id
+    item_page = client.get(f"/items/{shipped['item'].code}/").content.decode()
+    assert "由兰州市公安局通过数据共享提供" in item_page
+    assert "人力资源和社会保障部门" in page
     assert "办理“失业保险金申领”" in page and "累计缴费月数" in page
     assert Evidence.objects.count() == 0
     codes = re.findall(r'name="codes" value="([^"]+)"', page)
