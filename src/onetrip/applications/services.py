@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -198,9 +199,40 @@ def allowed_actions(*, user: User | None, application: Application) -> list[Acti
             continue
         if action == Action.CLOSE_UNCORRECTED and not correction_overdue(application):
             continue
-        if _role_for(t, application, roles):
-            out.append(action)
+        if not _role_for(t, application, roles):
+            continue
+        if action == Action.REQUEST_CORRECTION and not _may_correct_again(application, roles):
+            continue  # one notice only, unless a supervisor overrides
+        if action in _FOUR_EYES_ACTIONS and _four_eyes_blocks(application, user):
+            continue
+        out.append(action)
     return out
+
+
+def withheld_actions(*, user: User | None, application: Application) -> dict[str, str]:
+    """What ``user`` could take now by role but may not, and why (for the page to say so):
+    a second correction notice without a supervisor, a decision after one's own earlier stage."""
+    roles = actor_roles(user=user, application=application)
+    out = {}
+    for action in workflow.actions_from(application.status):
+        t = workflow.TABLE[(Status(application.status), action)]
+        if not _role_for(t, application, roles):
+            continue
+        if action == Action.REQUEST_CORRECTION and not _may_correct_again(application, roles):
+            out[action.value] = _(
+                "已经一次性告知过补正。确需再次补正的，须由监察人员写明理由后操作。"
+            )
+        elif (
+            action in _FOUR_EYES_ACTIONS
+            and application.stage in _stages(application)
+            and _four_eyes_blocks(application, user)
+        ):
+            out["four_eyes"] = _four_eyes_text()
+    return out
+
+
+def _may_correct_again(application: Application, roles: set[str]) -> bool:
+    return application.correction_count < 1 or workflow.SUPERVISOR in roles
 
 
 def _role_for(t: workflow.Transition, application: Application, roles: set[str]) -> str | None:
@@ -1379,7 +1411,7 @@ def _g_supply_correction(app, user, role, *, now, **_rest):
     return "已按补正通知提交"
 
 
-def _g_accept(app, user, role, *, now, **_rest):
+def _g_accept(app, user, role, *, now, reason="", **_rest):
     errors = _completeness(app)
     deficient = app.materials.filter(state=ApplicationMaterial.State.DEFICIENT)
     if errors:
@@ -1390,10 +1422,10 @@ def _g_accept(app, user, role, *, now, **_rest):
         raise ApplicationError("deficient", _("有容缺材料，请使用“容缺受理”。"), status=409)
     app.accepted_at = now
     _notice(app, Notice.Kind.ACCEPTANCE, user)
-    return "已受理"
+    return _with_opinion("已受理", reason)
 
 
-def _g_accept_deficient(app, user, role, *, due, now, **_rest):
+def _g_accept_deficient(app, user, role, *, due, now, reason="", **_rest):
     errors = _completeness(app)
     if errors:
         raise ApplicationError(
@@ -1438,7 +1470,7 @@ def _g_accept_deficient(app, user, role, *, due, now, **_rest):
             for m in missing
         ],
     )
-    return f"容缺受理，{len(missing)} 项材料于 {due:%Y-%m-%d} 前补交"
+    return _with_opinion(f"容缺受理，{len(missing)} 项材料于 {due:%Y-%m-%d} 前补交", reason)
 
 
 def _g_refuse(app, user, role, *, reason, now, **_rest):
@@ -1450,25 +1482,40 @@ def _stages(app: Application) -> list[str]:
     return [code for code, _name in pinned_content(app.version).stages]
 
 
+_FOUR_EYES_ACTIONS = {Action.PASS_STAGE, Action.APPROVE, Action.DENY}
+
+
+def _four_eyes_text() -> str:
+    return _("审批须由不同的工作人员完成：您已办理过前一环节。")
+
+
+def _four_eyes_blocks(app: Application, user: User | None) -> bool:
+    """Whether ``user`` acted at another review stage (or already passed this one)."""
+    if user is None or len(_stages(app)) < 2:
+        return False
+    return (
+        ApplicationEvent.objects.filter(application=app, actor=user)
+        .filter(Q(action=Action.PASS_STAGE) | (Q(action=Action.START) & ~Q(stage=app.stage)))
+        .exists()
+    )
+
+
 def _four_eyes(app: Application, user: User) -> None:
     """Whoever acted at one review stage may not decide at another."""
-    earlier = ApplicationEvent.objects.filter(
-        application=app, actor=user, action__in=[Action.START, Action.PASS_STAGE]
-    ).exclude(stage=app.stage)
-    acted_here = ApplicationEvent.objects.filter(
-        application=app, actor=user, action=Action.PASS_STAGE, stage=app.stage
-    )
-    if (earlier.exists() or acted_here.exists()) and len(_stages(app)) > 1:
-        raise ApplicationError(
-            "four_eyes", _("审批须由不同的工作人员完成：您已办理过前一环节。"), status=403
-        )
+    if _four_eyes_blocks(app, user):
+        raise ApplicationError("four_eyes", _four_eyes_text(), status=403)
+
+
+def _with_opinion(step: str, opinion: str) -> str:
+    """A step's timeline note with what the officer wrote, if anything."""
+    return f"{step}。意见：{opinion}" if opinion else step
 
 
 def _g_start(app, user, role, **_rest):
     app.stage = _stages(app)[0]
 
 
-def _g_pass_stage(app, user, role, **_rest):
+def _g_pass_stage(app, user, role, *, reason="", **_rest):
     stages = _stages(app)
     index = stages.index(app.stage) if app.stage in stages else 0
     if index + 1 >= len(stages):
@@ -1478,7 +1525,7 @@ def _g_pass_stage(app, user, role, **_rest):
     _four_eyes(app, user)
     app.stage = stages[index + 1]
     names = dict(pinned_content(app.version).stages)
-    return f"{names.get(stages[index], stages[index])}通过"
+    return _with_opinion(f"{names.get(stages[index], stages[index])}通过", reason)
 
 
 def _decide_guard(app, user):

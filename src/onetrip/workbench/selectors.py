@@ -14,7 +14,7 @@ from django.db.models import F, Q, QuerySet
 from onetrip.accounts.models import StaffRole, User
 from onetrip.accounts.selectors import staff_department_ids
 from onetrip.applications import workflow
-from onetrip.applications.models import Application
+from onetrip.applications.models import Application, ApplicationEvent
 from onetrip.applications.services import holds_window_role
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import Department, Item
@@ -29,8 +29,6 @@ DEPARTMENT_ROLES = (
     workflow.APPROVER,
     workflow.SUPERVISOR,
 )
-# What a window officer sees of every department: the intake queue.
-INTAKE_STATUSES = (Status.SUBMITTED, Status.CORRECTED)
 NOWHERE = Q(pk__in=[])
 
 
@@ -40,6 +38,7 @@ class StaffScope:
 
     departments: dict[str, set[int] | None]
     window: bool
+    user_id: int | None = None
 
     def department_q(self, role: str) -> Q | None:
         """Where ``role`` lets the user act; None when nowhere."""
@@ -55,9 +54,12 @@ class StaffScope:
         return any(ids is None for ids in self.departments.values())
 
     def all_department_ids(self) -> set[int]:
+        """Departments where a role shows the user every application (the window's role does
+        not: a window officer sees only the counter's steps, ``window_reach_q``)."""
         out: set[int] = set()
-        for ids in self.departments.values():
-            out |= ids or set()
+        for role, ids in self.departments.items():
+            if role != workflow.WINDOW:
+                out |= ids or set()
         return out
 
 
@@ -65,6 +67,18 @@ def staff_scope(*, user: User) -> StaffScope:
     return StaffScope(
         departments={role: staff_department_ids(user=user, role=role) for role in DEPARTMENT_ROLES},
         window=holds_window_role(user),
+        user_id=user.pk,
+    )
+
+
+def window_reach_q(user_id: int | None) -> Q:
+    """The applications ``services._window_reaches`` lets a window officer open, as a query:
+    their own intakes and what they acted on, what waits for intake, results for pickup."""
+    return (
+        Q(created_by_id=user_id)
+        | Q(pk__in=ApplicationEvent.objects.filter(actor_id=user_id).values("application_id"))
+        | Q(status__in=(Status.SUBMITTED, Status.CORRECTION, Status.CORRECTED))
+        | Q(status__in=workflow.DECIDED, delivery_method=Application.Delivery.PICKUP)
     )
 
 
@@ -77,7 +91,7 @@ def visible_q(scope: StaffScope) -> Q:
     if ids:
         q |= Q(department_id__in=ids)
     if scope.window:
-        q |= Q(status__in=INTAKE_STATUSES)
+        q |= window_reach_q(scope.user_id)
     return q & ~Q(status=Status.DRAFT)
 
 

@@ -179,6 +179,7 @@ def _detail_context(
                 "failed": form == action.value,
             }
         )
+    withheld = services.withheld_actions(user=user, application=application)
     visits = list(application.visits.select_related("officer"))
     next_visit = len(visits) + 1
     correction = services.open_correction(application)
@@ -188,6 +189,7 @@ def _detail_context(
     return {
         **_clock_context(application, user, roles),
         "wb_nav": "queue",
+        "withheld": withheld,
         "application": application,
         "version": version,
         "situation": situation,
@@ -318,6 +320,8 @@ def _render_detail(
 
     evidence_viewed(application=application, user=request.user, request=request)
     context = _detail_context(request, application, **kwargs)
+    # Not a mistake in what was typed: the step itself is refused (role, four-eyes, state).
+    context["errors_refused"] = status in (403, 409)
     return render(request, "workbench/detail.html", context, status=status)
 
 
@@ -389,6 +393,9 @@ def act(request: HttpRequest, tracking_number: str) -> HttpResponse:
         raise_if_not_found(exc)
         errors, field_errors = _summary(exc, prefix, ACTION_FIELDS, application)
         application.refresh_from_db()
+        offered = services.allowed_actions(user=request.user, application=application)
+        if action not in offered:  # no form to point at: the refusal stands by the actions
+            errors = [{**e, "href": "#actions"} for e in errors]
         return _render_detail(
             request,
             application,

@@ -22,3 +22,11 @@ def status_label(value: str) -> str:
         return Status(value).label
     except ValueError:
         return value or ""
+
+
+@register.filter
+def holds_window_role(user) -> bool:
+    """Whether the staff nav shows the window's own pages (窗口受理, 收取容缺材料)."""
+    from onetrip.applications.services import holds_window_role as holds
+
+    return holds(user)
