@@ -250,3 +250,27 @@ def test_another_persons_draft_sharing_page_is_not_found(client):
     assert client.get(f"/drafts/{app.pk}/sharing/").status_code == 404
     r = client.post(f"/drafts/{app.pk}/sharing/", {"action": "obtain", "codes": ["id-card"]})
     assert r.status_code == 404 and Evidence.objects.count() == 0
+
+
+def test_the_materials_page_says_what_happened_to_a_fetch_without_contradicting_itself(client):
+    w = world()
+    user, _ = applicant("13900000011", "110101199001011237", "查无此人")
+    app = services.draft_create(user=user, item=w.item, situation="first")
+    with pytest.raises(services.ApplicationError):
+        services.material_choose(application=app, user=user, code="id-card", state="shared")
+    client.force_login(user)
+    panel = (
+        client.get(f"/drafts/{app.pk}/materials/")
+        .content.decode()
+        .split('id="m-id-card"')[1]
+        .split("</section>")[0]
+    )
+    assert "没有查到" in panel and "稍后再次尝试" in panel and "可以先预览再使用" not in panel
+    services.material_upload(application=app, user=user, code="id-card", upload=png())
+    panel = (
+        client.get(f"/drafts/{app.pk}/materials/")
+        .content.decode()
+        .split('id="m-id-card"')[1]
+        .split("</section>")[0]
+    )
+    assert "您已自行上传" in panel and "没有查到" not in panel

@@ -309,3 +309,15 @@ def test_the_applicant_hands_in_a_deficient_material_on_the_application_page(cli
     assert app.events.filter(action="supply_deficiency", actor_role="applicant").exists()
     assert not app.clock_pauses.filter(ended_on__isnull=True).exists()
     assert "请补交容缺材料" not in client.get(url).content.decode()
+
+
+def test_check_your_answers_offers_no_change_for_what_the_applicant_cannot_change(client):
+    w = world()
+    app = complete_draft(w)
+    locked = services.locked_fields(application=app)
+    assert "name" in locked  # the real-name record answers it
+    client.force_login(w.user)
+    page = client.get(f"/drafts/{app.pk}/check/").content.decode()
+    assert 'data-locked="name"' in page
+    assert f'href="/drafts/{app.pk}/fields/#name"' not in page
+    assert f'href="/drafts/{app.pk}/fields/#bank"' in page  # typed: can be changed
