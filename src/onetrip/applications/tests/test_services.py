@@ -220,6 +220,27 @@ def test_the_appeal_sentence_names_where_to_appeal_when_the_department_says():
     assert "六个月内向测试市某区人民法院提起行政诉讼" in text(department=court_only)
 
 
+def test_a_refusal_of_a_shipped_item_names_the_city_government():
+    from django.core.management import call_command
+
+    from onetrip.applications.tests.factories import ID_A, applicant, shipped_submitted, staff
+    from onetrip.catalog.models import Department
+
+    call_command("load_catalogue", verbosity=0)
+    user, _person = applicant("13900000001", ID_A, "张三")
+    app = shipped_submitted(user)
+    assert app.department.code == "lz-sbzx"
+    window = staff("window1", Department.objects.get(code="lz-rsj"), "window")
+    act(app, window, "refuse", reason="已在其他统筹地区参加城乡居民养老保险")
+    where = "六十日内向兰州市人民政府申请行政复议"
+    notice = app.notices.get(kind="refusal")
+    assert where in notice.reason and "六个月内依法向人民法院提起行政诉讼" in notice.reason
+    told = OutboxMessage.objects.get(recipient=user, channel="inbox", body__contains="不予受理")
+    assert where in told.body
+    sms = OutboxMessage.objects.filter(recipient=user, channel="sms").latest("id")
+    assert where in sms.body
+
+
 def test_without_appeal_bodies_the_notice_keeps_the_generic_wording_as_issued():
     w = world()
     app = submitted(w)
