@@ -37,15 +37,26 @@ from onetrip.applications.models import (
     Visit,
 )
 from onetrip.applications.workflow import Action, Status
-from onetrip.catalog.models import Item, ItemVersion, Material
+from onetrip.catalog.models import Department, Item, ItemVersion, Material
 from onetrip.catalog.selectors import pinned_content
 from onetrip.core.text import says_something
 
 ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-APPEAL_RIGHTS = (
-    "如不服本决定，可自收到本通知之日起六十日内依法申请行政复议，"
-    "或者在六个月内依法向人民法院提起行政诉讼。"
-)
+
+
+def appeal_rights_text(*, department: Department) -> str:
+    """The appeal sentence of a refusal, denial or revocation (行政复议法 2023, 行政诉讼法):
+    the periods, and where to go — the department's 行政复议机关 and 行政诉讼 court when the
+    catalogue names them, else the generic "依法…" wording.
+
+    It becomes part of the written notice and the applicant's messages, which are stored and
+    stay in Chinese as written (docs/api.md), so it is not translated here.
+    """
+    body = department.reconsideration_body.strip()
+    court = department.litigation_court.strip()
+    review = f"向{body}申请行政复议" if body else "依法申请行政复议"
+    lawsuit = f"向{court}提起行政诉讼" if court else "依法向人民法院提起行政诉讼"
+    return f"如不服本决定，可自收到本通知之日起六十日内{review}，或者在六个月内{lawsuit}。"
 
 
 class ApplicationError(Exception):
@@ -910,7 +921,11 @@ def _record(application, action: Action, user, role, before, *, note="", request
             if notice
             else [],
             deadline=f"{correction_answer_due(notice):%Y年%m月%d日}" if notice else "",
-            appeal_rights=APPEAL_RIGHTS if action == Action.DENY else "",
+            appeal_rights=(
+                appeal_rights_text(department=application.department)
+                if action == Action.DENY
+                else ""
+            ),
         )
     audit_append(
         actor=user,
@@ -994,7 +1009,8 @@ def next_step_text(application: Application) -> str:
             )
         return text
     if s in (Status.REFUSED, Status.CORRECTION_EXPIRED, Status.REVOKED):
-        return f"理由见书面通知书，可在“我的办件”中查看。{APPEAL_RIGHTS}"
+        appeal = appeal_rights_text(department=application.department)
+        return f"理由见书面通知书，可在“我的办件”中查看。{appeal}"
     if s in workflow.DECIDED:
         return "结果将按您选择的方式送达。"
     return ""
@@ -1127,7 +1143,12 @@ def _notice(
     due=None,
     override_reason="",
     override_by=None,
+    appealable=False,
 ) -> Notice:
+    """A written notice; an ``appealable`` one (refusal, denial, revocation) ends its grounds
+    with where and by when to appeal."""
+    if appealable:
+        reason = f"{reason}\n{appeal_rights_text(department=application.department)}"
     return Notice.objects.create(
         application=application,
         kind=kind,
@@ -1354,7 +1375,7 @@ def _g_close_uncorrected(app, user, role, *, reason, now, **_rest):
     )
     if reason:
         grounds += f"\n{reason}"
-    _notice(app, Notice.Kind.REFUSAL, user, reason=f"{grounds}\n{APPEAL_RIGHTS}")
+    _notice(app, Notice.Kind.REFUSAL, user, reason=grounds, appealable=True)
     app.decided_at = now
     return f"逾期未补正（期限 {due:%Y-%m-%d}）" + (f"：{reason}" if reason else "")
 
@@ -1474,7 +1495,7 @@ def _g_accept_deficient(app, user, role, *, due, now, reason="", **_rest):
 
 
 def _g_refuse(app, user, role, *, reason, now, **_rest):
-    _notice(app, Notice.Kind.REFUSAL, user, reason=f"{reason}\n{APPEAL_RIGHTS}")
+    _notice(app, Notice.Kind.REFUSAL, user, reason=reason, appealable=True)
     app.decided_at = now
 
 
@@ -1549,12 +1570,12 @@ def _g_deny(app, user, role, *, reason, now, **_rest):
     _decide_guard(app, user)
     app.decided_at = now
     app.decision_reason = reason
-    _notice(app, Notice.Kind.DENIAL, user, reason=f"{reason}\n{APPEAL_RIGHTS}")
+    _notice(app, Notice.Kind.DENIAL, user, reason=reason, appealable=True)
 
 
 def _g_revoke(app, user, role, *, reason, now, **_rest):
     """Revocation (e.g. a false 告知承诺 found later) is a written decision with appeal rights."""
-    _notice(app, Notice.Kind.REVOCATION, user, reason=f"{reason}\n{APPEAL_RIGHTS}")
+    _notice(app, Notice.Kind.REVOCATION, user, reason=reason, appealable=True)
     app.decision_reason = reason
 
 

@@ -52,6 +52,8 @@ class DepartmentSerializer(serializers.ModelSerializer):
             "address",
             "phone",
             "office_hours",
+            "reconsideration_body",
+            "litigation_court",
         ]
 
 

@@ -37,6 +37,23 @@ class Department(models.Model):
     address = models.CharField("办公地址", max_length=200, blank=True)
     phone = models.CharField("联系电话", max_length=40, blank=True)
     office_hours = models.CharField("办公时间", max_length=200, blank=True)
+    # Where a person goes who disputes this department's refusal, denial or revocation; the
+    # notices name them (applications.services.appeal_rights_text), blank gives the generic
+    # wording. Sixty characters holds any organ's or court's name and keeps the sentence short
+    # enough for an SMS.
+    reconsideration_body = models.CharField(
+        "行政复议机关",
+        max_length=60,
+        blank=True,
+        help_text="受理对本部门决定的行政复议申请的机关，如“兰州市人民政府”；"
+        "留空时文书只写“依法申请行政复议”",
+    )
+    litigation_court = models.CharField(
+        "行政诉讼管辖法院",
+        max_length=60,
+        blank=True,
+        help_text="对本部门决定提起行政诉讼的管辖法院；留空时文书只写“依法向人民法院提起行政诉讼”",
+    )
     order = models.PositiveIntegerField("排序", default=100)
 
     class Meta:

@@ -46,6 +46,12 @@ class DepartmentDocumentSerializer(serializers.Serializer):
     office_hours = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""
     )
+    reconsideration_body = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default=""
+    )
+    litigation_court = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default=""
+    )
     order = serializers.IntegerField(min_value=0, required=False, default=100)
 
     def validate_credit_code(self, value: str) -> str:

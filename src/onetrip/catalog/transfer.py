@@ -51,6 +51,8 @@ DEPARTMENT_FIELDS = [
     "address",
     "phone",
     "office_hours",
+    "reconsideration_body",
+    "litigation_court",
     "order",
 ]
 

@@ -115,4 +115,24 @@ def submitted(w: World) -> Application:
     return services.application_submit(application=complete_draft(w), user=w.user).application
 
 
+SHIPPED_PENSION = "城乡居民基本养老保险参保登记"
+
+
+def shipped_submitted(user: User) -> Application:
+    """The shipped catalogue's 城乡居民基本养老保险参保登记 (load the catalogue first), applied
+    for by ``user`` (a registered person) with every material uploaded, and submitted."""
+    item = Item.objects.get(current_version__name=SHIPPED_PENSION)
+    app = services.draft_create(user=user, item=item)
+    answers = {
+        "household_type": "urban",
+        "household_address": "兰州市城关区庆阳路 1 号",
+        "annual_contribution": "300",
+        "hardship_group": "none",
+    }
+    services.draft_save_fields(application=app, user=user, data={**app.data, **answers})
+    for m in app.materials.all():
+        services.material_upload(application=app, user=user, code=m.code, upload=png())
+    return services.application_submit(application=app, user=user).application
+
+
 __all__ = ["PDF", "PNG", "item_doc"]

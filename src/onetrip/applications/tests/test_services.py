@@ -192,6 +192,71 @@ def test_refusal_states_reasons_and_appeal_rights():
     assert "不属于本部门职权范围" in sms.body
 
 
+GENERIC_APPEAL = (
+    "如不服本决定，可自收到本通知之日起六十日内依法申请行政复议，"
+    "或者在六个月内依法向人民法院提起行政诉讼。"
+)
+
+
+def test_the_appeal_sentence_names_where_to_appeal_when_the_department_says():
+    from onetrip.catalog.models import Department
+
+    text = services.appeal_rights_text
+    assert text(department=Department(name="某局")) == GENERIC_APPEAL
+    assert text(department=Department(name="某局", reconsideration_body="  ")) == GENERIC_APPEAL
+    assert text(department=Department(name="某局", reconsideration_body="兰州市人民政府")) == (
+        "如不服本决定，可自收到本通知之日起六十日内向兰州市人民政府申请行政复议，"
+        "或者在六个月内依法向人民法院提起行政诉讼。"
+    )
+    both = Department(
+        name="某局", reconsideration_body="测试市人民政府", litigation_court="测试市某区人民法院"
+    )
+    assert text(department=both) == (
+        "如不服本决定，可自收到本通知之日起六十日内向测试市人民政府申请行政复议，"
+        "或者在六个月内向测试市某区人民法院提起行政诉讼。"
+    )
+    court_only = Department(name="某局", litigation_court="测试市某区人民法院")
+    assert "六十日内依法申请行政复议" in text(department=court_only)
+    assert "六个月内向测试市某区人民法院提起行政诉讼" in text(department=court_only)
+
+
+def test_a_refusal_of_a_shipped_item_names_the_city_government():
+    from django.core.management import call_command
+
+    from onetrip.applications.tests.factories import ID_A, applicant, shipped_submitted, staff
+    from onetrip.catalog.models import Department
+
+    call_command("load_catalogue", verbosity=0)
+    user, _person = applicant("13900000001", ID_A, "张三")
+    app = shipped_submitted(user)
+    assert app.department.code == "lz-sbzx"
+    window = staff("window1", Department.objects.get(code="lz-rsj"), "window")
+    act(app, window, "refuse", reason="已在其他统筹地区参加城乡居民养老保险")
+    where = "六十日内向兰州市人民政府申请行政复议"
+    notice = app.notices.get(kind="refusal")
+    assert where in notice.reason and "六个月内依法向人民法院提起行政诉讼" in notice.reason
+    told = OutboxMessage.objects.get(recipient=user, channel="inbox", body__contains="不予受理")
+    assert where in told.body
+    sms = OutboxMessage.objects.filter(recipient=user, channel="sms").latest("id")
+    assert where in sms.body
+
+
+def test_without_appeal_bodies_the_notice_keeps_the_generic_wording_as_issued():
+    w = world()
+    app = submitted(w)
+    act(app, w.window, "refuse", reason="不属于本部门职权范围")
+    notice = app.notices.get(kind="refusal")
+    assert notice.reason == f"不属于本部门职权范围\n{GENERIC_APPEAL}"
+    told = OutboxMessage.objects.get(recipient=w.user, channel="inbox", body__contains="不予受理")
+    assert GENERIC_APPEAL in told.body
+    # Naming the body later changes what the applicant is told now, not the notice issued.
+    w.item.department.reconsideration_body = "测试市人民政府"
+    w.item.department.save()
+    app = Application.objects.get(pk=app.pk)
+    assert "向测试市人民政府申请行政复议" in services.next_step_text(app)
+    assert Notice.objects.get(pk=notice.pk).reason == f"不属于本部门职权范围\n{GENERIC_APPEAL}"
+
+
 def test_deficiency_acceptance_only_for_non_key_materials():
     w = world()
     app = complete_draft(w)

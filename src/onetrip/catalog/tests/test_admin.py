@@ -99,3 +99,32 @@ def test_department_credit_code_is_checked(client, departments):
     }
     html = client.post(f"/admin/catalog/department/{dept.pk}/change/", data).content.decode()
     assert "统一社会信用代码校验位不正确" in html
+
+
+def test_catalogue_staff_set_where_to_appeal_on_their_department(client, departments):
+    from onetrip.catalog.models import Department
+
+    client.force_login(catalogue_staff("jobs"))
+    jobs = departments["jobs"]
+    url = f"/admin/catalog/department/{jobs.pk}/change/"
+    page = client.get(url).content.decode()
+    assert "行政复议机关" in page and "行政诉讼管辖法院" in page
+    data = {
+        "name": jobs.name,
+        "order": 2,
+        "short_name": "",
+        "name_en": "",
+        "credit_code": "",
+        "address": "",
+        "phone": "",
+        "office_hours": "",
+        "reconsideration_body": "政" * 61,
+        "litigation_court": "",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "不超过 60 字符" in response.content.decode()
+    assert Department.objects.get(pk=jobs.pk).reconsideration_body == ""
+    data["reconsideration_body"] = "测试市人民政府"
+    assert client.post(url, data).status_code == 302
+    assert Department.objects.get(pk=jobs.pk).reconsideration_body == "测试市人民政府"

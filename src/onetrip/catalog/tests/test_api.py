@@ -197,3 +197,35 @@ def test_stats_api(api, departments):
     assert overall["fully_online_rate"] == 0.5
     assert overall["limit_compression"] == round(1 - 7 / 20, 4)
     assert body["departments"][0]["department"]["code"] == "jobs"
+
+
+def test_departments_say_where_to_appeal(api, departments):
+    from onetrip.catalog.models import Department
+
+    Department.objects.filter(code="jobs").update(reconsideration_body="测试市人民政府")
+    rows = {d["code"]: d for d in api.get("/api/v1/departments/").json()}
+    assert rows["jobs"]["reconsideration_body"] == "测试市人民政府"
+    assert rows["jobs"]["litigation_court"] == "" == rows["bureau"]["reconsideration_body"]
+
+
+def test_an_over_long_or_mistyped_appeal_body_is_a_problem_document(api, departments):
+    from onetrip.catalog.models import Department
+
+    api.force_authenticate(catalogue_staff("jobs"))
+    jobs = {"code": "jobs", "name": "测试市就业服务中心", "parent": "bureau"}
+    data = {
+        "departments": [
+            {**jobs, "reconsideration_body": "政" * 61, "litigation_court": ["某法院"]}
+        ],
+        "items": [],
+    }
+    body = _problem(
+        api.post("/api/v1/catalogue/import/", data, format="json"), 422, "import_rejected"
+    )
+    fields = {e["field"]: e["message"] for e in body["errors"]}
+    assert "60" in fields["reconsideration_body"] and fields["litigation_court"]
+    assert Department.objects.get(code="jobs").reconsideration_body == ""
+    data["departments"][0].update(reconsideration_body="测试市人民政府", litigation_court="")
+    r = api.post("/api/v1/catalogue/import/", data, format="json")
+    assert r.status_code == 200, r.content
+    assert Department.objects.get(code="jobs").reconsideration_body == "测试市人民政府"

@@ -144,3 +144,58 @@ def test_shipped_catalogue_is_valid_and_meets_the_promise(db):
     assert sum(1 for i in items if i["visits_required"] <= 1) >= 31
     names = {i["name"] for i in items}
     assert {"社会保障卡申领", "失业保险金申领"} <= names
+
+
+APPEAL = {"reconsideration_body": "测试市人民政府", "litigation_court": "测试市某区人民法院"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("xlsx", [False, True], ids=["json", "xlsx"])
+def test_the_appeal_bodies_survive_export_and_import(xlsx):
+    from onetrip.catalog.tests.factories import departments_create
+
+    departments_create()
+    Department.objects.filter(code="jobs").update(**APPEAL)
+    item_publish()
+    raw = transfer.export_xlsx() if xlsx else transfer.export_json()
+    if xlsx:
+        header = [c.value for c in load_workbook(io.BytesIO(raw))["部门 (departments)"][1]]
+        assert "行政复议机关 (reconsideration_body)" in header
+        assert "行政诉讼管辖法院 (litigation_court)" in header
+    _wipe()
+    _import(raw, xlsx=xlsx)
+    jobs = Department.objects.get(code="jobs")
+    assert (jobs.reconsideration_body, jobs.litigation_court) == tuple(APPEAL.values())
+    assert Department.objects.get(code="bureau").reconsideration_body == ""
+
+
+@pytest.mark.parametrize(
+    "value", [["测试市人民政府"], {"name": "测试市人民政府"}, True, "政" * 61], ids=repr
+)
+@pytest.mark.parametrize("field", ["reconsideration_body", "litigation_court"])
+def test_a_bad_appeal_body_refuses_the_whole_import(departments, field, value):
+    jobs = {**DEPARTMENTS[1], "name": "改名的就业中心", field: value}
+    bundle = transfer.parse_mapping({"departments": [jobs], "items": [item_doc(code="NEW-1")]})
+    with pytest.raises(transfer.ImportRejected) as caught:
+        transfer.validate_documents(bundle)
+    [problem] = caught.value.problems
+    assert (problem.sheet, problem.row, problem.field) == ("departments", 1, field)
+    assert problem.message
+    assert Department.objects.get(code="jobs").name == "测试市就业服务中心"
+    assert not Item.objects.filter(code="NEW-1").exists()
+
+
+def test_an_over_long_appeal_body_in_a_workbook_names_its_cell(departments):
+    item_publish()
+    wb = load_workbook(io.BytesIO(transfer.export_xlsx()))
+    sheet = wb["部门 (departments)"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("行政复议机关 (reconsideration_body)") + 1
+    sheet.cell(row=3, column=column, value="政" * 61)
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(transfer.ImportRejected) as caught:
+        _import(buf.getvalue(), xlsx=True)
+    problems = {(p.sheet, p.row, p.field): p.message for p in caught.value.problems}
+    assert "60" in problems[("部门 (departments)", 3, "reconsideration_body")]
+    assert not Department.objects.exclude(reconsideration_body="").exists()

@@ -321,3 +321,26 @@ def test_check_your_answers_offers_no_change_for_what_the_applicant_cannot_chang
     assert 'data-locked="name"' in page
     assert f'href="/drafts/{app.pk}/fields/#name"' not in page
     assert f'href="/drafts/{app.pk}/fields/#bank"' in page  # typed: can be changed
+
+
+def test_a_refusal_notice_names_where_to_appeal_for_a_shipped_item(client):
+    from django.core.management import call_command
+
+    from onetrip.applications.tests.factories import ID_A, applicant, shipped_submitted, staff
+    from onetrip.catalog.models import Department
+
+    call_command("load_catalogue", verbosity=0)
+    user, _person = applicant("13900000001", ID_A, "张三")
+    app = shipped_submitted(user)
+    window = staff("window1", Department.objects.get(code="lz-rsj"), "window")
+    services.application_act(
+        application=app, user=window, action="refuse", reason="已在其他统筹地区参保"
+    )
+    client.force_login(user)
+    notice = app.notices.get(kind="refusal")
+    page = client.get(f"/notices/{notice.number}/").content.decode()
+    assert "不予受理通知书" in page and "已在其他统筹地区参保" in page
+    assert "自收到本通知之日起六十日内向兰州市人民政府申请行政复议" in page
+    assert "或者在六个月内依法向人民法院提起行政诉讼" in page  # the data names no court
+    mine = client.get(f"/me/applications/{app.tracking_number}/").content.decode()
+    assert notice.number in mine

@@ -157,3 +157,26 @@ def test_english_counts_say_day_or_days():
         one = translation.ngettext("剩余 %(n)s 个工作日", "剩余 %(n)s 个工作日", 1) % {"n": 1}
         two = translation.ngettext("剩余 %(n)s 个工作日", "剩余 %(n)s 个工作日", 2) % {"n": 2}
     assert (one, two) == ("1 working day left", "2 working days left")
+
+
+def test_the_item_page_says_where_to_appeal_when_the_department_names_it(client, catalogue):
+    card = catalogue[0]
+    page = client.get(f"/items/{card.code}/").content.decode()
+    assert "救济途径" not in page  # the test departments name no review body or court
+    card.department.reconsideration_body = "测试市人民政府"
+    card.department.save()
+    page = client.get(f"/items/{card.code}/").content.decode()
+    assert "救济途径" in page
+    assert "向测试市人民政府申请，自收到决定之日起六十日内" in page
+    assert "依法向人民法院提起，自收到决定之日起六个月内" in page
+
+
+def test_the_shipped_items_say_where_to_appeal(client, db):
+    from django.core.management import call_command
+
+    from onetrip.catalog.models import Item
+
+    call_command("load_catalogue", verbosity=0)
+    item = Item.objects.get(current_version__name="社会保障卡申领")
+    page = client.get(f"/items/{item.code}/").content.decode()
+    assert "向兰州市人民政府申请，自收到决定之日起六十日内" in page
