@@ -100,8 +100,8 @@ def complete(user, person):
                                      if f.code not in locked})
     for m in app.materials.all():
         spec = version.materials.get(code=m.code)
-        if spec.source in shared and MODE == "prefill":
-            pass
+        if (spec.source in shared and MODE == "prefill") or spec.source == "online_form":
+            pass  # fetched above, or the form just answered
         elif spec.source == Material.Source.COMMITMENT:
             services.material_choose(application=app, user=user, code=m.code, state="commitment")
         else:
@@ -292,7 +292,7 @@ def main() -> None:
                 missing = [
                     code
                     for code, source in plan["materials"]
-                    if source != "commitment"
+                    if source not in ("commitment", "online_form")
                     and not (source in SHARED_SOURCES and args.mode == "prefill")
                 ]
                 for code in missing:  # upload a one-page PDF

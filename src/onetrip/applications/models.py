@@ -185,6 +185,7 @@ class ApplicationMaterial(models.Model):
         ELICENCE = "elicence", "电子证照"
         DEFICIENT = "deficient", "容缺后补"
         ORIGINAL_CHECKED = "original_checked", "原件已核验"
+        FORM = "form", "在线填报"
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
     code = models.SlugField(max_length=40)

@@ -375,12 +375,15 @@ def draft_create(
     for m in _required_materials(version, situation):
         # Every material starts missing: one a department holds becomes "shared" only once
         # its evidence has been fetched (with the applicant's consent) and accepted
-        # (onetrip.exchange); a written commitment is given by the applicant.
+        # (onetrip.exchange); a written commitment is given by the applicant. The item's own
+        # application form is the form answered here: nothing to bring.
         ApplicationMaterial.objects.create(
             application=application,
             code=m.code,
             name=m.name,
-            state=ApplicationMaterial.State.MISSING,
+            state=ApplicationMaterial.State.FORM
+            if m.source == Material.Source.ONLINE_FORM
+            else ApplicationMaterial.State.MISSING,
         )
     return application
 
@@ -544,6 +547,7 @@ def material_upload(
     material = application.materials.filter(code=code).first()
     if material is None:
         raise ApplicationError("unknown_material", _("该事项没有这项材料。"), field="code")
+    _not_the_online_form(material)
     stored = file_store(user=user, upload=upload)
     from onetrip.exchange.services import evidence_superseded
 
@@ -641,6 +645,7 @@ def _material_choose(
     material = application.materials.filter(code=code).first()
     if material is None:
         raise ApplicationError("unknown_material", _("该事项没有这项材料。"), field="code")
+    _not_the_online_form(material)
     spec = application.version.materials.get(code=code)
     roles = actor_roles(user=user, application=application)
     S = ApplicationMaterial.State
@@ -663,6 +668,18 @@ def _material_choose(
     material.state = state
     material.save(update_fields=["state", "updated_at"])
     return material
+
+
+def _not_the_online_form(material: ApplicationMaterial) -> None:
+    """The application form is the form answered online: it is changed through its fields."""
+    if material.state == ApplicationMaterial.State.FORM:
+        raise ApplicationError(
+            "online_form",
+            _("“{name}”就是在线填写的申请表，无需上传；需要修改的，请修改申请表中的内容。").format(
+                name=material.name
+            ),
+            field=material.code,
+        )
 
 
 # ------------------------------------------------------------------ submission
@@ -1272,12 +1289,22 @@ def _g_request_correction(
 ):
     due = _correction_due(due)
     cleaned = []
-    materials = {m.code: m.name for m in app.materials.all()}
+    rows = list(app.materials.all())
+    materials = {m.code: m.name for m in rows}
+    online_form = {m.code for m in rows if m.state == ApplicationMaterial.State.FORM}
     fields = {f.code: f.label for f in form_fields_for(app.version, app.situation)}
     locked = locked_fields(application=app)
     for entry in items or []:
         code = str(entry.get("code", ""))
         why = typed_text(entry.get("reason"), field="items", label=_("补正原因"), limit=300)
+        if code in online_form:
+            raise ApplicationError(
+                "online_form",
+                _("“{name}”是在线填写的申请表：请列出其中需要修改的内容（字段）。").format(
+                    name=materials[code]
+                ),
+                field="items",
+            )
         if code in materials:
             cleaned.append(
                 {

@@ -150,6 +150,7 @@ class ChecklistMaterialSerializer(serializers.Serializer):
             "shared": f"由{dept}通过数据共享提供，无需提交",
             "elicence": f"从电子证照库调取（{dept}核发），无需提交",
             "commitment": "以书面告知承诺替代，无需提交",
+            "online_form": "在线填写申请表即可，提交即签名，无需另交纸质表",
             "issued": f"需要提交，由{dept}出具",
         }.get(obj.source, "需要提交（申请人自备）")
 

@@ -338,9 +338,15 @@ class Material(models.Model):
         SHARED = "shared", "共享获取"
         ELICENCE = "elicence", "电子证照库"
         COMMITMENT = "commitment", "告知承诺"
+        # The item's own application form: its fields are answered online (or by the window
+        # officer at the counter) and the submission signs them; nothing is uploaded.
+        ONLINE_FORM = "online_form", "在线填报"
 
     # Sources the applicant does not bring.
-    NOT_BROUGHT = (Source.SHARED, Source.ELICENCE, Source.COMMITMENT)
+    NOT_BROUGHT = (Source.SHARED, Source.ELICENCE, Source.COMMITMENT, Source.ONLINE_FORM)
+    # What 材料免提交率 counts (DOMAIN.md): a document made unnecessary by sharing, the
+    # e-licence library or a commitment. The application form is answered, not exempted.
+    EXEMPT = (Source.SHARED, Source.ELICENCE, Source.COMMITMENT)
 
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="materials")
     code = models.SlugField("材料代码", max_length=40)

@@ -12,8 +12,6 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-NOT_BROUGHT_SOURCES = {"shared", "elicence", "commitment"}
-
 
 @dataclass(frozen=True)
 class Violation:
@@ -160,6 +158,12 @@ def check(doc: dict[str, Any]) -> list[Violation]:
                 "evidence_type_missing",
                 f"{where}.evidence_type",
                 _("“{name}”通过共享或电子证照获取，必须写明数据类型。").format(name=m.get("name")),
+            )
+        if m.get("source") == "online_form" and not doc.get("form_fields"):
+            add(
+                "online_form_without_fields",
+                f"{where}.source",
+                _("“{name}”标为在线填报，但事项没有申请表字段可填。").format(name=m.get("name")),
             )
         for code in m.get("situations") or []:
             if code not in situation_codes:

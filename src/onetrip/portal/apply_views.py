@@ -228,6 +228,7 @@ def draft_materials(request: HttpRequest, pk: int) -> HttpResponse:
             "S": ApplicationMaterial.State,
             "Source": Material.Source,
         },
+        status=400 if error else 200,
     )
 
 

@@ -108,7 +108,7 @@ def catalogue_kpis() -> dict[str, Any]:
         row["version__item__department"]: (row["total"], row["exempt"])
         for row in Material.objects.filter(version__in=_published())
         .values("version__item__department")
-        .annotate(total=Count("id"), exempt=Count("id", filter=Q(source__in=Material.NOT_BROUGHT)))
+        .annotate(total=Count("id"), exempt=Count("id", filter=Q(source__in=Material.EXEMPT)))
         .order_by()
     }
     departments = {d.pk: d for d in Department.objects.order_by("order", "code")}

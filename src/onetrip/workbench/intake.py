@@ -255,7 +255,10 @@ def intake_fields(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _material_options(spec: Material | None) -> list[tuple[str, str]]:
-    """How the window may satisfy one material."""
+    """How the window may satisfy one material (none for the application form: the officer
+    answered it in the fields step)."""
+    if spec is not None and spec.source == Material.Source.ONLINE_FORM:
+        return []
     options = [("upload", _("上传扫描件")), (S.ORIGINAL_CHECKED.value, _("原件已核验"))]
     if spec is None:
         return options

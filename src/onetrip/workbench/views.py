@@ -22,7 +22,7 @@ from onetrip.applications import selectors as app_selectors
 from onetrip.applications import services, workflow
 from onetrip.applications.downloads import attachment
 from onetrip.applications.formdata import condition_met, form_fields_for
-from onetrip.applications.models import Application, Notice, StoredFile
+from onetrip.applications.models import Application, ApplicationMaterial, Notice, StoredFile
 from onetrip.applications.services import ApplicationError
 from onetrip.applications.workflow import Action, Status
 from onetrip.catalog.models import ReviewStage
@@ -131,6 +131,7 @@ def _correction_rows(
             "extra": m.get_state_display(),
         }
         for m in application.materials.all()
+        if m.state != ApplicationMaterial.State.FORM  # corrected through its fields below
     ]
     locked = services.locked_fields(application=application)  # the applicant cannot change
     rows += [

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from onetrip.accounts import services as accounts
 from onetrip.accounts.models import Person, User
 from onetrip.applications import services
-from onetrip.applications.models import Application
+from onetrip.applications.models import Application, ApplicationMaterial
 from onetrip.catalog.models import Department, Item
 from onetrip.catalog.tests.factories import departments_create, item_doc, item_publish
 
@@ -92,7 +92,7 @@ def complete_draft(w: World, situation: str = "first") -> Application:
     services.draft_save_fields(
         application=app, user=w.user, data={"name": "张三", "bank": "icbc", "copies": 1}
     )
-    for m in app.materials.all():
+    for m in app.materials.exclude(state=ApplicationMaterial.State.FORM):  # the form: answered
         if m.code == "id-card":
             services.material_choose(application=app, user=w.user, code=m.code, state="shared")
         elif m.code == "loss-statement":
@@ -120,7 +120,8 @@ SHIPPED_PENSION = "城乡居民基本养老保险参保登记"
 
 def shipped_submitted(user: User) -> Application:
     """The shipped catalogue's 城乡居民基本养老保险参保登记 (load the catalogue first), applied
-    for by ``user`` (a registered person) with every material uploaded, and submitted."""
+    for by ``user`` (a registered person) with every material uploaded but the form answered
+    online, and submitted."""
     item = Item.objects.get(current_version__name=SHIPPED_PENSION)
     app = services.draft_create(user=user, item=item)
     answers = {
@@ -130,7 +131,7 @@ def shipped_submitted(user: User) -> Application:
         "hardship_group": "none",
     }
     services.draft_save_fields(application=app, user=user, data={**app.data, **answers})
-    for m in app.materials.all():
+    for m in app.materials.exclude(state=ApplicationMaterial.State.FORM):
         services.material_upload(application=app, user=user, code=m.code, upload=png())
     return services.application_submit(application=app, user=user).application
 

@@ -275,3 +275,19 @@ def catalogue_staff(department_code: str, username: str | None = None) -> User:
         user=user, department=Department.objects.get(code=department_code), role="catalogue"
     )
     return user
+
+
+def online_form_material() -> dict[str, Any]:
+    """A material of ``item_doc`` shape: the item's own application form, answered online."""
+    return {
+        **item_doc()["materials"][1],
+        "code": "application-form",
+        "name": "社会保障卡申领登记表",
+        "material_type": "original",
+        "material_form": "both",
+        "is_key": True,
+        "deficiency_allowed": False,
+        "source": "online_form",
+        "situations": [],
+        "notes": "网上办理的在线填报并电子签名，无需另交纸质表。",
+    }

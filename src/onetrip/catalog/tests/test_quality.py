@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from onetrip.catalog.quality import check
-from onetrip.catalog.tests.factories import item_doc
+from onetrip.catalog.tests.factories import item_doc, online_form_material
 
 BASE = item_doc()
 
@@ -186,3 +186,12 @@ def test_a_field_that_answers_the_delivery_asks_it_properly():
     assert codes_for(["pickup"], twice=True) == ["fills_repeated"]
     assert codes_for([], fills="delivery_address", field_type="date") == ["fills_invalid"]
     assert codes_for([], fills="delivery_address", field_type="textarea") == []
+
+
+def test_an_online_form_needs_fields_to_fill_in():
+    doc = item_doc()
+    doc["materials"].append(online_form_material())
+    assert check(doc) == []
+    doc["form_fields"] = []
+    problems = [v for v in check(doc) if v.code == "online_form_without_fields"]
+    assert [v.field for v in problems] == ["materials[3].source"]

@@ -1,6 +1,7 @@
 """The done-when path in headless Chromium: demo person 张三 claims 失业保险金 online, agrees to
-the fetches, previews his data, submits with only the signed form uploaded; the officer sees
-verified evidence; 张三's data-use page lists every fetch and the officer's view."""
+the fetches, previews his data, fills in the rest of the form and submits without uploading
+anything; the officer sees verified evidence; 张三's data-use page lists every fetch and the
+officer's view."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from django.core.management import call_command
 from playwright.sync_api import Browser, Page, expect
 
 from onetrip.applications.models import Application, ApplicationMaterial
-from onetrip.applications.tests.factories import PNG
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import Item
 from onetrip.core.demo import DEMO_PASSWORD, demo_accounts_ensure
@@ -41,13 +41,9 @@ def sign_in_by_sms(page: Page, url: str, phone: str) -> None:
     expect(page).to_have_url(re.compile(r"/me/$"))
 
 
-def test_zhang_san_brings_nothing_the_bureau_or_police_hold(
-    page: Page, browser: Browser, site, tmp_path
-):
+def test_zhang_san_brings_nothing_the_bureau_or_police_hold(page: Page, browser: Browser, site):
     url, item = site
     page.set_default_timeout(15_000)
-    form = tmp_path / "signed-form.png"
-    form.write_bytes(PNG)
     sign_in_by_sms(page, url, "13800000001")
     page.goto(f"{url}/items/{item.code}/")
     page.get_by_role("link", name="在线申请").click()
@@ -76,14 +72,15 @@ def test_zhang_san_brings_nothing_the_bureau_or_police_hold(
     page.get_by_label("通知方式").select_option(label="短信")
     page.get_by_role("button", name="保存并继续").click()
 
-    # Materials: five came from the registries; only the signed form is uploaded.
+    # Materials: five came from the registries.
     expect(page).to_have_url(re.compile(rf"/drafts/{pk}/materials/$"))
     for code in ["id-card", "termination", "contribution-record"]:
         expect(page.locator(f"#m-{code} [data-state]")).to_have_attribute("data-state", "shared")
+    # The application form is the one filled in a step ago: no printing, signing, scanning.
     section = page.locator("#m-application-form")
-    section.get_by_label("上传文件").set_input_files(form)
-    section.get_by_role("button", name="上传", exact=True).click()
-    expect(section.locator("[data-state]")).to_have_attribute("data-state", "uploaded")
+    expect(section.locator("[data-state]")).to_have_attribute("data-state", "form")
+    expect(section).to_contain_text("无需上传")
+    expect(section.get_by_label("上传文件")).to_have_count(0)
     page.get_by_role("link", name="继续：核对并提交").click()
     page.get_by_label("电子送达").check()
     page.get_by_role("button", name="确认提交").click()

@@ -78,10 +78,9 @@ def test_zhang_san_claims_unemployment_benefit_bringing_nothing_they_hold(client
     # The preview: his own data, before it is used.
     assert "兰州恒达机械制造有限公司" in page and "2026-09-30" in page
     assert "劳动合同期满终止" in page and "62010219850312003X" in page
-    assert all(
-        s == S.MISSING
-        for s in Application.objects.get(pk=pk).materials.values_list("state", flat=True)
-    )  # nothing used before he agrees
+    states = dict(Application.objects.get(pk=pk).materials.values_list("code", "state"))
+    assert all(states[c] == S.MISSING for c in FROM_REGISTRIES)  # nothing used before he agrees
+    assert states["application-form"] == S.FORM  # the form he fills in online
     r = client.post(sharing, {"action": "use"})
     assert r["Location"] == f"/drafts/{pk}/fields/"
     page = client.get(r["Location"]).content.decode()
@@ -94,12 +93,14 @@ def test_zhang_san_claims_unemployment_benefit_bringing_nothing_they_hold(client
         section = page.split(f'id="m-{code}"')[1].split("</section>")[0]
         assert "无需上传" in section
         assert section.index('class="upload-instead"') < section.index('id="file-')
+    # The application form is the one just filled in: nothing to print, sign and scan.
     form_section = page.split('id="m-application-form"')[1].split("</section>")[0]
-    assert "upload-instead" not in form_section and 'id="file-application-form"' in form_section
-    client.post(
+    assert "data-online-form" in form_section and 'id="file-application-form"' not in form_section
+    r = client.post(
         f"/drafts/{pk}/materials/",
         {"code": "application-form", "choice": "upload", "file": png("form.png")},
     )
+    assert r.status_code == 400 and "无需上传" in r.content.decode()
     r = client.post(f"/drafts/{pk}/check/", {"token": f"t-{pk}", "delivery_method": "electronic"})
     app = Application.objects.get(pk=pk)
     assert app.status == Status.SUBMITTED, r.content.decode()[:2000]
@@ -107,6 +108,7 @@ def test_zhang_san_claims_unemployment_benefit_bringing_nothing_they_hold(client
     assert all(states[c] == S.SHARED for c in FROM_REGISTRIES)
     assert app.data["last_employer"] == "兰州恒达机械制造有限公司"
     assert app.data["leave_reason"] == "contract-expired"
+    # 材料免提交率 counts what sharing, e-licences or commitments spared (the form is answered).
     assert materials_exempt(application=app) == {"required": 6, "resolved": 5, "rate": 0.8333}
 
     # The officer sees verified evidence inline, not an upload; the view is logged.
@@ -189,7 +191,7 @@ def test_with_the_sandbox_stopped_the_same_application_goes_through_by_upload(
     page = client.get(f"/drafts/{pk}/materials/").content.decode()
     assert "无法连接" in page
     app = Application.objects.get(pk=pk)
-    for m in app.materials.all():
+    for m in app.materials.exclude(state=S.FORM):
         client.post(
             f"/drafts/{pk}/materials/",
             {"code": m.code, "choice": "upload", "file": png(f"{m.code}.png")},
@@ -197,7 +199,7 @@ def test_with_the_sandbox_stopped_the_same_application_goes_through_by_upload(
     client.post(f"/drafts/{pk}/check/", {"token": f"t-{pk}", "delivery_method": "electronic"})
     app.refresh_from_db()
     assert app.status == Status.SUBMITTED
-    assert set(app.materials.values_list("state", flat=True)) == {S.UPLOADED}
+    assert set(app.materials.values_list("state", flat=True)) == {S.UPLOADED, S.FORM}
     assert MaterialEvidence.objects.filter(application=app, state="failed").count() == len(codes)
     assert materials_exempt(application=app)["resolved"] == 0
 

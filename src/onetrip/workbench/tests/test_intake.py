@@ -11,7 +11,7 @@ from onetrip.applications.models import Application, ApplicationMaterial, Visit
 from onetrip.applications.tests.factories import ID_B, png, world
 from onetrip.applications.workflow import Status
 from onetrip.audit.models import AuditEvent
-from onetrip.catalog.tests.factories import item_doc, item_publish
+from onetrip.catalog.tests.factories import item_doc, item_publish, online_form_material
 
 pytestmark = pytest.mark.django_db
 
@@ -288,3 +288,31 @@ def test_the_check_step_takes_the_delivery_the_form_asked(client):
     assert r.status_code == 302, r.content.decode()[:500]
     draft.refresh_from_db()
     assert draft.delivery_method == "post" and draft.delivery_address == "兰州市七里河区"
+
+
+def test_the_application_form_taken_in_at_the_window_is_the_fields_typed(client, w, officer):
+    doc = item_doc()
+    item = item_publish(
+        visits_required=1,
+        visits_reason="须现场采集指纹",
+        online_depth=3,
+        situations=[],
+        materials=[doc["materials"][0], online_form_material()],
+        form_fields=doc["form_fields"][:1],
+    )
+    client.post("/workbench/intake/", {"form": "find_person", "id_number": ID_B})
+    client.post("/workbench/intake/start/", {"item": item.code})
+    app = Application.objects.get(item=item)
+    client.post(f"/workbench/intake/{app.pk}/fields/", {"name": "李四"})
+    page = client.get(f"/workbench/intake/{app.pk}/materials/").content.decode()
+    assert 'data-online-form="application-form"' in page
+    assert 'name="mat-application-form"' not in page  # nothing to scan or check
+    response = client.post(f"/workbench/intake/{app.pk}/materials/", {"mat-id-card": "shared"})
+    assert response.status_code == 302
+    response = client.post(
+        f"/workbench/intake/{app.pk}/check/", {"delivery_method": "electronic", "place": "窗口"}
+    )
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED
+    assert app.materials.get(code="application-form").state == "form"
