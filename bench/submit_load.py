@@ -12,6 +12,7 @@ The sandbox registries run as their own process (`onetrip registry-sandbox`); ap
 people of its synthetic population who have an employer, a termination and an unemployment
 registration. ``--mode prefill`` satisfies the five 共享获取 materials with signed fetches and
 prefills the form from them; ``--mode upload`` uploads every material and types every field.
+The application form (source 在线填报, ADR 0009) is never uploaded: it is the fields answered.
 
     .venv/bin/python bench/submit_load.py --drafts 400 --concurrency 8 --mode prefill
 """

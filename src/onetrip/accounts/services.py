@@ -341,6 +341,12 @@ def authorisation_check(
     if new and valid_until and valid_until < timezone.localdate():
         raise AccountsError("period_over", _("截止日期已过：过期的委托不能登记。"), "valid_until")
     years = settings.ONETRIP_AUTHORISATION_MAX_YEARS
+    if new and valid_from and valid_from > _years_after(timezone.localdate(), years):
+        raise AccountsError(
+            "start_too_late",
+            _("生效日期过远：委托应在今后 {years} 年内生效，请核对委托书。").format(years=years),
+            "valid_from",
+        )
     if valid_from and valid_until and valid_until > _years_after(valid_from, years):
         raise AccountsError(
             "period_too_long",
@@ -350,6 +356,8 @@ def authorisation_check(
 
 
 def _years_after(day: dt.date, years: int) -> dt.date:
+    if day.year + years > dt.MAXYEAR:
+        return dt.date.max
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February, in a year without one

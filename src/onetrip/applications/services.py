@@ -197,11 +197,23 @@ def can_view(*, user: User | None, application: Application, as_applicant: bool 
     return workflow.APPLICANT in roles if as_applicant else bool(roles)
 
 
-def allowed_actions(*, user: User | None, application: Application) -> list[Action]:
-    """Actions ``user`` may take now (table, roles and stage; guards are checked on use)."""
+@dataclass
+class Offered:
+    """What the application page offers ``user`` now, and what it withholds and why."""
+
+    actions: list[Action]
+    withheld: dict[str, str]  # "request_correction" or "four_eyes" → why it is not offered
+
+
+def actions_offered(*, user: User | None, application: Application) -> Offered:
+    """Actions ``user`` may take now (table, roles, stage, the one-correction rule and
+    four-eyes; the other guards are checked on use), and those their roles would allow but
+    the rules withhold: a second correction notice without a supervisor, a decision after
+    one's own earlier stage."""
     roles = actor_roles(user=user, application=application)
-    out = []
     last_stage = application.stage == _stages(application)[-1]
+    offered = Offered([], {})
+    blocked = None  # four-eyes, read once when first needed
     for action in workflow.actions_from(application.status):
         t = workflow.TABLE[(Status(application.status), action)]
         if action == Action.PASS_STAGE and last_stage:
@@ -213,33 +225,23 @@ def allowed_actions(*, user: User | None, application: Application) -> list[Acti
         if not _role_for(t, application, roles):
             continue
         if action == Action.REQUEST_CORRECTION and not _may_correct_again(application, roles):
-            continue  # one notice only, unless a supervisor overrides
-        if action in _FOUR_EYES_ACTIONS and _four_eyes_blocks(application, user):
-            continue
-        out.append(action)
-    return out
-
-
-def withheld_actions(*, user: User | None, application: Application) -> dict[str, str]:
-    """What ``user`` could take now by role but may not, and why (for the page to say so):
-    a second correction notice without a supervisor, a decision after one's own earlier stage."""
-    roles = actor_roles(user=user, application=application)
-    out = {}
-    for action in workflow.actions_from(application.status):
-        t = workflow.TABLE[(Status(application.status), action)]
-        if not _role_for(t, application, roles):
-            continue
-        if action == Action.REQUEST_CORRECTION and not _may_correct_again(application, roles):
-            out[action.value] = _(
+            offered.withheld[action.value] = _(
                 "已经一次性告知过补正。确需再次补正的，须由监察人员写明理由后操作。"
             )
-        elif (
-            action in _FOUR_EYES_ACTIONS
-            and application.stage in _stages(application)
-            and _four_eyes_blocks(application, user)
-        ):
-            out["four_eyes"] = _four_eyes_text()
-    return out
+            continue
+        if action in _FOUR_EYES_ACTIONS:
+            if blocked is None:
+                blocked = _four_eyes_blocks(application, user)
+            if blocked:
+                offered.withheld["four_eyes"] = _four_eyes_text()
+                continue
+        offered.actions.append(action)
+    return offered
+
+
+def allowed_actions(*, user: User | None, application: Application) -> list[Action]:
+    """Actions ``user`` may take now (see ``actions_offered``)."""
+    return actions_offered(user=user, application=application).actions
 
 
 def _may_correct_again(application: Application, roles: set[str]) -> bool:

@@ -229,13 +229,15 @@ def data_uses_for_user(*, user) -> QuerySet[DataUse]:
 
 def materials_exempt(*, application: Application) -> dict[str, Any]:
     """材料免提交率 of one application: materials resolved without the applicant supplying them
-    (shared evidence, e-licence, commitment) ÷ materials required."""
+    (shared evidence, e-licence, commitment) ÷ materials required; ``answered``: how many of
+    the rest are the application form, answered online (not supplied either, not exempted)."""
     states = list(application.materials.values_list("state", flat=True))
     resolved = sum(1 for s in states if s in NOT_SUPPLIED)
     return {
         "required": len(states),
         "resolved": resolved,
         "rate": round(resolved / len(states), 4) if states else None,
+        "answered": states.count(ApplicationMaterial.State.FORM),
     }
 
 

@@ -169,8 +169,9 @@ def _detail_context(
     version = application.version
     fields = form_fields_for(version, application.situation)
     roles = services.actor_roles(user=user, application=application)
+    offered = services.actions_offered(user=user, application=application)
     actions = []
-    for action in services.allowed_actions(user=user, application=application):
+    for action in offered.actions:
         t = workflow.TABLE[(Status(application.status), action)]
         actions.append(
             {
@@ -180,7 +181,6 @@ def _detail_context(
                 "failed": form == action.value,
             }
         )
-    withheld = services.withheld_actions(user=user, application=application)
     visits = list(application.visits.select_related("officer"))
     next_visit = len(visits) + 1
     correction = services.open_correction(application)
@@ -190,7 +190,7 @@ def _detail_context(
     return {
         **_clock_context(application, user, roles),
         "wb_nav": "queue",
-        "withheld": withheld,
+        "withheld": offered.withheld,
         "application": application,
         "version": version,
         "situation": situation,
@@ -320,9 +320,10 @@ def _render_detail(
     from onetrip.exchange.services import evidence_viewed
 
     evidence_viewed(application=application, user=request.user, request=request)
+    refused = kwargs.pop("refused", False)
     context = _detail_context(request, application, **kwargs)
-    # Not a mistake in what was typed: the step itself is refused (role, four-eyes, state).
-    context["errors_refused"] = status in (403, 409)
+    # Not a mistake in what was typed: the step itself is not open to this officer now.
+    context["errors_refused"] = refused
     return render(request, "workbench/detail.html", context, status=status)
 
 
@@ -395,7 +396,8 @@ def act(request: HttpRequest, tracking_number: str) -> HttpResponse:
         errors, field_errors = _summary(exc, prefix, ACTION_FIELDS, application)
         application.refresh_from_db()
         offered = services.allowed_actions(user=request.user, application=application)
-        if action not in offered:  # no form to point at: the refusal stands by the actions
+        refused = action not in offered
+        if refused:  # no form to point at: the refusal stands by the actions
             errors = [{**e, "href": "#actions"} for e in errors]
         return _render_detail(
             request,
@@ -405,6 +407,7 @@ def act(request: HttpRequest, tracking_number: str) -> HttpResponse:
             state=state,
             errors=errors,
             field_errors=field_errors,
+            refused=refused,
         )
     label = Action(action).label
     messages.success(request, _("已完成：%(action)s。") % {"action": label})

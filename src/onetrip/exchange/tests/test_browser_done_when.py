@@ -86,6 +86,7 @@ def test_zhang_san_brings_nothing_the_bureau_or_police_hold(page: Page, browser:
     page.get_by_role("button", name="确认提交").click()
     expect(page.get_by_role("heading", name="申请已提交")).to_be_visible()
     expect(page.locator("[data-exempt]")).to_have_attribute("data-exempt", "5/6")
+    expect(page.locator("[data-exempt]")).to_contain_text("另有 1 项是在线填写的申请表")
     app = Application.objects.get(pk=pk)
     assert app.status == Status.SUBMITTED
     assert app.materials.filter(state=ApplicationMaterial.State.SHARED).count() == 5

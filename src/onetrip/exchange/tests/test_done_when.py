@@ -109,7 +109,12 @@ def test_zhang_san_claims_unemployment_benefit_bringing_nothing_they_hold(client
     assert app.data["last_employer"] == "兰州恒达机械制造有限公司"
     assert app.data["leave_reason"] == "contract-expired"
     # 材料免提交率 counts what sharing, e-licences or commitments spared (the form is answered).
-    assert materials_exempt(application=app) == {"required": 6, "resolved": 5, "rate": 0.8333}
+    assert materials_exempt(application=app) == {
+        "required": 6,
+        "resolved": 5,
+        "rate": 0.8333,
+        "answered": 1,  # the form: filled in, not spared
+    }
 
     # The officer sees verified evidence inline, not an upload; the view is logged.
     officer = APIClient()

@@ -344,3 +344,19 @@ def test_a_refusal_notice_names_where_to_appeal_for_a_shipped_item(client):
     assert "或者在六个月内依法向人民法院提起行政诉讼" in page  # the data names no court
     mine = client.get(f"/me/applications/{app.tracking_number}/").content.decode()
     assert notice.number in mine
+
+
+def test_the_application_form_is_changed_through_its_fields(client):
+    import copy
+
+    from onetrip.catalog.tests.factories import item_doc, online_form_material
+
+    w = world(materials=[*copy.deepcopy(item_doc()["materials"]), online_form_material()])
+    app = complete_draft(w)
+    client.force_login(w.user)
+    page = client.get(f"/drafts/{app.pk}/check/").content.decode()
+    row = page.split("社会保障卡申领登记表")[1].split("</dd><dd>")[1]
+    assert f'href="/drafts/{app.pk}/fields/"' in row
+    app = services.application_submit(application=app, user=w.user).application
+    mine = client.get(f"/me/applications/{app.tracking_number}/").content.decode()
+    assert "另有 1 项是在线填写的申请表" in mine

@@ -435,6 +435,7 @@ def test_the_agent_applies_for_the_principal_over_the_api_under_a_grant(w, offic
         ({"valid_until": "2000-01-01"}, "period_invalid", "valid_until"),
         ({"valid_from": "2020-01-01", "valid_until": "2020-06-30"}, "period_over", "valid_until"),
         ({"valid_until": "2099-01-01"}, "period_too_long", "valid_until"),
+        ({"valid_from": "9999-01-01", "valid_until": "9999-12-31"}, "start_too_late", "valid_from"),
         (
             {"principal_kind": "enterprise", "principal_credit_code": VALID_CODE},
             "principal_unknown",

@@ -67,6 +67,7 @@ def test_a_window_officer_records_a_grant_that_lets_the_agent_apply(client, w):
             "截止日期已过",
         ),
         ({"valid_until": "2099-01-01"}, "valid_until", "委托期限最长 5 年"),
+        ({"valid_from": "9999-01-01", "valid_until": "9999-12-31"}, "valid_from", "生效日期过远"),
         (
             {"principal_kind": "enterprise", "principal_credit_code": "91620100MA7ABCDE3X"},
             "principal_credit_code",

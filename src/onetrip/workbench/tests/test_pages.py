@@ -341,6 +341,13 @@ def test_a_second_correction_needs_a_supervisors_override(client, w):
     client.force_login(lead)
     page = client.get(_detail(app)).content.decode()
     assert 'id="act-request_correction-override_reason"' in page and "需监察人员同意" in page
+    # Open to the supervisor: a missing reason is something to fill in, not a refusal.
+    response = _act(
+        client, app, action="request_correction", reason="再补", item_reason_photo="仍模糊"
+    )
+    page = response.content.decode()
+    assert response.status_code == 409 and "请修改以下问题" in page
+    assert 'href="#act-request_correction-override_reason"' in page and "仍模糊" in page
     response = _act(
         client,
         app,
