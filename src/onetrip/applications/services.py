@@ -990,6 +990,7 @@ def _tell_applicant(
             "corrections": list(corrections),
             "deadline": deadline,
             "appeal_rights": appeal_rights,
+            "sms_only": sms_only,  # no account to log in to: the SMS must say it all
         },
         dedupe_key=f"application:{application.pk}:event:{event.pk}",
         reference=application.tracking_number or "",

@@ -194,7 +194,8 @@ message_template_register(
             ),
             "sms": ChannelText(
                 body=SMS_SIGNATURE + "您申请的{{ item_name }}（{{ tracking_number }}）"
-                "当前状态：{{ status_label }}。{% if note %}{{ note|truncatechars:60 }}{% endif %}"
+                "当前状态：{{ status_label }}"
+                "{% if note %}（{{ note|truncatechars:60 }}）{% endif %}。"
                 "{% if next_step %}{{ next_step }}{% endif %}"
             ),
             "email": ChannelText(
@@ -235,7 +236,10 @@ message_template_register(
                 body=SMS_SIGNATURE
                 + "您申请的{{ item_name }}（{{ tracking_number }}）需要补正材料，"
                 "{% if deadline %}请在{{ deadline }}前{% else %}请{% endif %}"
-                "登录平台查看一次性补正告知。"
+                "{% if sms_only %}带齐以下内容到任一服务窗口补正："
+                "{% for entry in corrections %}{% if entry.name %}{{ entry.name }}{% else %}"
+                "{{ entry }}{% endif %}{% if not forloop.last %}、{% endif %}{% endfor %}。"
+                "{% else %}登录平台查看一次性补正告知。{% endif %}"
             ),
             "email": ChannelText(
                 subject="【补正告知】{{ item_name }}（{{ tracking_number }}）",
@@ -265,7 +269,11 @@ message_template_register(
             ),
             "sms": ChannelText(
                 body=SMS_SIGNATURE + "您申请的{{ item_name }}（{{ tracking_number }}）"
-                "已作出决定：{{ status_label }}。请登录平台查看。"
+                "已作出决定：{{ status_label }}"
+                "{% if appeal_rights and note %}（理由：{{ note|truncatechars:60 }}）{% endif %}。"
+                "{% if appeal_rights %}{{ appeal_rights }}{% endif %}"
+                "{% if sms_only %}决定书按您选择的方式送达，可凭申办流水号和查询码查询办理进度。"
+                "{% else %}请登录平台查看。{% endif %}"
             ),
             "email": ChannelText(
                 subject="【办理结果】{{ item_name }}（{{ tracking_number }}）{{ status_label }}",

@@ -691,3 +691,43 @@ def test_a_denial_message_gives_the_grounds_and_the_appeal_rights():
         recipient=w.user, channel="inbox", template="decision_made"
     ).get()
     assert "缴费未满一年" in told.body and "行政复议" in told.body and "行政诉讼" in told.body
+
+
+def test_someone_registered_at_a_window_without_an_account_gets_sms_that_say_it_all():
+    from onetrip.accounts.services import person_register
+
+    w = world()
+    walk_in = person_register(
+        real_name="王五", id_number="110101198505051238", phone="13912340000", created_by=w.window
+    )
+    app = services.draft_create(
+        user=w.window, item=w.item, situation="first", applicant_person=walk_in, channel="window"
+    )
+    services.draft_save_fields(
+        application=app, user=w.window, data={"name": "王五", "bank": "icbc"}
+    )
+    for m in app.materials.all():
+        services.material_choose(
+            application=app, user=w.window, code=m.code, state="original_checked"
+        )
+    app = services.application_submit(application=app, user=w.window, at_window=True).application
+
+    def sms() -> str:
+        return OutboxMessage.objects.filter(channel="sms").latest("id").body
+
+    act(app, w.window, "request_correction", reason="照片不合格", items=[{"code": "photo"}])
+    text = sms()
+    assert "到任一服务窗口补正：近期免冠照片。" in text and "登录" not in text
+    services.material_upload(application=app, user=w.window, code="photo", upload=png())
+    act(app, w.window, "supply_correction")
+    act(app, w.window, "accept")
+    act(app, w.handler, "start")
+    act(app, w.handler, "pass_stage")
+    act(app, w.checker, "pass_stage")
+    act(app, w.approver, "deny", reason="缴费未满一年")
+    text = sms()
+    assert "已作出决定" in text and "（理由：缴费未满一年）" in text and "行政复议" in text
+    assert "决定书按您选择的方式送达" in text and "登录" not in text
+    assert (
+        not OutboxMessage.objects.filter(channel="inbox").exclude(template="card_raised").exists()
+    )
