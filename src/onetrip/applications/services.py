@@ -44,7 +44,15 @@ from onetrip.core.text import says_something
 ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
-def appeal_rights_text(*, department: Department) -> str:
+def appeal_rights_text(application: Application) -> str:
+    """The remedy stated in a refusal, denial or revocation: the item's own (``remedy``, where
+    a law provides another route than 行政复议, e.g. court after an arbitration refusal), else
+    the department's appeal sentence."""
+    remedy = application.version.remedy.strip()
+    return remedy or department_appeal_text(department=application.department)
+
+
+def department_appeal_text(*, department: Department) -> str:
     """The appeal sentence of a refusal, denial or revocation (行政复议法 2023, 行政诉讼法):
     the periods, and where to go — the department's 行政复议机关 and 行政诉讼 court when the
     catalogue names them, else the generic "依法…" wording.
@@ -940,11 +948,7 @@ def _record(application, action: Action, user, role, before, *, note="", request
             if notice
             else [],
             deadline=f"{correction_answer_due(notice):%Y年%m月%d日}" if notice else "",
-            appeal_rights=(
-                appeal_rights_text(department=application.department)
-                if action == Action.DENY
-                else ""
-            ),
+            appeal_rights=(appeal_rights_text(application) if action == Action.DENY else ""),
         )
     audit_append(
         actor=user,
@@ -1029,7 +1033,7 @@ def next_step_text(application: Application) -> str:
             )
         return text
     if s in (Status.REFUSED, Status.CORRECTION_EXPIRED, Status.REVOKED):
-        appeal = appeal_rights_text(department=application.department)
+        appeal = appeal_rights_text(application)
         return f"理由见书面通知书，可在“我的办件”中查看。{appeal}"
     if s in workflow.DECIDED:
         return "结果将按您选择的方式送达。"
@@ -1168,7 +1172,7 @@ def _notice(
     """A written notice; an ``appealable`` one (refusal, denial, revocation) ends its grounds
     with where and by when to appeal."""
     if appealable:
-        reason = f"{reason}\n{appeal_rights_text(department=application.department)}"
+        reason = f"{reason}\n{appeal_rights_text(application)}"
     return Notice.objects.create(
         application=application,
         kind=kind,

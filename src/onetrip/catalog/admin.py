@@ -375,6 +375,7 @@ class ItemVersionAdmin(DepartmentScopedAdmin):
                 "fields": [
                     "conditions",
                     "legal_basis",
+                    "remedy",
                     "process_steps",
                     "handling_place",
                     "handling_hours",

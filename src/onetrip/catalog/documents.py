@@ -41,6 +41,7 @@ VERSION_FIELDS = [
     "supports_online_payment",
     "conditions",
     "legal_basis",
+    "remedy",
     "process_steps",
     "handling_place",
     "handling_hours",
@@ -141,8 +142,15 @@ def item_document(item: Item, version: ItemVersion) -> dict[str, Any]:
     return doc
 
 
+# Fields added to the document after versions were published: left out of the digest while
+# empty, so a version published before keeps the digest it was published with.
+DIGEST_IF_SET = {"remedy"}
+
+
 def content_digest(doc: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of a version document (item identity excluded)."""
-    content = {k: v for k, v in doc.items() if k not in ITEM_FIELDS}
+    content = {
+        k: v for k, v in doc.items() if k not in ITEM_FIELDS and not (k in DIGEST_IF_SET and not v)
+    }
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

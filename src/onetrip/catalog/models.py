@@ -38,7 +38,7 @@ class Department(models.Model):
     phone = models.CharField("联系电话", max_length=40, blank=True)
     office_hours = models.CharField("办公时间", max_length=200, blank=True)
     # Where a person goes who disputes this department's refusal, denial or revocation; the
-    # notices name them (applications.services.appeal_rights_text), blank gives the generic
+    # notices name them (applications.services.department_appeal_text), blank gives the generic
     # wording. Sixty characters holds any organ's or court's name and keeps the sentence short
     # enough for an SMS.
     reconsideration_body = models.CharField(
@@ -239,6 +239,13 @@ class ItemVersion(models.Model):
     # Guide
     conditions = models.TextField("受理条件", blank=True)
     legal_basis = models.TextField("设定依据", blank=True)
+    remedy = models.TextField(
+        "救济途径",
+        max_length=1000,
+        blank=True,
+        help_text="仅在法律另有规定时填写（如劳动争议仲裁不予受理的，可向人民法院起诉）："
+        "不予受理、不予批准和撤销的文书以此代替部门的行政复议、行政诉讼告知。",
+    )
     process_steps = models.TextField("办理流程", blank=True, help_text="每行一个步骤")
     handling_place = models.CharField("办理地点", max_length=300, blank=True)
     handling_hours = models.CharField("办理时间", max_length=300, blank=True)

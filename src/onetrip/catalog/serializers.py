@@ -231,6 +231,7 @@ class VersionContentSerializer(serializers.Serializer):
     supports_online_payment = serializers.BooleanField(default=False)
     conditions = _text()
     legal_basis = _text()
+    remedy = _text(1000)
     process_steps = _text()
     handling_place = _text(300)
     handling_hours = _text(300)

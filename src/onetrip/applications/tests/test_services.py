@@ -201,7 +201,7 @@ GENERIC_APPEAL = (
 def test_the_appeal_sentence_names_where_to_appeal_when_the_department_says():
     from onetrip.catalog.models import Department
 
-    text = services.appeal_rights_text
+    text = services.department_appeal_text
     assert text(department=Department(name="某局")) == GENERIC_APPEAL
     assert text(department=Department(name="某局", reconsideration_body="  ")) == GENERIC_APPEAL
     assert text(department=Department(name="某局", reconsideration_body="兰州市人民政府")) == (
@@ -731,3 +731,24 @@ def test_someone_registered_at_a_window_without_an_account_gets_sms_that_say_it_
     assert (
         not OutboxMessage.objects.filter(channel="inbox").exclude(template="card_raised").exists()
     )
+
+
+def test_an_item_whose_law_gives_another_remedy_states_that_one():
+    court = "对仲裁委员会不予受理的，申请人可以就该劳动争议事项向人民法院提起诉讼。"
+    w = world(remedy=court)
+    app = submitted(w)
+    act(app, w.window, "refuse", reason="不属于劳动争议")
+    notice = app.notices.get(kind="refusal")
+    assert notice.reason == f"不属于劳动争议\n{court}" and "行政复议" not in notice.reason
+    sms = OutboxMessage.objects.filter(recipient=w.user, channel="sms").latest("id")
+    assert "向人民法院提起诉讼" in sms.body and "行政复议" not in sms.body
+
+
+def test_a_version_published_before_the_remedy_field_keeps_its_digest():
+    from onetrip.catalog.documents import content_digest
+    from onetrip.catalog.tests.factories import item_doc
+
+    before = item_doc()
+    before.pop("remedy", None)
+    assert content_digest({**before, "remedy": ""}) == content_digest(before)
+    assert content_digest({**before, "remedy": "向人民法院起诉"}) != content_digest(before)

@@ -58,6 +58,9 @@ def test_published_version_cannot_be_rewritten(departments):
         "UPDATE catalog_material SET name = 'x' WHERE version_id = {version}",
         'INSERT INTO catalog_faq (version_id, question, answer, "order") '
         "VALUES ({version}, 'q', 'a', 9)",
+        "UPDATE catalog_formfield SET label = 'x' WHERE version_id = {version}",
+        "UPDATE catalog_reviewstage SET name = 'x' WHERE version_id = {version}",
+        "UPDATE catalog_itemversion SET remedy = 'x' WHERE id = {version}",
     ],
 )
 def test_database_refuses_raw_edits_of_published_versions(departments, statement):
@@ -125,6 +128,7 @@ def test_search_text_has_pinyin_initials(departments):
     "statement",
     [
         "DELETE FROM catalog_material WHERE version_id = {version}",
+        "DELETE FROM catalog_formfield WHERE version_id = {version}",
         "DELETE FROM catalog_itemversion WHERE id = {version}",
         "DELETE FROM catalog_itemversion_co_departments WHERE itemversion_id = {version}",
     ],

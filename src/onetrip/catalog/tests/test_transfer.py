@@ -199,3 +199,19 @@ def test_an_over_long_appeal_body_in_a_workbook_names_its_cell(departments):
     problems = {(p.sheet, p.row, p.field): p.message for p in caught.value.problems}
     assert "60" in problems[("部门 (departments)", 3, "reconsideration_body")]
     assert not Department.objects.exclude(reconsideration_body="").exists()
+
+
+@pytest.mark.parametrize("value", ["诉" * 1001, ["向人民法院起诉"]], ids=["too long", "a list"])
+def test_a_bad_remedy_refuses_the_whole_import(departments, value):
+    bundle = transfer.parse_mapping({"items": [item_doc(code="NEW-1", remedy=value)]})
+    with pytest.raises(transfer.ImportRejected) as caught:
+        transfer.validate_documents(bundle)
+    [problem] = caught.value.problems
+    assert problem.field == "remedy" and problem.message
+    assert not Item.objects.filter(code="NEW-1").exists()
+
+
+def test_a_remedy_survives_export_and_import(departments):
+    item_publish(code="ARB-1", remedy="对不予受理不服的，可以向人民法院提起诉讼。")
+    exported = transfer.export_json()
+    assert '"remedy": "对不予受理不服的，可以向人民法院提起诉讼。"' in exported.decode()

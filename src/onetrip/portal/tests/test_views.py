@@ -180,3 +180,16 @@ def test_the_shipped_items_say_where_to_appeal(client, db):
     item = Item.objects.get(current_version__name="社会保障卡申领")
     page = client.get(f"/items/{item.code}/").content.decode()
     assert "向兰州市人民政府申请，自收到决定之日起六十日内" in page
+
+
+def test_the_arbitration_guide_states_its_own_remedy(client, db):
+    from django.core.management import call_command
+
+    from onetrip.catalog.models import Item
+
+    call_command("load_catalogue", verbosity=0)
+    item = Item.objects.get(current_version__name="劳动人事争议仲裁申请")
+    page = client.get(f"/items/{item.code}/").content.decode()
+    remedy = page.split("data-remedy>")[1].split("</p>")[0]
+    assert "向人民法院提起诉讼" in remedy and "第二十九条" in remedy
+    assert "申请行政复议" not in page.split('id="appeal"')[1].split("<h2")[0]
