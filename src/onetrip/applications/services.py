@@ -36,6 +36,7 @@ from onetrip.applications.models import (
     SupersededUpload,
     Visit,
 )
+from onetrip.applications.selectors import supplements_due
 from onetrip.applications.workflow import Action, Status
 from onetrip.catalog.models import Department, Item, ItemVersion, Material
 from onetrip.catalog.selectors import pinned_content
@@ -585,12 +586,7 @@ def material_upload(
 
 
 def _deficiency_open(application: Application, code: str) -> bool:
-    return (
-        application.status in workflow.DEFICIENCY_OPEN
-        and application.materials.filter(
-            code=code, state=ApplicationMaterial.State.DEFICIENT
-        ).exists()
-    )
+    return any(m.code == code for m in supplements_due(application))
 
 
 def supplement_receive(
@@ -1022,8 +1018,6 @@ def next_step_text(application: Application) -> str:
             else (f"{version.promised_limit} 个{version.get_promised_limit_unit_display()}")
         )
         text = f"承诺办结时限：{limit}。"
-        from onetrip.applications.selectors import supplements_due
-
         missing = [m.name for m in supplements_due(application)]
         if missing:
             text += (
@@ -1033,8 +1027,9 @@ def next_step_text(application: Application) -> str:
             )
         return text
     if s in (Status.REFUSED, Status.CORRECTION_EXPIRED, Status.REVOKED):
-        appeal = appeal_rights_text(application)
-        return f"理由见书面通知书，可在“我的办件”中查看。{appeal}"
+        # Someone registered at a window has no account to read it in.
+        where = "可在“我的办件”中查看" if application.owner_id else "可凭申办流水号到办理窗口领取"
+        return f"理由见书面通知书，{where}。{appeal_rights_text(application)}"
     if s in workflow.DECIDED:
         return "结果将按您选择的方式送达。"
     return ""

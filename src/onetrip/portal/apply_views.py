@@ -327,6 +327,7 @@ def application_detail(request: HttpRequest, tracking_number: str) -> HttpRespon
             "can_withdraw": "withdraw"
             in services.allowed_actions(user=request.user, application=application),
         },
+        status=400 if error else 200,
     )
 
 

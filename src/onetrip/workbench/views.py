@@ -170,6 +170,10 @@ def _detail_context(
     fields = form_fields_for(version, application.situation)
     roles = services.actor_roles(user=user, application=application)
     offered = services.actions_offered(user=user, application=application)
+    # A step refused although no longer (or never) offered: no form to point at, and not a
+    # mistake in what was typed; the refusal stands by the actions.
+    refused = form in Action.values and form not in offered.actions
+    errors = [{**e, "href": "#actions"} for e in errors or []] if refused else errors or []
     actions = []
     for action in offered.actions:
         t = workflow.TABLE[(Status(application.status), action)]
@@ -241,7 +245,8 @@ def _detail_context(
         "open_correction_due": services.correction_answer_due(correction) if correction else None,
         "form": form,
         "state": state,
-        "errors": errors or [],
+        "errors": errors,
+        "errors_refused": refused,
         "field_errors": field_errors or {},
     }
 
@@ -320,10 +325,7 @@ def _render_detail(
     from onetrip.exchange.services import evidence_viewed
 
     evidence_viewed(application=application, user=request.user, request=request)
-    refused = kwargs.pop("refused", False)
     context = _detail_context(request, application, **kwargs)
-    # Not a mistake in what was typed: the step itself is not open to this officer now.
-    context["errors_refused"] = refused
     return render(request, "workbench/detail.html", context, status=status)
 
 
@@ -395,10 +397,6 @@ def act(request: HttpRequest, tracking_number: str) -> HttpResponse:
         raise_if_not_found(exc)
         errors, field_errors = _summary(exc, prefix, ACTION_FIELDS, application)
         application.refresh_from_db()
-        offered = services.allowed_actions(user=request.user, application=application)
-        refused = action not in offered
-        if refused:  # no form to point at: the refusal stands by the actions
-            errors = [{**e, "href": "#actions"} for e in errors]
         return _render_detail(
             request,
             application,
@@ -407,7 +405,6 @@ def act(request: HttpRequest, tracking_number: str) -> HttpResponse:
             state=state,
             errors=errors,
             field_errors=field_errors,
-            refused=refused,
         )
     label = Action(action).label
     messages.success(request, _("已完成：%(action)s。") % {"action": label})

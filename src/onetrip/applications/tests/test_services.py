@@ -700,20 +700,34 @@ def test_someone_registered_at_a_window_without_an_account_gets_sms_that_say_it_
     walk_in = person_register(
         real_name="王五", id_number="110101198505051238", phone="13912340000", created_by=w.window
     )
-    app = services.draft_create(
-        user=w.window, item=w.item, situation="first", applicant_person=walk_in, channel="window"
-    )
-    services.draft_save_fields(
-        application=app, user=w.window, data={"name": "王五", "bank": "icbc"}
-    )
-    for m in app.materials.all():
-        services.material_choose(
-            application=app, user=w.window, code=m.code, state="original_checked"
+
+    def taken_in() -> Application:
+        app = services.draft_create(
+            user=w.window,
+            item=w.item,
+            situation="first",
+            applicant_person=walk_in,
+            channel="window",
         )
-    app = services.application_submit(application=app, user=w.window, at_window=True).application
+        services.draft_save_fields(
+            application=app, user=w.window, data={"name": "王五", "bank": "icbc"}
+        )
+        for m in app.materials.all():
+            services.material_choose(
+                application=app, user=w.window, code=m.code, state="original_checked"
+            )
+        return services.application_submit(
+            application=app, user=w.window, at_window=True
+        ).application
 
     def sms() -> str:
         return OutboxMessage.objects.filter(channel="sms").latest("id").body
+
+    act(taken_in(), w.window, "refuse", reason="不属于本部门职权范围")
+    text = sms()
+    assert "不属于本部门职权范围" in text and "到办理窗口领取" in text and "行政复议" in text
+    assert "我的办件" not in text and "登录" not in text
+    app = taken_in()
 
     act(app, w.window, "request_correction", reason="照片不合格", items=[{"code": "photo"}])
     text = sms()

@@ -296,7 +296,8 @@ def test_the_applicant_hands_in_a_deficient_material_on_the_application_page(cli
     told = OutboxMessage.objects.filter(recipient=w.user, channel="inbox").latest("id")
     assert "近期免冠照片" in told.body and f"{app.deficiency_due:%Y-%m-%d} 前补交" in told.body
     # Nothing chosen, or a file that is not what it claims: said, and nothing changes.
-    assert "请选择要上传的文件" in client.post(url, {"supplement": "photo"}).content.decode()
+    r = client.post(url, {"supplement": "photo"})
+    assert r.status_code == 400 and "请选择要上传的文件" in r.content.decode()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     fake = SimpleUploadedFile("photo.png", b"MZ\x90\x00 not an image")
