@@ -9,7 +9,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -257,7 +262,10 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
     national_code = serializers.IntegerField(allow_null=True)
     plain_status = serializers.CharField()
     materials = MaterialOutSerializer(many=True)
-    events = EventOutSerializer(many=True)
+    events = serializers.SerializerMethodField(
+        help_text="the timeline: staff read every step as recorded; an applicant reads it in "
+        "plain words, without staff-only steps and working opinions"
+    )
     notices = NoticeRefSerializer(many=True)
     allowed_actions = serializers.SerializerMethodField()
     visits = serializers.SerializerMethodField()
@@ -301,8 +309,28 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
         return {"count": obj.visits.count(), "promised": obj.version.visits_required}
 
     def get_query_code(self, obj) -> str:
-        roles = services.actor_roles(user=self.context["user"], application=obj)
+        roles = self._roles(obj)
         return obj.query_code if "applicant" in roles or "window" in roles else ""
+
+    @extend_schema_field(EventOutSerializer(many=True))
+    def get_events(self, obj) -> list[dict[str, Any]]:
+        events = list(obj.events.all())
+        if self.context["user"].is_staff and "applicant" not in self._roles(obj):
+            return EventOutSerializer(events, many=True).data
+        return [
+            {
+                **EventOutSerializer(step["event"]).data,
+                "label": step["label"],
+                "note": step["note"],
+            }
+            for step in selectors.applicant_timeline(application=obj, events=events)
+        ]
+
+    def _roles(self, obj) -> set[str]:
+        cache = self.context.setdefault("_roles", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = services.actor_roles(user=self.context["user"], application=obj)
+        return cache[obj.pk]
 
 
 def _out(application: Application, request: Request, code: int = 200) -> Response:

@@ -6,9 +6,12 @@ import hmac
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from onetrip.applications.models import Application, ApplicationMaterial
-from onetrip.applications.workflow import DEFICIENCY_OPEN, PLAIN, Status
+from onetrip.applications.models import Application, ApplicationEvent, ApplicationMaterial
+from onetrip.applications.workflow import DEFICIENCY_OPEN, PLAIN, Action, Status
+from onetrip.catalog.selectors import pinned_content
 
 
 def applications_for_applicant(*, user) -> QuerySet[Application]:
@@ -61,7 +64,7 @@ def application_overview(*, application: Application) -> dict[str, Any]:
         "deadlines": deadlines,
         "application": application,
         "version": version,
-        "events": list(application.events.select_related("actor")),
+        "events": applicant_timeline(application=application),
         "notices": list(application.notices.all()),
         "correction": correction,
         "correction_items": correction_items(application) if correction else [],
@@ -72,6 +75,70 @@ def application_overview(*, application: Application) -> dict[str, Any]:
         "deliveries": list(application.deliveries.all()),
         "supplements": supplements_due(application),
     }
+
+
+# Each step of the timeline as the applicant reads it.
+PLAIN_STEP = {
+    Action.SUBMIT: gettext_lazy("提交申请"),
+    Action.REQUEST_CORRECTION: gettext_lazy("收到补正通知（一次性告知）"),
+    Action.SUPPLY_CORRECTION: gettext_lazy("已提交补正"),
+    Action.CLOSE_UNCORRECTED: gettext_lazy("逾期未补正，申请被驳回"),
+    Action.ACCEPT: gettext_lazy("申请已受理"),
+    Action.ACCEPT_DEFICIENT: gettext_lazy("申请已容缺受理"),
+    Action.REFUSE: gettext_lazy("申请不予受理"),
+    Action.START: gettext_lazy("开始审查"),
+    Action.PAUSE: gettext_lazy("进入特别程序（不计入办理时限）"),
+    Action.RESUME: gettext_lazy("特别程序结束，继续审查"),
+    Action.APPROVE: gettext_lazy("准予办理"),
+    Action.DENY: gettext_lazy("不予批准"),
+    Action.WITHDRAW: gettext_lazy("申请已撤回"),
+    Action.REVOKE: gettext_lazy("决定已撤销"),
+    "visit": gettext_lazy("到现场办理"),
+    "delivery": gettext_lazy("办理结果已送达"),
+    "extend": gettext_lazy("办理期限已延长"),
+    "supply_deficiency": gettext_lazy("已补交容缺材料"),
+}
+# Steps among staff only: who holds the application.
+STAFF_ONLY_STEPS = {"assign"}
+# Steps whose note is the department's own working opinion, or only repeats the step.
+INTERNAL_NOTES = {Action.ACCEPT, Action.START, Action.PASS_STAGE, Action.SUPPLY_CORRECTION}
+
+
+def applicant_timeline(
+    *, application: Application, events: list[ApplicationEvent] | None = None
+) -> list[dict[str, Any]]:
+    """The application's steps in plain words for the applicant: staff-only steps left out,
+    and the department's working opinions kept back (reasons and what to do are kept)."""
+    if events is None:
+        events = list(application.events.all())
+    stage_names: dict[str, str] | None = None
+    steps = []
+    for e in events:
+        if e.action in STAFF_ONLY_STEPS:
+            continue
+        if e.action == Action.PASS_STAGE:
+            if stage_names is None:
+                stage_names = dict(pinned_content(application.version).stages)
+            label = _stage_passed(list(stage_names), stage_names, e.stage)
+        else:
+            label = str(PLAIN_STEP.get(e.action, e.action_label))
+        steps.append(
+            {
+                "event": e,
+                "at": e.created_at,
+                "label": label,
+                "note": "" if e.action in INTERNAL_NOTES else e.note,
+            }
+        )
+    return steps
+
+
+def _stage_passed(codes: list[str], names: dict[str, str], reached: str) -> str:
+    """ "“受理审核”环节已完成": the stage before ``reached``, the one the step passed."""
+    index = codes.index(reached) if reached in codes else 0
+    if index == 0:
+        return _("一个办理环节已完成")
+    return _("“{stage}”环节已完成").format(stage=names[codes[index - 1]])
 
 
 def supplements_due(application: Application) -> list:
@@ -101,7 +168,10 @@ def application_track(*, tracking_number: str, query_code: str) -> dict[str, Any
         "status": PLAIN.get(Status(application.status), application.get_status_display()),
         "national_code": application.national_code,
         "submitted_at": application.submitted_at,
-        "events": [{"at": e.created_at, "label": e.action_label} for e in application.events.all()],
+        "events": [
+            {"at": step["at"], "label": step["label"]}
+            for step in applicant_timeline(application=application)
+        ],
         "visit_count": application.visits.count(),
         "visits_promised": application.version.visits_required,
     }

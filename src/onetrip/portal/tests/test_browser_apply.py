@@ -177,7 +177,7 @@ def test_online_application_through_correction_to_decision(
     page.goto(applicant_url)
     expect(page.locator("[data-status]")).to_have_text("已办结，准予办理")
     expect(page.locator("[data-visits]")).to_have_text(re.compile(r"^0 /"))
-    expect(page.locator("ol.timeline")).to_contain_text("一次性告知补正")
+    expect(page.locator("ol.timeline")).to_contain_text("收到补正通知（一次性告知）")
     app.refresh_from_db()
     assert app.status == Status.APPROVED and app.correction_count == 1
     assert app.visits.count() == 0
