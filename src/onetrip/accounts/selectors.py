@@ -2,9 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
 from django.db.models import QuerySet
 
 from onetrip.accounts.models import StaffRole, User
+
+_scope_memo: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar(
+    "onetrip_scope_memo", default=None
+)
+
+
+@contextmanager
+def staff_scope_memo() -> Iterator[None]:
+    """Within the block, each officer's scope is read once: for a list that checks many
+    applications for the same officer. Roles granted inside the block are not seen."""
+    token = _scope_memo.set({})
+    try:
+        yield
+    finally:
+        _scope_memo.reset(token)
+
+
+def scope_memoised(key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+    """``read()``, or inside ``staff_scope_memo`` the value already read for ``key``."""
+    memo = _scope_memo.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
 
 
 def staff_department_ids(*, user: User, role: str) -> set[int] | None:
@@ -13,11 +43,17 @@ def staff_department_ids(*, user: User, role: str) -> set[int] | None:
         return set()
     if user.is_superuser:
         return None
+    ids = scope_memoised(
+        ("departments", user.pk, role), lambda: frozenset(_department_ids(user, role))
+    )
+    return set(ids)
+
+
+def _department_ids(user: User, role: str) -> set[int]:
     roles: QuerySet[StaffRole] = StaffRole.objects.filter(
         user=user, role__in=[role, StaffRole.Role.ADMINISTRATOR]
     )
-    ids = set(roles.values_list("department_id", flat=True))
-    return _with_units(ids)
+    return _with_units(set(roles.values_list("department_id", flat=True)))
 
 
 def _with_units(ids: set[int]) -> set[int]:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from onetrip.accounts.models import Authorisation, Enterprise, Person, StaffRole, User
-from onetrip.accounts.selectors import staff_department_ids
+from onetrip.accounts.selectors import scope_memoised, staff_department_ids
 from onetrip.applications import workflow
 from onetrip.applications.formdata import delivery_from_form, form_fields_for, form_validate
 from onetrip.applications.models import (
@@ -145,7 +145,10 @@ def holds_window_role(user: User) -> bool:
     """A window officer (一窗受理: serves every department at the counter)."""
     if not user.is_authenticated or not user.is_staff:
         return False
-    return user.is_superuser or StaffRole.objects.filter(user=user, role=workflow.WINDOW).exists()
+    return user.is_superuser or scope_memoised(
+        ("window", user.pk),
+        lambda: StaffRole.objects.filter(user=user, role=workflow.WINDOW).exists(),
+    )
 
 
 def _window_reaches(user: User, application: Application) -> bool:
@@ -160,10 +163,7 @@ def _window_reaches(user: User, application: Application) -> bool:
         return False
     if application.created_by_id == user.pk:
         return True
-    if (
-        application.pk
-        and ApplicationEvent.objects.filter(application=application, actor=user).exists()
-    ):
+    if application.pk and _acted_on(application, user):
         return True  # what they took in, corrected or accepted stays visible to them
     if application.status in (Status.SUBMITTED, Status.CORRECTION, Status.CORRECTED):
         return True
@@ -171,6 +171,20 @@ def _window_reaches(user: User, application: Application) -> bool:
         application.status in workflow.DECIDED
         and application.delivery_method == Application.Delivery.PICKUP
     )
+
+
+def _acted_on(application: Application, user: User) -> bool:
+    """Whether ``user`` took a step on the application; read from its timeline when a list
+    fetched it along (no query per row)."""
+    events = _prefetched_events(application)
+    if events is not None:
+        return any(e.actor_id == user.pk for e in events)
+    return ApplicationEvent.objects.filter(application=application, actor=user).exists()
+
+
+def _prefetched_events(application: Application) -> list[ApplicationEvent] | None:
+    """The timeline a list read along with the application, if it did."""
+    return getattr(application, "_prefetched_objects_cache", {}).get("events")
 
 
 def agent_covers(user: User, application: Application) -> bool:
@@ -1543,6 +1557,15 @@ def _four_eyes_blocks(app: Application, user: User | None) -> bool:
     """Whether ``user`` acted at another review stage (or already passed this one)."""
     if user is None or len(_stages(app)) < 2:
         return False
+    events = _prefetched_events(app)
+    if events is not None:
+        return any(
+            e.actor_id == user.pk
+            and (
+                e.action == Action.PASS_STAGE or (e.action == Action.START and e.stage != app.stage)
+            )
+            for e in events
+        )
     return (
         ApplicationEvent.objects.filter(application=app, actor=user)
         .filter(Q(action=Action.PASS_STAGE) | (Q(action=Action.START) & ~Q(stage=app.stage)))

@@ -481,3 +481,36 @@ def test_each_step_carries_its_national_code_including_the_end_of_a_special_proc
         ("pass_stage", None),  # the status stays 8: nothing new to report
         ("visit", None),
     ]
+
+
+def test_the_staff_list_offers_what_the_detail_offers_without_a_query_per_row():
+    from django.test.utils import CaptureQueriesContext
+
+    w = world()
+    both = staff("both1", w.handler.staff_roles.first().department, "handler", "checker")
+
+    def at_check(handler):
+        app = submitted(w)
+        services.application_act(application=app, user=w.window, action="accept")
+        services.application_act(application=app, user=handler, action="start")
+        services.application_act(application=app, user=handler, action="pass_stage")
+        return app
+
+    mine, others = [at_check(both)], [at_check(w.handler)]
+    client = api_for(both)
+
+    def listed():
+        with CaptureQueriesContext(connection) as queries:
+            rows = client.get("/api/v1/applications/", {"stage": "check"}).json()
+        return {row["id"]: row["allowed_actions"] for row in rows}, len(queries)
+
+    offered, few = listed()
+    # Four-eyes: who passed the first stage is not offered the second.
+    assert "pass_stage" not in offered[mine[0].pk] and "pass_stage" in offered[others[0].pk]
+    for pk, actions in offered.items():
+        assert client.get(f"/api/v1/applications/{pk}/").json()["allowed_actions"] == actions
+    mine += [at_check(both) for _ in range(3)]
+    others += [at_check(w.handler) for _ in range(3)]
+    offered, many = listed()
+    assert len(offered) == 8 and many == few
+    assert sum("pass_stage" in actions for actions in offered.values()) == 4
