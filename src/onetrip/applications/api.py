@@ -215,14 +215,24 @@ class PrincipalSerializer(serializers.Serializer):
 
 class EventOutSerializer(serializers.Serializer):
     action = serializers.CharField()
-    label = serializers.CharField(source="action_label")
+    label = serializers.CharField(
+        source="action_label",
+        help_text="staff: the step's name on the workbench; applicants: the step in plain words",
+    )
     from_status = serializers.CharField()
     to_status = serializers.CharField()
     national_code = serializers.IntegerField(
         allow_null=True, help_text="the step's national code (10: special procedure ended)"
     )
-    stage = serializers.CharField()
+    stage = serializers.CharField(
+        help_text="the review stage the application is at after the step (for 本环节通过: the "
+        "stage reached)"
+    )
     note = serializers.CharField()
+    opinion = serializers.CharField(
+        help_text="the officer's working opinion on 受理, 容缺受理, 开始办理 or 本环节通过 "
+        "(staff only)"
+    )
     created_at = serializers.DateTimeField()
 
 
@@ -302,9 +312,13 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
         ]
 
     def get_allowed_actions(self, obj) -> list[str]:
-        return [
-            a.value for a in services.allowed_actions(user=self.context["user"], application=obj)
-        ]
+        offered = services.allowed_actions(
+            user=self.context["user"],
+            application=obj,
+            timeline=self._timeline(obj),
+            notices=list(obj.notices.all()),
+        )
+        return [a.value for a in offered]
 
     def get_visits(self, obj) -> dict[str, int]:
         return {"count": obj.visits.count(), "promised": obj.version.visits_required}
@@ -315,7 +329,7 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(EventOutSerializer(many=True))
     def get_events(self, obj) -> list[dict[str, Any]]:
-        events = list(obj.events.all())
+        events = self._timeline(obj)
         if self.context["user"].is_staff and "applicant" not in self._roles(obj):
             return EventOutSerializer(events, many=True).data
         return [
@@ -323,6 +337,7 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
                 **EventOutSerializer(step["event"]).data,
                 "label": step["label"],
                 "note": step["note"],
+                "opinion": "",
             }
             for step in selectors.applicant_timeline(application=obj, events=events)
         ]
@@ -330,7 +345,16 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
     def _roles(self, obj) -> set[str]:
         cache = self.context.setdefault("_roles", {})
         if obj.pk not in cache:
-            cache[obj.pk] = services.actor_roles(user=self.context["user"], application=obj)
+            cache[obj.pk] = services.actor_roles(
+                user=self.context["user"], application=obj, timeline=self._timeline(obj)
+            )
+        return cache[obj.pk]
+
+    def _timeline(self, obj) -> list:
+        """The application's events, read once per row (with the list's prefetch, once)."""
+        cache = self.context.setdefault("_timeline", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = list(obj.events.all())
         return cache[obj.pk]
 
 
@@ -490,9 +514,7 @@ class ApplicationList(APIView):
             qs = qs.select_related("item", "version", "department").order_by("-created_at")
         limit, offset = paging(params)
         rows = list(
-            qs.prefetch_related("materials", "events", "notices", "visits")[
-                offset : offset + limit
-            ]
+            qs.prefetch_related("materials", "events", "notices", "visits")[offset : offset + limit]
         )
         with staff_scope_memo():  # each row checks the same caller's roles
             out = ApplicationOutSerializer(rows, many=True, context={"user": request.user}).data

@@ -244,6 +244,9 @@ class ApplicationEvent(models.Model):
     )
     actor_role = models.CharField(max_length=20, blank=True)
     note = models.TextField("说明", blank=True)
+    # What the officer wrote on a step where it is their working opinion (受理, 容缺受理,
+    # 开始办理, 本环节通过): the record keeps it for staff; the applicant reads only ``note``.
+    opinion = models.TextField("工作意见", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onetrip.applications.models import Application, ApplicationEvent, ApplicationMaterial
-from onetrip.applications.workflow import DEFICIENCY_OPEN, PLAIN, Action, Status
+from onetrip.applications.workflow import (
+    DEFICIENCY_OPEN,
+    NOTE_NOT_FOR_APPLICANT,
+    PLAIN,
+    Action,
+    Status,
+)
 from onetrip.catalog.selectors import pinned_content
 
 
@@ -100,8 +106,6 @@ PLAIN_STEP = {
 }
 # Steps among staff only: who holds the application.
 STAFF_ONLY_STEPS = {"assign"}
-# Steps whose note is the department's own working opinion, or only repeats the step.
-INTERNAL_NOTES = {Action.ACCEPT, Action.START, Action.PASS_STAGE, Action.SUPPLY_CORRECTION}
 
 
 def applicant_timeline(
@@ -127,7 +131,7 @@ def applicant_timeline(
                 "event": e,
                 "at": e.created_at,
                 "label": label,
-                "note": "" if e.action in INTERNAL_NOTES else e.note,
+                "note": "" if e.action in NOTE_NOT_FOR_APPLICANT else e.note,
             }
         )
     return steps

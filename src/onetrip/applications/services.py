@@ -116,8 +116,11 @@ def typed_text(
 # ------------------------------------------------------------------ who may act
 
 
-def actor_roles(*, user: User | None, application: Application) -> set[str]:
-    """The workflow roles ``user`` holds for this application."""
+def actor_roles(
+    *, user: User | None, application: Application, timeline: list | None = None
+) -> set[str]:
+    """The workflow roles ``user`` holds for this application (``timeline``: its events, when
+    a list has read them already)."""
     roles: set[str] = set()
     if user is None or not user.is_authenticated:
         return roles
@@ -136,7 +139,7 @@ def actor_roles(*, user: User | None, application: Application) -> set[str]:
         ids = staff_department_ids(user=user, role=role)
         if ids is None or application.department_id in ids:
             roles.add(role)
-    if _window_reaches(user, application):
+    if _window_reaches(user, application, timeline):
         roles.add(workflow.WINDOW)
     return roles
 
@@ -151,7 +154,7 @@ def holds_window_role(user: User) -> bool:
     )
 
 
-def _window_reaches(user: User, application: Application) -> bool:
+def _window_reaches(user: User, application: Application, timeline: list | None = None) -> bool:
     """一窗受理: a window officer serves every department, but only at the counter's steps.
 
     That is their own intakes and what they acted on, applications waiting for intake
@@ -163,7 +166,7 @@ def _window_reaches(user: User, application: Application) -> bool:
         return False
     if application.created_by_id == user.pk:
         return True
-    if application.pk and _acted_on(application, user):
+    if application.pk and _acted_on(application, user, timeline):
         return True  # what they took in, corrected or accepted stays visible to them
     if application.status in (Status.SUBMITTED, Status.CORRECTION, Status.CORRECTED):
         return True
@@ -173,18 +176,11 @@ def _window_reaches(user: User, application: Application) -> bool:
     )
 
 
-def _acted_on(application: Application, user: User) -> bool:
-    """Whether ``user`` took a step on the application; read from its timeline when a list
-    fetched it along (no query per row)."""
-    events = _prefetched_events(application)
-    if events is not None:
-        return any(e.actor_id == user.pk for e in events)
+def _acted_on(application: Application, user: User, timeline: list | None) -> bool:
+    """Whether ``user`` took a step on the application (in ``timeline``, when given)."""
+    if timeline is not None:
+        return any(e.actor_id == user.pk for e in timeline)
     return ApplicationEvent.objects.filter(application=application, actor=user).exists()
-
-
-def _prefetched_events(application: Application) -> list[ApplicationEvent] | None:
-    """The timeline a list read along with the application, if it did."""
-    return getattr(application, "_prefetched_objects_cache", {}).get("events")
 
 
 def agent_covers(user: User, application: Application) -> bool:
@@ -228,12 +224,19 @@ class Offered:
     withheld: dict[str, str]  # "request_correction" or "four_eyes" → why it is not offered
 
 
-def actions_offered(*, user: User | None, application: Application) -> Offered:
+def actions_offered(
+    *,
+    user: User | None,
+    application: Application,
+    timeline: list | None = None,
+    notices: list | None = None,
+) -> Offered:
     """Actions ``user`` may take now (table, roles, stage, the one-correction rule and
     four-eyes; the other guards are checked on use), and those their roles would allow but
     the rules withhold: a second correction notice without a supervisor, a decision after
-    one's own earlier stage."""
-    roles = actor_roles(user=user, application=application)
+    one's own earlier stage. ``timeline`` and ``notices``: the application's events and
+    notices, when a list has read them already (they are checked again on use)."""
+    roles = actor_roles(user=user, application=application, timeline=timeline)
     last_stage = application.stage == _stages(application)[-1]
     offered = Offered([], {})
     blocked = None  # four-eyes, read once when first needed
@@ -243,9 +246,9 @@ def actions_offered(*, user: User | None, application: Application) -> Offered:
             continue  # the last stage decides instead
         if action in (Action.APPROVE, Action.DENY) and not last_stage:
             continue
-        if action == Action.CLOSE_UNCORRECTED and not correction_overdue(application):
-            continue
         if not _role_for(t, application, roles):
+            continue
+        if action == Action.CLOSE_UNCORRECTED and not correction_overdue(application, notices):
             continue
         if action == Action.REQUEST_CORRECTION and not _may_correct_again(application, roles):
             offered.withheld[action.value] = _(
@@ -254,7 +257,7 @@ def actions_offered(*, user: User | None, application: Application) -> Offered:
             continue
         if action in _FOUR_EYES_ACTIONS:
             if blocked is None:
-                blocked = _four_eyes_blocks(application, user)
+                blocked = _four_eyes_blocks(application, user, timeline)
             if blocked:
                 offered.withheld["four_eyes"] = _four_eyes_text()
                 continue
@@ -262,9 +265,17 @@ def actions_offered(*, user: User | None, application: Application) -> Offered:
     return offered
 
 
-def allowed_actions(*, user: User | None, application: Application) -> list[Action]:
+def allowed_actions(
+    *,
+    user: User | None,
+    application: Application,
+    timeline: list | None = None,
+    notices: list | None = None,
+) -> list[Action]:
     """Actions ``user`` may take now (see ``actions_offered``)."""
-    return actions_offered(user=user, application=application).actions
+    return actions_offered(
+        user=user, application=application, timeline=timeline, notices=notices
+    ).actions
 
 
 def _may_correct_again(application: Application, roles: set[str]) -> bool:
@@ -913,7 +924,7 @@ def _snapshot(application: Application) -> dict[str, Any]:
     }
 
 
-def _event(application, action, user, role, *, before=None, note=""):
+def _event(application, action, user, role, *, before=None, note="", opinion=""):
     return ApplicationEvent.objects.create(
         application=application,
         action=action,
@@ -923,14 +934,11 @@ def _event(application, action, user, role, *, before=None, note=""):
         actor=user,
         actor_role=role,
         note=note,
+        opinion=opinion,
     )
 
 
-# Steps whose timeline note only repeats the new status.
-_NOTE_SAYS_NOTHING = {Action.ACCEPT, Action.START, Action.SUPPLY_CORRECTION}
-
-
-def _record(application, action: Action, user, role, before, *, note="", request=None):
+def _record(application, action: Action, user, role, before, *, note="", opinion="", request=None):
     """Timeline event, the applicant's notification and the audit event, in this transaction.
 
     The audit append comes last: it serialises writers on the chain head until commit, so
@@ -938,7 +946,7 @@ def _record(application, action: Action, user, role, before, *, note="", request
     """
     from onetrip.audit.services import audit_append
 
-    event = _event(application, action.value, user, role, before=before, note=note)
+    event = _event(application, action.value, user, role, before=before, note=note, opinion=opinion)
     if action != Action.PASS_STAGE:
         template = {
             Action.REQUEST_CORRECTION: "correction_requested",
@@ -953,7 +961,7 @@ def _record(application, action: Action, user, role, before, *, note="", request
             next_step=next_step_text(application),
             # What the officer wrote, where it tells the applicant something: the grounds of a
             # refusal or decision, what is missing, why the clock stopped.
-            note="" if action in _NOTE_SAYS_NOTHING else note,
+            note="" if action in workflow.NOTE_NOT_FOR_APPLICANT else note,
             corrections=[{"name": i["name"], "reason": i["reason"]} for i in notice.items]
             if notice
             else [],
@@ -1232,7 +1240,8 @@ def application_act(
     )
     before = _snapshot(application)
     now = timezone.now()
-    note = reason
+    opinion = reason if action in workflow.OPINION_STEPS else ""
+    note = "" if opinion else reason
     handler = _GUARDS.get(action)
     if handler:
         note = (
@@ -1255,7 +1264,7 @@ def application_act(
     if action not in (Action.APPROVE,):  # APPROVE decides its own target
         application.status = t.target
     application.save()
-    _record(application, action, user, role, before, note=note, request=request)
+    _record(application, action, user, role, before, note=note, opinion=opinion, request=request)
     if action != Action.REVOKE:
         _hold(application, action, user, role, before["stage"])
     _irregularities(application, action, reason, user)
@@ -1281,10 +1290,17 @@ def _correction_due(due: dt.date | None) -> dt.date:
     return due
 
 
-def open_correction(application: Application) -> Notice | None:
-    """The correction notice the applicant is answering now, if any."""
+def open_correction(application: Application, notices: list | None = None) -> Notice | None:
+    """The correction notice the applicant is answering now, if any (among ``notices``, the
+    application's notices, when already read)."""
     if application.status != Status.CORRECTION:
         return None
+    if notices is not None:
+        return max(
+            (n for n in notices if n.kind == Notice.Kind.CORRECTION),
+            key=lambda n: n.pk,
+            default=None,
+        )
     return application.notices.filter(kind=Notice.Kind.CORRECTION).order_by("-id").first()
 
 
@@ -1294,9 +1310,9 @@ def correction_answer_due(notice: Notice) -> dt.date:
     return notice.due or correction_due_default(timezone.localdate(notice.issued_at))
 
 
-def correction_overdue(application: Application) -> bool:
+def correction_overdue(application: Application, notices: list | None = None) -> bool:
     """The correction notice's date has passed and the applicant has not answered."""
-    notice = open_correction(application)
+    notice = open_correction(application, notices)
     return bool(notice and timezone.localdate() > correction_answer_due(notice))
 
 
@@ -1475,7 +1491,7 @@ def _g_supply_correction(app, user, role, *, now, **_rest):
     return "已按补正通知提交"
 
 
-def _g_accept(app, user, role, *, now, reason="", **_rest):
+def _g_accept(app, user, role, *, now, **_rest):
     errors = _completeness(app)
     deficient = app.materials.filter(state=ApplicationMaterial.State.DEFICIENT)
     if errors:
@@ -1486,10 +1502,10 @@ def _g_accept(app, user, role, *, now, reason="", **_rest):
         raise ApplicationError("deficient", _("有容缺材料，请使用“容缺受理”。"), status=409)
     app.accepted_at = now
     _notice(app, Notice.Kind.ACCEPTANCE, user)
-    return _with_opinion("已受理", reason)
+    return "已受理"
 
 
-def _g_accept_deficient(app, user, role, *, due, now, reason="", **_rest):
+def _g_accept_deficient(app, user, role, *, due, now, **_rest):
     errors = _completeness(app)
     if errors:
         raise ApplicationError(
@@ -1534,7 +1550,7 @@ def _g_accept_deficient(app, user, role, *, due, now, reason="", **_rest):
             for m in missing
         ],
     )
-    return _with_opinion(f"容缺受理，{len(missing)} 项材料于 {due:%Y-%m-%d} 前补交", reason)
+    return f"容缺受理，{len(missing)} 项材料于 {due:%Y-%m-%d} 前补交"
 
 
 def _g_refuse(app, user, role, *, reason, now, **_rest):
@@ -1553,18 +1569,18 @@ def _four_eyes_text() -> str:
     return _("审批须由不同的工作人员完成：您已办理过前一环节。")
 
 
-def _four_eyes_blocks(app: Application, user: User | None) -> bool:
-    """Whether ``user`` acted at another review stage (or already passed this one)."""
+def _four_eyes_blocks(app: Application, user: User | None, timeline: list | None = None) -> bool:
+    """Whether ``user`` acted at another review stage (or already passed this one); read from
+    ``timeline`` when given (to offer), from the database otherwise (to decide)."""
     if user is None or len(_stages(app)) < 2:
         return False
-    events = _prefetched_events(app)
-    if events is not None:
+    if timeline is not None:
         return any(
             e.actor_id == user.pk
             and (
                 e.action == Action.PASS_STAGE or (e.action == Action.START and e.stage != app.stage)
             )
-            for e in events
+            for e in timeline
         )
     return (
         ApplicationEvent.objects.filter(application=app, actor=user)
@@ -1579,16 +1595,11 @@ def _four_eyes(app: Application, user: User) -> None:
         raise ApplicationError("four_eyes", _four_eyes_text(), status=403)
 
 
-def _with_opinion(step: str, opinion: str) -> str:
-    """A step's timeline note with what the officer wrote, if anything."""
-    return f"{step}。意见：{opinion}" if opinion else step
-
-
 def _g_start(app, user, role, **_rest):
     app.stage = _stages(app)[0]
 
 
-def _g_pass_stage(app, user, role, *, reason="", **_rest):
+def _g_pass_stage(app, user, role, **_rest):
     stages = _stages(app)
     index = stages.index(app.stage) if app.stage in stages else 0
     if index + 1 >= len(stages):
@@ -1598,7 +1609,7 @@ def _g_pass_stage(app, user, role, *, reason="", **_rest):
     _four_eyes(app, user)
     app.stage = stages[index + 1]
     names = dict(pinned_content(app.version).stages)
-    return _with_opinion(f"{names.get(stages[index], stages[index])}通过", reason)
+    return f"{names.get(stages[index], stages[index])}通过"
 
 
 def _decide_guard(app, user):

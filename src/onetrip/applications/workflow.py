@@ -107,6 +107,14 @@ class Action(models.TextChoices):
     REVOKE = "revoke", "撤销决定"
 
 
+# Steps where what the officer types is their working opinion, kept for staff beside the
+# step's note (``ApplicationEvent.opinion``), not grounds the applicant is given.
+OPINION_STEPS = frozenset({Action.ACCEPT, Action.ACCEPT_DEFICIENT, Action.START, Action.PASS_STAGE})
+# Steps whose note the applicant is not shown (page, API, messages): it only repeats the step.
+NOTE_NOT_FOR_APPLICANT = frozenset(
+    {Action.SUBMIT, Action.ACCEPT, Action.START, Action.PASS_STAGE, Action.SUPPLY_CORRECTION}
+)
+
 # In an exchange table's event stream a step is reported by the code of the state it leads
 # to, except the end of a special procedure, which has a code of its own (10).
 EVENT_NATIONAL_CODE = {Action.RESUME: 10}

@@ -514,3 +514,33 @@ def test_the_staff_list_offers_what_the_detail_offers_without_a_query_per_row():
     offered, many = listed()
     assert len(offered) == 8 and many == few
     assert sum("pass_stage" in actions for actions in offered.values()) == 4
+
+
+def test_the_list_reads_correction_notices_once_whatever_its_length():
+    from django.test.utils import CaptureQueriesContext
+
+    w = world()
+
+    def in_correction():
+        app = submitted(w)
+        services.application_act(
+            application=app,
+            user=w.window,
+            action="request_correction",
+            reason="照片不清晰",
+            items=[{"code": "photo", "reason": "照片不清晰"}],
+        )
+        return app
+
+    def count(user):
+        with CaptureQueriesContext(connection) as queries:
+            rows = api_for(user).get("/api/v1/applications/").json()
+        return len(rows), len(queries)
+
+    in_correction()
+    one = {who: count(who) for who in (w.window, w.user)}
+    for _ in range(4):
+        in_correction()
+    five = {who: count(who) for who in (w.window, w.user)}
+    for who in (w.window, w.user):
+        assert (one[who][0], five[who][0]) == (1, 5) and one[who][1] == five[who][1]

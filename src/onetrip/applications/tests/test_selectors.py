@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from onetrip.applications import selectors, services
@@ -51,6 +54,41 @@ def test_the_applicant_reads_each_step_in_plain_words():
         assert internal not in notes
 
 
+def test_an_opinion_on_accept_deficient_stays_with_staff_and_what_to_bring_reaches_the_applicant():
+    from onetrip.applications.tests.factories import submitted_with_photo_to_follow
+    from onetrip.notifications.models import OutboxMessage
+
+    w = world()
+    app = submitted_with_photo_to_follow(w)
+    services.application_act(
+        application=app,
+        user=w.window,
+        action="accept_deficient",
+        reason="内部：信用记录一般",
+        due=timezone.localdate() + dt.timedelta(days=1),
+    )
+    step = app.events.get(action="accept_deficient")
+    assert step.opinion == "内部：信用记录一般" and "前补交" in step.note
+    shown = selectors.applicant_timeline(application=app)[-1]
+    assert shown["label"] == "申请已容缺受理" and shown["note"] == step.note
+    sent = " ".join(OutboxMessage.objects.values_list("body", flat=True))
+    assert "前补交" in sent and "信用记录一般" not in sent
+    api = APIClient()
+    api.force_authenticate(w.user)
+    events = api.get(f"/api/v1/applications/{app.pk}/").json()["events"]
+    assert all(e["opinion"] == "" for e in events)
+    assert "信用记录一般" not in str(events)
+    api.force_authenticate(w.window)
+    events = api.get(f"/api/v1/applications/{app.pk}/").json()["events"]
+    assert events[-1]["opinion"] == "内部：信用记录一般"
+
+
+def test_a_note_that_only_repeats_the_step_is_not_shown():
+    _, app = _reviewed_and_denied()
+    first = selectors.applicant_timeline(application=app)[0]
+    assert first["label"] == "提交申请" and first["note"] == ""
+
+
 def test_the_applicant_page_and_the_public_lookup_show_the_plain_timeline(client):
     w, app = _reviewed_and_denied()
     client.force_login(w.user)
@@ -88,7 +126,7 @@ def test_over_the_api_applicants_read_plain_steps_and_staff_read_the_record():
     record = api.get(f"/api/v1/applications/{app.pk}/").json()["events"]
     assert "assign" in [e["action"] for e in record]
     assert any("请今天内完成" in e["note"] for e in record)
-    assert any(e["label"] == "本环节通过" and "建议同意" in e["note"] for e in record)
+    assert any(e["label"] == "本环节通过" and e["opinion"] == "初核无误，建议同意" for e in record)
 
 
 def test_the_plain_steps_follow_the_chosen_language():

@@ -51,12 +51,12 @@ def test_opinions_typed_on_acceptance_and_on_passing_a_stage_are_kept(client, w)
     act(app, w.window, "accept", reason="材料齐全，予以受理")
     act(app, w.handler, "start")
     act(app, w.handler, "pass_stage", reason="资格审核通过")
-    notes = list(app.events.values_list("note", flat=True))
-    assert "已受理。意见：材料齐全，予以受理" in notes
-    assert "承办通过。意见：资格审核通过" in notes
+    steps = list(app.events.values_list("action", "note", "opinion"))
+    assert ("accept", "已受理", "材料齐全，予以受理") in steps
+    assert ("pass_stage", "承办通过", "资格审核通过") in steps
     client.force_login(w.checker)
     page = _page(client, app)
-    assert "材料齐全，予以受理" in page and "资格审核通过" in page
+    assert "意见：材料齐全，予以受理" in page and "意见：资格审核通过" in page
 
 
 def test_the_nav_shows_window_pages_to_window_officers_only(client, w):
