@@ -18,6 +18,7 @@ from onetrip.applications.workflow import (
     Status,
 )
 from onetrip.catalog.selectors import pinned_content
+from onetrip.core.templatetags.onetrip import localized
 
 
 def applications_for_applicant(*, user) -> QuerySet[Application]:
@@ -167,8 +168,8 @@ def application_track(*, tracking_number: str, query_code: str) -> dict[str, Any
         return None
     return {
         "tracking_number": application.tracking_number,
-        "item_name": application.version.name,
-        "department": application.department.name,
+        "item_name": localized(application.version, "name"),
+        "department": localized(application.department, "name"),
         "status": PLAIN.get(Status(application.status), application.get_status_display()),
         "national_code": application.national_code,
         "submitted_at": application.submitted_at,

@@ -25,6 +25,7 @@ from onetrip.applications.models import Application, ApplicationMaterial, Notice
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import FormField, Item, Material
 from onetrip.core.ratelimit import rate_limit_hit
+from onetrip.core.templatetags.onetrip import localized
 from onetrip.exchange import selectors as exchange_selectors
 
 
@@ -210,7 +211,7 @@ def draft_materials(request: HttpRequest, pk: int) -> HttpResponse:
     rows = []
     for m in application.materials.all():
         spec, ev = specs.get(m.code), evidence.get(m.code)
-        dept = spec.source_department.name if spec and spec.source_department else ""
+        dept = localized(spec.source_department, "name") if spec and spec.source_department else ""
         if not dept and ev and ev["kind"]:
             dept = ev["kind"].provider.name
         rows.append(
@@ -292,7 +293,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
 @login_required
 def application_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     application = _own_tracked(request, tracking_number)
-    error = ""
+    error, problems = "", []
     if request.method == "POST":
         supplement = request.POST.get("supplement")  # a 容缺 material handed in later
         try:
@@ -311,9 +312,7 @@ def application_detail(request: HttpRequest, tracking_number: str) -> HttpRespon
                     request=request,
                 )
         except services.ApplicationError as exc:
-            error = exc.message
-            if exc.errors:
-                error += " " + _("；").join(exc.errors.values())
+            error, problems = exc.message, list(exc.errors.values())
         else:
             return redirect("portal:application", tracking_number=tracking_number)
     return render(
@@ -322,6 +321,7 @@ def application_detail(request: HttpRequest, tracking_number: str) -> HttpRespon
         {
             **app_selectors.application_overview(application=application),
             "error": error,
+            "problems": problems,
             "just_submitted": request.GET.get("submitted") == "1",
             "exempt": exchange_selectors.materials_exempt(application=application),
             "can_withdraw": "withdraw"

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from onetrip.applications import selectors as app_selectors
@@ -154,6 +155,24 @@ def _materials_with_replaced(application: Application) -> list:
     return materials
 
 
+# What each step's button says: the step as something to do (its label names it done, as
+# the history lists it; the Chinese is the same, English is not).
+_BUTTON = {
+    Action.REQUEST_CORRECTION: pgettext_lazy("workbench button", "一次性告知补正"),
+    Action.CLOSE_UNCORRECTED: pgettext_lazy("workbench button", "补正超时驳回"),
+    Action.ACCEPT: pgettext_lazy("workbench button", "受理"),
+    Action.ACCEPT_DEFICIENT: pgettext_lazy("workbench button", "容缺受理"),
+    Action.REFUSE: pgettext_lazy("workbench button", "不予受理"),
+    Action.START: pgettext_lazy("workbench button", "开始办理"),
+    Action.PASS_STAGE: pgettext_lazy("workbench button", "本环节通过"),
+    Action.PAUSE: pgettext_lazy("workbench button", "启动特别程序"),
+    Action.RESUME: pgettext_lazy("workbench button", "结束特别程序"),
+    Action.APPROVE: pgettext_lazy("workbench button", "批准"),
+    Action.DENY: pgettext_lazy("workbench button", "不予批准"),
+    Action.REVOKE: pgettext_lazy("workbench button", "撤销决定"),
+}
+
+
 def _detail_context(
     request: HttpRequest,
     application: Application,
@@ -181,6 +200,7 @@ def _detail_context(
             {
                 "action": action.value,
                 "label": action.label,
+                "button": _BUTTON.get(action, action.label),
                 "needs_reason": t.needs_reason,
                 "failed": form == action.value,
             }
@@ -406,8 +426,7 @@ def act(request: HttpRequest, tracking_number: str) -> HttpResponse:
             errors=errors,
             field_errors=field_errors,
         )
-    label = Action(action).label
-    messages.success(request, _("已完成：%(action)s。") % {"action": label})
+    messages.success(request, _("已完成：%(action)s。") % {"action": _(Action(action).label)})
     return redirect(_detail_url(application) + "#history")
 
 

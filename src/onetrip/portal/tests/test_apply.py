@@ -56,11 +56,10 @@ def test_apply_online_with_one_correction(client):
     due = draft.notices.get(kind="correction").due
     assert f"请于 {due:%Y-%m-%d} 前补正；逾期未补正的，申请将被驳回。" in page
     r = client.post(f"/me/applications/{draft.tracking_number}/", {"action": "supply_correction"})
-    assert (
-        "补正还不完整" in client.get(r.url).content.decode()
-        if r.status_code == 302
-        else ("补正还不完整" in r.content.decode())
-    )
+    assert r.status_code == 400 and "补正还不完整" in r.content.decode()
+    # What is still missing is listed one item a line, as the notice listed it.
+    assert "<li>" in r.content.decode().split("操作未完成")[1].split("</div>")[0]
+    assert "。；" not in r.content.decode()
     materials = client.get(f"/drafts/{draft.pk}/materials/").content.decode()
     assert 'data-state="correction"' in materials and "补正理由：请上传白底照片" in materials
     client.post(

@@ -28,3 +28,20 @@ def test_applying_without_a_situation_says_so_in_chinese_by_default(client):
     r = client.post(f"/apply/{w.item.code}/", {}, HTTP_ACCEPT_LANGUAGE="en")
     html = r.content.decode()
     assert "请选择办理情形。" in html and "Select your situation." not in html
+
+
+def test_the_applicant_pages_name_item_and_department_in_english(client):
+    from onetrip.applications.tests.factories import submitted
+
+    w = world(name_en="Replacement social security card")
+    department = w.item.department
+    department.name_en = "Jobs Bureau"
+    department.save(update_fields=["name_en"])
+    app = submitted(w)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    found = client.post("/track/", {"number": app.tracking_number, "code": app.query_code})
+    page = found.content.decode()
+    assert "Replacement social security card" in page and "Jobs Bureau" in page
+    client.force_login(w.user)
+    mine = client.get("/me/").content.decode()
+    assert "Replacement social security card" in mine

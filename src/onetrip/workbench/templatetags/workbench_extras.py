@@ -15,11 +15,13 @@ def lookup(mapping, key):
 
 @register.filter
 def status_label(value: str) -> str:
-    """The Chinese label of an application status value."""
+    """The label of an application status value, in the page's language."""
+    from django.utils.translation import gettext
+
     from onetrip.applications.workflow import Status
 
     try:
-        return Status(value).label
+        return gettext(Status(value).label)
     except ValueError:
         return value or ""
 
