@@ -34,20 +34,27 @@ def _ip(request: HttpRequest) -> str | None:
 
 def applicant_login(request: HttpRequest) -> HttpResponse:
     """Step 1: the phone number; a code is sent by SMS."""
-    error, phone = "", ""
+    error, phone, code_pending = "", "", False
     if request.method == "POST":
         phone = request.POST.get("phone", "")
         try:
             sent = services.login_code_send(phone=phone, source_ip=_ip(request))
         except services.AccountsError as exc:
             error = exc.message
+            # Asked again within the minute: the code already sent still works.
+            code_pending = exc.code == "too_soon" and bool(request.session.get("login_phone"))
         else:
             request.session["login_phone"] = sent.phone
             return redirect(f"{reverse('accounts:login_code')}?next={_next(request, '/me/')}")
     return render(
         request,
         "accounts/login_phone.html",
-        {"error": error, "phone": phone, "next": _next(request, "/me/")},
+        {
+            "error": error,
+            "phone": phone,
+            "next": _next(request, "/me/"),
+            "code_pending": code_pending,
+        },
     )
 
 

@@ -202,6 +202,7 @@ def _detail_context(
                 "label": action.label,
                 "button": _BUTTON.get(action, action.label),
                 "needs_reason": t.needs_reason,
+                "opinion": action in workflow.OPINION_STEPS,  # kept among staff
                 "failed": form == action.value,
             }
         )

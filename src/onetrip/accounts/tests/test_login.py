@@ -198,3 +198,19 @@ def test_staff_locked_after_repeated_failures(client):
 def test_admin_login_goes_through_staff_login(client):
     r = client.get("/admin/login/?next=/admin/")
     assert r.status_code == 302 and r["Location"].startswith("/staff/login/")
+
+
+def test_asking_again_within_the_minute_leads_back_to_the_code_already_sent(client, settings):
+    settings.ONETRIP_DEMO = True
+    first = client.post("/login/", {"phone": PHONE})
+    assert first.status_code == 302
+    again = client.post("/login/", {"phone": PHONE}).content.decode()
+    assert "请 60 秒后再试" in again and "去输入验证码" in again
+    assert OneTimeCode.objects.count() == 1
+    r = client.post("/login/code/", {"code": _code()})
+    assert r.status_code == 302
+    # Another browser, which was sent no code, is told to wait and offered none to enter.
+    from django.test import Client
+
+    elsewhere = Client().post("/login/", {"phone": PHONE}).content.decode()
+    assert "请 60 秒后再试" in elsewhere and "去输入验证码" not in elsewhere

@@ -105,3 +105,22 @@ def test_a_decision_is_not_offered_to_whoever_handled_an_earlier_stage(client, w
     page = _page(client, app)
     assert 'id="act-approve"' in page and "data-withheld" not in page
     assert Department.objects.filter(pk=app.department_id).exists()
+
+
+def test_each_text_box_says_whether_the_applicant_will_read_it(client, w):
+    app = submitted(w)
+    client.force_login(w.window)
+    page = _page(client, app)
+    hint = 'id="act-{}-reason-hint">'
+    internal = "意见只记入办理记录供工作人员查看，不告知申请人。"
+    assert (hint.format("accept") + internal) in page
+    assert (hint.format("request_correction") + "说明将写入补正通知书，并告知申请人。") in page
+    act(app, w.window, "accept")
+    act(app, w.handler, "start")
+    act(app, w.handler, "pass_stage")
+    act(app, w.checker, "pass_stage")
+    client.force_login(w.approver)
+    page = _page(client, app)
+    assert (hint.format("approve") + "说明将写入准予办理决定书，并告知申请人。") in page
+    assert (hint.format("pause") + "所填内容将告知申请人。") in page
+    assert 'aria-describedby="act-approve-reason-hint"' in page
