@@ -8,8 +8,10 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from onetrip.applications.models import Application, ApplicationMaterial
+from onetrip.core.templatetags.onetrip import localized
 from onetrip.exchange import connector
 from onetrip.exchange.models import DataUse, Evidence, MaterialEvidence
 from onetrip.exchange.registry import evidence_type_get
@@ -109,6 +111,7 @@ def _preview(kind, data: dict[str, Any], *, masked: bool = False) -> list[tuple[
 
     rows = []
     for key, label in kind.items:
+        label = gettext(label)
         value = data.get(key)
         if value in (None, "", []):
             continue
@@ -170,6 +173,7 @@ def share_rows(*, application: Application, masked: bool = False) -> list[ShareR
             if spec.source_department
             else (kind.provider.name if kind else "相关部门")
         )
+        system = kind.provider.name if kind and kind.provider.name != holder else ""
         link = links.get(material.code)
         preview = (
             _preview(kind, link.evidence.data, masked=masked)
@@ -184,9 +188,13 @@ def share_rows(*, application: Application, masked: bool = False) -> list[ShareR
                 code=material.code,
                 name=material.name,
                 kind=kind,
-                department=holder,
-                system=kind.provider.name if kind and kind.provider.name != holder else "",
-                items=kind.item_labels if kind else [],
+                department=(
+                    localized(spec.source_department, "name")
+                    if spec.source_department
+                    else gettext(holder)
+                ),
+                system=gettext(system) if system else "",
+                items=[gettext(label) for label in kind.item_labels] if kind else [],
                 link=link,
                 material=material,
                 preview=preview,

@@ -7,6 +7,7 @@ import re
 import socket
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
@@ -155,6 +156,16 @@ def test_zhang_san_claims_unemployment_benefit_bringing_nothing_they_hold(client
     assert other.get("/api/v1/me/data-use/").json() == []
     assert "data-kind=" not in other.get("/me/data-use/").content.decode()
     assert client.get(f"/me/evidence/{one.pk}/").status_code == 200
+
+    # In English, what was done, by whom and with which data reads in English too.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/me/data-use/").content.decode()
+    assert "Fetched from a department" in english and "Viewed by staff" in english
+    assert "Handler" in english and "Social insurance contributions" in english
+    assert "从部门获取" not in english and "承办人员" not in english
+    evidence_page = client.get(f"/me/evidence/{one.pk}/").content.decode()
+    assert "部门（" not in evidence_page  # the registry's name
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
 
     # The scoreboard shows the measured rate beside the promised one.
     stats = client.get("/stats/").content.decode()
