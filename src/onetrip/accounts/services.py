@@ -139,6 +139,15 @@ def _clean_phone(value: str, *, required: bool = True) -> str:
     return value
 
 
+def login_code_pending(*, phone: str, sent_to: str | None) -> bool:
+    """Whether ``phone`` is the number a login code was just sent to (``sent_to``, as the
+    session keeps it): asking again within the minute then means entering that code."""
+    try:
+        return bool(sent_to) and _clean_phone(phone) == sent_to
+    except AccountsError:
+        return False
+
+
 def enterprise_find(*, credit_code: str) -> Enterprise | None:
     """The enterprise registered under the code; AccountsError when no code was given."""
     code = credit_code_clean(credit_code)

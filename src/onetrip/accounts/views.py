@@ -42,7 +42,9 @@ def applicant_login(request: HttpRequest) -> HttpResponse:
         except services.AccountsError as exc:
             error = exc.message
             # Asked again within the minute: the code already sent still works.
-            code_pending = exc.code == "too_soon" and bool(request.session.get("login_phone"))
+            code_pending = exc.code == "too_soon" and services.login_code_pending(
+                phone=phone, sent_to=request.session.get("login_phone")
+            )
         else:
             request.session["login_phone"] = sent.phone
             return redirect(f"{reverse('accounts:login_code')}?next={_next(request, '/me/')}")

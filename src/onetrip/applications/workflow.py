@@ -109,7 +109,15 @@ class Action(models.TextChoices):
 
 # Steps where what the officer types is their working opinion, kept for staff beside the
 # step's note (``ApplicationEvent.opinion``), not grounds the applicant is given.
-OPINION_STEPS = frozenset({Action.ACCEPT, Action.ACCEPT_DEFICIENT, Action.START, Action.PASS_STAGE})
+OPINION_STEPS = frozenset(
+    {
+        Action.ACCEPT,
+        Action.ACCEPT_DEFICIENT,
+        Action.START,
+        Action.PASS_STAGE,
+        Action.SUPPLY_CORRECTION,  # a window officer's remark when handing it in for someone
+    }
+)
 # Steps whose note the applicant is not shown (page, API, messages): it only repeats the step.
 NOTE_NOT_FOR_APPLICANT = frozenset(
     {Action.SUBMIT, Action.ACCEPT, Action.START, Action.PASS_STAGE, Action.SUPPLY_CORRECTION}

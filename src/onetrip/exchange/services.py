@@ -194,8 +194,8 @@ def _obtain_one(application, user, role, spec: Material, request) -> MaterialEvi
     if reused is not None:
         with transaction.atomic():
             link = _link(application, spec, kind, reused, user, purpose)
-            if reused.application_id == application.pk:
-                return link  # fetched for this application: its use is already recorded
+            if reused.application_id == application.pk and reused.fetched_by_id == user.pk:
+                return link  # this person fetched it for this application: already recorded
             _log(
                 application,
                 user,

@@ -213,7 +213,7 @@ def draft_materials(request: HttpRequest, pk: int) -> HttpResponse:
         spec, ev = specs.get(m.code), evidence.get(m.code)
         dept = localized(spec.source_department, "name") if spec and spec.source_department else ""
         if not dept and ev and ev["kind"]:
-            dept = ev["kind"].provider.name
+            dept = _(ev["kind"].provider.name)
         rows.append(
             {"m": m, "spec": spec, "evidence": ev, "dept": dept, "correction": asked.get(m.code)}
         )

@@ -36,6 +36,7 @@ from onetrip.workbench.access import (
     staff_required,
     window_required,
 )
+from onetrip.workbench.templatetags.workbench_extras import step_label
 
 PAGE_SIZE = 20
 
@@ -159,6 +160,7 @@ def _materials_with_replaced(application: Application) -> list:
 # the history lists it; the Chinese is the same, English is not).
 _BUTTON = {
     Action.REQUEST_CORRECTION: pgettext_lazy("workbench button", "一次性告知补正"),
+    Action.SUPPLY_CORRECTION: pgettext_lazy("workbench button", "提交补正"),
     Action.CLOSE_UNCORRECTED: pgettext_lazy("workbench button", "补正超时驳回"),
     Action.ACCEPT: pgettext_lazy("workbench button", "受理"),
     Action.ACCEPT_DEFICIENT: pgettext_lazy("workbench button", "容缺受理"),
@@ -200,7 +202,7 @@ def _detail_context(
             {
                 "action": action.value,
                 "label": action.label,
-                "button": _BUTTON.get(action, action.label),
+                "button": _BUTTON.get(action) or _(action.label),
                 "needs_reason": t.needs_reason,
                 "opinion": action in workflow.OPINION_STEPS,  # kept among staff
                 "failed": form == action.value,
@@ -427,7 +429,7 @@ def act(request: HttpRequest, tracking_number: str) -> HttpResponse:
             errors=errors,
             field_errors=field_errors,
         )
-    messages.success(request, _("已完成：%(action)s。") % {"action": _(Action(action).label)})
+    messages.success(request, _("已完成：%(action)s。") % {"action": step_label(action)})
     return redirect(_detail_url(application) + "#history")
 
 

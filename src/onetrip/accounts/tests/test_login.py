@@ -214,3 +214,8 @@ def test_asking_again_within_the_minute_leads_back_to_the_code_already_sent(clie
 
     elsewhere = Client().post("/login/", {"phone": PHONE}).content.decode()
     assert "请 60 秒后再试" in elsewhere and "去输入验证码" not in elsewhere
+    # Nor is this browser, for a number other than the one its code went to.
+    other = "13912340000"
+    Client().post("/login/", {"phone": other})
+    mixed = client.post("/login/", {"phone": other}).content.decode()
+    assert "请 60 秒后再试" in mixed and "去输入验证码" not in mixed

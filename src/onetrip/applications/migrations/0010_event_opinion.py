@@ -1,20 +1,22 @@
 """An officer's working opinion is kept apart from the step's note, which the applicant reads.
 
 Earlier steps wrote the opinion into the note as "<step>。意见：<opinion>"; those are split.
+开始办理 had no step text: its note was the opinion itself.
 """
 
 from django.db import migrations, models
 
-OPINION_STEPS = ("accept", "accept_deficient", "start", "pass_stage")
+MARKED_STEPS = ("accept", "accept_deficient", "pass_stage")
 MARK = "。意见："
 
 
 def split(apps, schema_editor):
     Event = apps.get_model("applications", "ApplicationEvent")
-    rows = Event.objects.filter(action__in=OPINION_STEPS, note__contains=MARK)
+    rows = Event.objects.filter(action__in=MARKED_STEPS, note__contains=MARK)
     for event in rows.iterator():
         event.note, event.opinion = event.note.split(MARK, 1)
         event.save(update_fields=["note", "opinion"])
+    Event.objects.filter(action="start").exclude(note="").update(opinion=models.F("note"), note="")
 
 
 def join(apps, schema_editor):

@@ -23,6 +23,7 @@ def test_opinions_written_into_notes_are_split_from_them_and_joined_back():
     for action, note in [
         ("accept", "已受理。意见：材料齐全，予以受理"),
         ("pass_stage", "承办通过"),
+        ("start", "先核对缴费记录。意见：无"),  # 开始办理's note was the opinion itself
         ("refuse", "不符合条件。意见：另见说明"),  # grounds, not an opinion step: kept whole
     ]:
         old.objects.create(application_id=app.pk, action=action, note=note)
@@ -31,10 +32,11 @@ def test_opinions_written_into_notes_are_split_from_them_and_joined_back():
     rows = set(ApplicationEvent.objects.filter(application=app).values_list("note", "opinion"))
     assert ("已受理", "材料齐全，予以受理") in rows
     assert ("承办通过", "") in rows and ("不符合条件。意见：另见说明", "") in rows
+    assert ("", "先核对缴费记录。意见：无") in rows
 
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps.get_model("applications", "ApplicationEvent")
     notes = set(old.objects.filter(application_id=app.pk).values_list("note", flat=True))
-    assert "已受理。意见：材料齐全，予以受理" in notes
+    assert "已受理。意见：材料齐全，予以受理" in notes and "先核对缴费记录。意见：无" in notes
     MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())

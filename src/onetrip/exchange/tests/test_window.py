@@ -94,3 +94,26 @@ def test_changed_data_at_window_submission_is_kept_for_the_officer_to_show(
         r = client.post(f"/workbench/intake/{app.pk}/check/", check)
     assert r.status_code == 302 and r["Location"] == f"/workbench/intake/{app.pk}/done/"
     assert MaterialEvidence.objects.get(application=app).evidence == link.evidence
+
+
+def test_someone_else_using_the_same_evidence_is_recorded():
+    from onetrip.applications import services
+    from onetrip.applications.tests.factories import submitted
+    from onetrip.exchange.services import evidence_obtain
+
+    w = world()
+    app = submitted(w)  # the applicant fetched the ID data for it
+    services.application_act(
+        application=app,
+        user=w.window,
+        action="request_correction",
+        reason="照片不清晰",
+        items=[{"code": "photo", "reason": "照片不清晰"}],
+    )
+    app.refresh_from_db()
+    evidence_obtain(application=app, user=w.window, codes=["id-card"])
+    uses = DataUse.objects.filter(application=app).exclude(kind=DataUse.Kind.VIEW)
+    assert sorted(uses.values_list("kind", "actor_role")) == [
+        ("fetch", "申请人本人"),
+        ("reuse", "窗口受理人员"),
+    ]

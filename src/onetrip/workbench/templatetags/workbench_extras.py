@@ -14,6 +14,20 @@ def lookup(mapping, key):
 
 
 @register.filter
+def step_label(value: str) -> str:
+    """A history step's name in the page's language (an action value or its label), as a
+    step taken: where the same Chinese is a button elsewhere, English differs."""
+    from django.utils.translation import gettext, pgettext
+
+    from onetrip.applications.workflow import Action
+
+    if value in Action.values:
+        value = Action(value).label
+    taken = pgettext("workbench history", value)
+    return taken if taken != value else gettext(value)
+
+
+@register.filter
 def status_label(value: str) -> str:
     """The label of an application status value, in the page's language."""
     from django.utils.translation import gettext

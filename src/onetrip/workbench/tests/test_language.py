@@ -62,3 +62,23 @@ def test_a_printed_notice_reads_in_english_with_english_dates(english):
     assert "年" not in page.split('class="wb-doc-sign"')[1].split("</div>")[0]
     day = timezone.localtime(notice.issued_at)
     assert f"<p>{day.day} {day:%B} {day.year}</p>" in page
+
+
+def test_handing_in_a_correction_and_withdrawing_read_as_steps_in_english(english):
+    w = world()
+    app = submitted(w)
+    services.application_act(
+        application=app,
+        user=w.window,
+        action="request_correction",
+        reason="照片不清晰",
+        items=[{"code": "photo", "reason": "照片不清晰"}],
+    )
+    english.force_login(w.window)
+    url = f"/workbench/applications/{app.tracking_number}/"
+    page = english.get(url).content.decode()
+    assert ">Submit correction</button>" in page and "提交补正" not in page
+    services.application_act(application=app, user=w.user, action="withdraw")
+    english.force_login(w.supervisor)
+    history = english.get(url).content.decode().split('id="history"')[1]
+    assert "Application withdrawn" in history and "Withdraw application" not in history
