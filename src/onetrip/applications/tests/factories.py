@@ -115,6 +115,19 @@ def submitted(w: World) -> Application:
     return services.application_submit(application=complete_draft(w), user=w.user).application
 
 
+def photo_asked_again(w: World, app: Application) -> Application:
+    """The window's one correction notice for ``app``: the photo, unclear; re-read."""
+    services.application_act(
+        application=app,
+        user=w.window,
+        action="request_correction",
+        reason="照片不清晰",
+        items=[{"code": "photo", "reason": "照片不清晰"}],
+    )
+    app.refresh_from_db()
+    return app
+
+
 SHIPPED_PENSION = "城乡居民基本养老保险参保登记"
 
 

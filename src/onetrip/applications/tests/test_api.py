@@ -12,7 +12,14 @@ from rest_framework.test import APIClient
 
 from onetrip.applications import services
 from onetrip.applications.models import Application
-from onetrip.applications.tests.factories import complete_draft, png, staff, submitted, world
+from onetrip.applications.tests.factories import (
+    complete_draft,
+    photo_asked_again,
+    png,
+    staff,
+    submitted,
+    world,
+)
 from onetrip.applications.workflow import Status
 
 pytestmark = pytest.mark.django_db
@@ -522,15 +529,7 @@ def test_the_list_reads_correction_notices_once_whatever_its_length():
     w = world()
 
     def in_correction():
-        app = submitted(w)
-        services.application_act(
-            application=app,
-            user=w.window,
-            action="request_correction",
-            reason="照片不清晰",
-            items=[{"code": "photo", "reason": "照片不清晰"}],
-        )
-        return app
+        return photo_asked_again(w, submitted(w))
 
     def count(user):
         with CaptureQueriesContext(connection) as queries:

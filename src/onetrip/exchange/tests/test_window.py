@@ -97,20 +97,11 @@ def test_changed_data_at_window_submission_is_kept_for_the_officer_to_show(
 
 
 def test_someone_else_using_the_same_evidence_is_recorded():
-    from onetrip.applications import services
-    from onetrip.applications.tests.factories import submitted
+    from onetrip.applications.tests.factories import photo_asked_again, submitted
     from onetrip.exchange.services import evidence_obtain
 
     w = world()
-    app = submitted(w)  # the applicant fetched the ID data for it
-    services.application_act(
-        application=app,
-        user=w.window,
-        action="request_correction",
-        reason="照片不清晰",
-        items=[{"code": "photo", "reason": "照片不清晰"}],
-    )
-    app.refresh_from_db()
+    app = photo_asked_again(w, submitted(w))  # the applicant fetched the ID data for it
     evidence_obtain(application=app, user=w.window, codes=["id-card"])
     uses = DataUse.objects.filter(application=app).exclude(kind=DataUse.Kind.VIEW)
     assert sorted(uses.values_list("kind", "actor_role")) == [

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from onetrip.applications import services
-from onetrip.applications.tests.factories import submitted, world
+from onetrip.applications.tests.factories import photo_asked_again, submitted, world
 
 pytestmark = pytest.mark.django_db
 
@@ -66,14 +66,7 @@ def test_a_printed_notice_reads_in_english_with_english_dates(english):
 
 def test_handing_in_a_correction_and_withdrawing_read_as_steps_in_english(english):
     w = world()
-    app = submitted(w)
-    services.application_act(
-        application=app,
-        user=w.window,
-        action="request_correction",
-        reason="照片不清晰",
-        items=[{"code": "photo", "reason": "照片不清晰"}],
-    )
+    app = photo_asked_again(w, submitted(w))
     english.force_login(w.window)
     url = f"/workbench/applications/{app.tracking_number}/"
     page = english.get(url).content.decode()
