@@ -40,6 +40,13 @@ from onetrip.workbench.templatetags.workbench_extras import step_label
 
 PAGE_SIZE = 20
 
+# The kinds of review stage (an item names its own stages; the queue filters by kind).
+_STAGE_KINDS = {
+    ReviewStage.Code.HANDLE: pgettext_lazy("review stage", "承办"),
+    ReviewStage.Code.CHECK: pgettext_lazy("review stage", "审核"),
+    ReviewStage.Code.APPROVE: pgettext_lazy("review stage", "批准"),
+}
+
 # Form inputs of the action forms, by the ``field`` an ApplicationError names.
 ACTION_FIELDS = ("reason", "items", "override_reason", "due")
 
@@ -87,8 +94,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "tab_query": tab_params.urlencode(),
             "departments": departments,
             "statuses": [(s.value, s.label) for s in Status if s != Status.DRAFT],
-            "stages": ReviewStage.Code.choices,
-            "stage_names": dict(ReviewStage.Code.choices),
+            "stages": list(_STAGE_KINDS.items()),
+            "stage_names": _STAGE_KINDS,
         },
     )
 

@@ -32,6 +32,7 @@ def test_action_buttons_name_the_step_to_take_and_the_history_the_step_taken(eng
     assert "Done: Accepted." in done
     queue = english.get("/workbench/").content.decode()
     assert "已受理" not in queue and ">Accepted<" in queue
+    assert '<option value="check">Checking</option>' in queue
 
 
 def test_switching_language_after_a_refused_step_returns_to_the_application(english):
