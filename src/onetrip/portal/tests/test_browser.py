@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from onetrip.catalog.models import Department
 from onetrip.catalog.tests.factories import departments_create, item_publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -106,6 +107,15 @@ def test_phone_layout_has_no_horizontal_scroll(browser, site):
     page.goto(f"{url}/items/{card.code}/")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
+    # The guide in English, whose department menu holds long English names.
+    Department.objects.filter(code="insurance").update(
+        name_en="Lanzhou Municipal Social Insurance Administration and Service Centre"
+    )
+    for language in ("zh-hans", "en"):
+        context.add_cookies([{"name": "django_language", "value": language, "url": url}])
+        page.goto(f"{url}/")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, language
     context.close()
 
 
