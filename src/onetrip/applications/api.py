@@ -26,7 +26,7 @@ from onetrip.accounts.selectors import staff_scope_memo
 from onetrip.applications import selectors, services
 from onetrip.applications.formdata import form_fields_for, mask_values
 from onetrip.applications.models import Application, Notice
-from onetrip.applications.workflow import SUPERVISOR, Action, Status
+from onetrip.applications.workflow import APPLICANT, SUPERVISOR, Action, Status
 from onetrip.catalog.models import Item, ReviewStage
 from onetrip.core.parsers import JSONParser
 from onetrip.core.problems import ProblemError, flag, paging
@@ -312,13 +312,7 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
         ]
 
     def get_allowed_actions(self, obj) -> list[str]:
-        offered = services.allowed_actions(
-            user=self.context["user"],
-            application=obj,
-            timeline=self._timeline(obj),
-            notices=list(obj.notices.all()),
-        )
-        return [a.value for a in offered]
+        return [a.value for a in self._offered(obj).actions]
 
     def get_visits(self, obj) -> dict[str, int]:
         return {"count": obj.visits.count(), "promised": obj.version.visits_required}
@@ -330,7 +324,7 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
     @extend_schema_field(EventOutSerializer(many=True))
     def get_events(self, obj) -> list[dict[str, Any]]:
         events = self._timeline(obj)
-        if self.context["user"].is_staff and "applicant" not in self._roles(obj):
+        if _as_staff(self.context["user"], self._roles(obj)):
             return EventOutSerializer(events, many=True).data
         return [
             {
@@ -343,10 +337,17 @@ class ApplicationOutSerializer(serializers.ModelSerializer):
         ]
 
     def _roles(self, obj) -> set[str]:
-        cache = self.context.setdefault("_roles", {})
+        return self._offered(obj).roles
+
+    def _offered(self, obj) -> services.Offered:
+        """What the caller may do with the row, and their roles; worked out once per row."""
+        cache = self.context.setdefault("_offered", {})
         if obj.pk not in cache:
-            cache[obj.pk] = services.actor_roles(
-                user=self.context["user"], application=obj, timeline=self._timeline(obj)
+            cache[obj.pk] = services.actions_offered(
+                user=self.context["user"],
+                application=obj,
+                timeline=self._timeline(obj),
+                notices=list(obj.notices.all()),
             )
         return cache[obj.pk]
 
@@ -377,9 +378,12 @@ def _out(application: Application, request: Request, code: int = 200) -> Respons
 def _read_by_staff(request: Request, application: Application) -> bool:
     """Staff reading someone else's application (not their own, as an applicant): masked
     numbers, and the read is audited."""
-    return request.user.is_staff and "applicant" not in services.actor_roles(
-        user=request.user, application=application
-    )
+    return _as_staff(request.user, services.actor_roles(user=request.user, application=application))
+
+
+def _as_staff(user, roles: set[str]) -> bool:
+    """Staff, and not this application's applicant (who reads it as an applicant)."""
+    return user.is_staff and APPLICANT not in roles
 
 
 def _staff_read(request: Request, application: Application, data: dict) -> None:

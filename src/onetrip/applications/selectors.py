@@ -124,13 +124,12 @@ def applicant_timeline(
         if e.action == Action.PASS_STAGE:
             if stage_names is None:
                 stage_names = dict(pinned_content(application.version).stages)
-            label = _stage_passed(list(stage_names), stage_names, e.stage)
+            label = _stage_passed(stage_names, e.stage)
         else:
             label = str(PLAIN_STEP.get(e.action, e.action_label))
         steps.append(
             {
                 "event": e,
-                "at": e.created_at,
                 "label": label,
                 "note": "" if e.action in NOTE_NOT_FOR_APPLICANT else e.note,
             }
@@ -138,8 +137,10 @@ def applicant_timeline(
     return steps
 
 
-def _stage_passed(codes: list[str], names: dict[str, str], reached: str) -> str:
-    """ "“受理审核”环节已完成": the stage before ``reached``, the one the step passed."""
+def _stage_passed(names: dict[str, str], reached: str) -> str:
+    """ "“受理审核”环节已完成": the stage before ``reached`` (``names``: code → name, in
+    order), the one the step passed."""
+    codes = list(names)
     index = codes.index(reached) if reached in codes else 0
     if index == 0:
         return _("一个办理环节已完成")
@@ -174,7 +175,7 @@ def application_track(*, tracking_number: str, query_code: str) -> dict[str, Any
         "national_code": application.national_code,
         "submitted_at": application.submitted_at,
         "events": [
-            {"at": step["at"], "label": step["label"]}
+            {"at": step["event"].created_at, "label": step["label"]}
             for step in applicant_timeline(application=application)
         ],
         "visit_count": application.visits.count(),

@@ -222,6 +222,7 @@ class Offered:
 
     actions: list[Action]
     withheld: dict[str, str]  # "request_correction" or "four_eyes" → why it is not offered
+    roles: set[str]  # the workflow roles ``user`` holds for the application
 
 
 def actions_offered(
@@ -238,7 +239,7 @@ def actions_offered(
     notices, when a list has read them already (they are checked again on use)."""
     roles = actor_roles(user=user, application=application, timeline=timeline)
     last_stage = application.stage == _stages(application)[-1]
-    offered = Offered([], {})
+    offered = Offered([], {}, roles)
     blocked = None  # four-eyes, read once when first needed
     for action in workflow.actions_from(application.status):
         t = workflow.TABLE[(Status(application.status), action)]
@@ -265,17 +266,9 @@ def actions_offered(
     return offered
 
 
-def allowed_actions(
-    *,
-    user: User | None,
-    application: Application,
-    timeline: list | None = None,
-    notices: list | None = None,
-) -> list[Action]:
+def allowed_actions(*, user: User | None, application: Application) -> list[Action]:
     """Actions ``user`` may take now (see ``actions_offered``)."""
-    return actions_offered(
-        user=user, application=application, timeline=timeline, notices=notices
-    ).actions
+    return actions_offered(user=user, application=application).actions
 
 
 def _may_correct_again(application: Application, roles: set[str]) -> bool:
@@ -1241,7 +1234,7 @@ def application_act(
     before = _snapshot(application)
     now = timezone.now()
     opinion = reason if action in workflow.OPINION_STEPS else ""
-    note = "" if opinion else reason
+    note = "" if action in workflow.OPINION_STEPS else reason
     handler = _GUARDS.get(action)
     if handler:
         note = (
@@ -1295,13 +1288,11 @@ def open_correction(application: Application, notices: list | None = None) -> No
     application's notices, when already read)."""
     if application.status != Status.CORRECTION:
         return None
-    if notices is not None:
-        return max(
-            (n for n in notices if n.kind == Notice.Kind.CORRECTION),
-            key=lambda n: n.pk,
-            default=None,
-        )
-    return application.notices.filter(kind=Notice.Kind.CORRECTION).order_by("-id").first()
+    if notices is None:
+        notices = application.notices.filter(kind=Notice.Kind.CORRECTION)
+    return max(
+        (n for n in notices if n.kind == Notice.Kind.CORRECTION), key=lambda n: n.pk, default=None
+    )
 
 
 def correction_answer_due(notice: Notice) -> dt.date:
@@ -1574,18 +1565,12 @@ def _four_eyes_blocks(app: Application, user: User | None, timeline: list | None
     ``timeline`` when given (to offer), from the database otherwise (to decide)."""
     if user is None or len(_stages(app)) < 2:
         return False
-    if timeline is not None:
-        return any(
-            e.actor_id == user.pk
-            and (
-                e.action == Action.PASS_STAGE or (e.action == Action.START and e.stage != app.stage)
-            )
-            for e in timeline
-        )
-    return (
-        ApplicationEvent.objects.filter(application=app, actor=user)
-        .filter(Q(action=Action.PASS_STAGE) | (Q(action=Action.START) & ~Q(stage=app.stage)))
-        .exists()
+    if timeline is None:
+        timeline = app.events.filter(actor=user, action__in=(Action.START, Action.PASS_STAGE))
+    return any(
+        e.actor_id == user.pk
+        and (e.action == Action.PASS_STAGE or (e.action == Action.START and e.stage != app.stage))
+        for e in timeline
     )
 
 
@@ -1921,7 +1906,6 @@ def deadline_extend(
 def assignable_officers(*, application: Application) -> list[User]:
     """Staff who may hold the application at its current stage: the stage's role (or
     administrator) in its department or a department above it, and superusers."""
-    from django.db.models import Q
 
     from onetrip.catalog.selectors import departments_above
 

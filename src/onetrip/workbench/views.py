@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from onetrip.applications import selectors as app_selectors
@@ -36,16 +35,9 @@ from onetrip.workbench.access import (
     staff_required,
     window_required,
 )
-from onetrip.workbench.templatetags.workbench_extras import step_label
+from onetrip.workbench.templatetags.workbench_extras import in_context, step_label
 
 PAGE_SIZE = 20
-
-# The kinds of review stage (an item names its own stages; the queue filters by kind).
-_STAGE_KINDS = {
-    ReviewStage.Code.HANDLE: pgettext_lazy("review stage", "承办"),
-    ReviewStage.Code.CHECK: pgettext_lazy("review stage", "审核"),
-    ReviewStage.Code.APPROVE: pgettext_lazy("review stage", "批准"),
-}
 
 # Form inputs of the action forms, by the ``field`` an ApplicationError names.
 ACTION_FIELDS = ("reason", "items", "override_reason", "due")
@@ -82,6 +74,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     tab_params = params.copy()
     tab_params.pop("mine", None)
+    # The kinds of review stage (each item names its own stages; the queue filters by kind).
+    stage_kinds = [
+        (code, in_context("review stage", name)) for code, name in ReviewStage.Code.choices
+    ]
     return render(
         request,
         "workbench/queue.html",
@@ -94,8 +90,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "tab_query": tab_params.urlencode(),
             "departments": departments,
             "statuses": [(s.value, s.label) for s in Status if s != Status.DRAFT],
-            "stages": list(_STAGE_KINDS.items()),
-            "stage_names": _STAGE_KINDS,
+            "stages": stage_kinds,
+            "stage_names": dict(stage_kinds),
         },
     )
 
@@ -163,25 +159,6 @@ def _materials_with_replaced(application: Application) -> list:
     return materials
 
 
-# What each step's button says: the step as something to do (its label names it done, as
-# the history lists it; the Chinese is the same, English is not).
-_BUTTON = {
-    Action.REQUEST_CORRECTION: pgettext_lazy("workbench button", "一次性告知补正"),
-    Action.SUPPLY_CORRECTION: pgettext_lazy("workbench button", "提交补正"),
-    Action.CLOSE_UNCORRECTED: pgettext_lazy("workbench button", "补正超时驳回"),
-    Action.ACCEPT: pgettext_lazy("workbench button", "受理"),
-    Action.ACCEPT_DEFICIENT: pgettext_lazy("workbench button", "容缺受理"),
-    Action.REFUSE: pgettext_lazy("workbench button", "不予受理"),
-    Action.START: pgettext_lazy("workbench button", "开始办理"),
-    Action.PASS_STAGE: pgettext_lazy("workbench button", "本环节通过"),
-    Action.PAUSE: pgettext_lazy("workbench button", "启动特别程序"),
-    Action.RESUME: pgettext_lazy("workbench button", "结束特别程序"),
-    Action.APPROVE: pgettext_lazy("workbench button", "批准"),
-    Action.DENY: pgettext_lazy("workbench button", "不予批准"),
-    Action.REVOKE: pgettext_lazy("workbench button", "撤销决定"),
-}
-
-
 def _detail_context(
     request: HttpRequest,
     application: Application,
@@ -196,8 +173,8 @@ def _detail_context(
     state = state or {}
     version = application.version
     fields = form_fields_for(version, application.situation)
-    roles = services.actor_roles(user=user, application=application)
     offered = services.actions_offered(user=user, application=application)
+    roles = offered.roles
     # A step refused although no longer (or never) offered: no form to point at, and not a
     # mistake in what was typed; the refusal stands by the actions.
     refused = form in Action.values and form not in offered.actions
@@ -209,7 +186,8 @@ def _detail_context(
             {
                 "action": action.value,
                 "label": action.label,
-                "button": _BUTTON.get(action) or _(action.label),
+                # The step as something to do (its label, as the history reads it, is done).
+                "button": in_context("workbench button", action.label),
                 "needs_reason": t.needs_reason,
                 "opinion": action in workflow.OPINION_STEPS,  # kept among staff
                 "failed": form == action.value,

@@ -115,6 +115,16 @@ def submitted(w: World) -> Application:
     return services.application_submit(application=complete_draft(w), user=w.user).application
 
 
+def first_stage_passed(w: World, handler: User) -> Application:
+    """Submitted, accepted at the window, and taken through the first review stage by
+    ``handler``: it waits at the second (审核)."""
+    app = submitted(w)
+    services.application_act(application=app, user=w.window, action="accept")
+    services.application_act(application=app, user=handler, action="start")
+    services.application_act(application=app, user=handler, action="pass_stage")
+    return app
+
+
 def photo_asked_again(w: World, app: Application) -> Application:
     """The window's one correction notice for ``app``: the photo, unclear; re-read."""
     services.application_act(

@@ -14,6 +14,7 @@ from onetrip.applications import services
 from onetrip.applications.models import Application
 from onetrip.applications.tests.factories import (
     complete_draft,
+    first_stage_passed,
     photo_asked_again,
     png,
     staff,
@@ -497,11 +498,7 @@ def test_the_staff_list_offers_what_the_detail_offers_without_a_query_per_row():
     both = staff("both1", w.handler.staff_roles.first().department, "handler", "checker")
 
     def at_check(handler):
-        app = submitted(w)
-        services.application_act(application=app, user=w.window, action="accept")
-        services.application_act(application=app, user=handler, action="start")
-        services.application_act(application=app, user=handler, action="pass_stage")
-        return app
+        return first_stage_passed(w, handler)
 
     mine, others = [at_check(both)], [at_check(w.handler)]
     client = api_for(both)

@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from onetrip.applications import services
 from onetrip.applications.models import Application, ApplicationMaterial, Notice
-from onetrip.applications.tests.factories import PDF, complete_draft, png, submitted, world
+from onetrip.applications.tests.factories import (
+    PDF,
+    complete_draft,
+    first_stage_passed,
+    png,
+    submitted,
+    world,
+)
 from onetrip.applications.workflow import Status
 from onetrip.audit.selectors import audit_chain_verify, audit_events_for
 from onetrip.notifications.models import OutboxMessage
@@ -162,10 +169,7 @@ def test_four_eyes_approver_is_not_the_handler():
 
     for role in ("checker", "approver"):
         staff_role_grant(user=w.handler, department=w.item.department, role=role)
-    app = submitted(w)
-    act(app, w.window, "accept")
-    act(app, w.handler, "start")
-    act(app, w.handler, "pass_stage")
+    app = first_stage_passed(w, w.handler)
     with pytest.raises(services.ApplicationError) as caught:
         act(app, w.handler, "pass_stage")
     assert caught.value.code == "four_eyes"

@@ -13,18 +13,23 @@ def lookup(mapping, key):
     return None
 
 
-@register.filter
-def step_label(value: str) -> str:
-    """A history step's name in the page's language (an action value or its label), as a
-    step taken: where the same Chinese is a button elsewhere, English differs."""
+def in_context(context: str, text: str) -> str:
+    """``text`` in the page's language as ``context`` reads it (a button, a stage, a step
+    taken, where English tells them apart and Chinese does not), else as it reads alone."""
     from django.utils.translation import gettext, pgettext
 
+    translated = pgettext(context, text)
+    return translated if translated != text else gettext(text)
+
+
+@register.filter
+def step_label(value: str) -> str:
+    """A history step's name (an action value or its label), as a step taken."""
     from onetrip.applications.workflow import Action
 
     if value in Action.values:
         value = Action(value).label
-    taken = pgettext("workbench history", value)
-    return taken if taken != value else gettext(value)
+    return in_context("workbench history", value)
 
 
 @register.filter
