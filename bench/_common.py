@@ -10,6 +10,11 @@ import sys
 import time
 
 ONETRIP = [sys.executable, "-m", "onetrip.cli"]
+# A shared database is refused without the keys every node shares (onetrip.conf.checks).
+SHARED_KEYS = {
+    "ONETRIP_SECRET_KEY": "onetrip-bench-secret",
+    "ONETRIP_FIELD_KEY": "onetrip-bench-field-key",
+}
 
 
 def free_port() -> int:

@@ -21,7 +21,7 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from _common import figures, free_port, start_server
+from _common import SHARED_KEYS, figures, free_port, start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -95,6 +95,7 @@ def main() -> None:
         }
         if args.database_url:
             env["ONETRIP_DATABASE_URL"] = args.database_url
+            env.update(SHARED_KEYS)
         t0 = time.perf_counter()
         code = seed(env, args.extra)
         print(

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 
-from _common import ONETRIP, free_port, recreate
+from _common import ONETRIP, SHARED_KEYS, free_port, recreate
 
 SKIPPED = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
 
@@ -81,6 +81,7 @@ def main() -> None:
         **os.environ,
         "ONETRIP_DATA_DIR": data_dir,
         "ONETRIP_DATABASE_URL": args.database_url,
+        **SHARED_KEYS,
         "ONETRIP_BENCH_FLOOR": "1",
         "ONETRIP_DEMO": "0",
         "ONETRIP_SANDBOX_EMBEDDED": "0",

@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from _common import (
     ONETRIP,
+    SHARED_KEYS,
     figures,
     free_port,
     postgres_cpu,
@@ -185,6 +186,7 @@ def main() -> None:
             **os.environ,
             "ONETRIP_DATA_DIR": data_dir,
             "ONETRIP_DATABASE_URL": args.database_url,
+            **SHARED_KEYS,
             "ONETRIP_BENCH_FLOOR": "1",
             "ONETRIP_DEMO": "0",
             "ONETRIP_SANDBOX_EMBEDDED": "0",

@@ -23,6 +23,71 @@ class UserAdmin(BaseUserAdmin):
         extra = ["email"] if obj is not None and not obj.is_staff else []
         return [*super().get_readonly_fields(request, obj), *extra]
 
+    # Who may do what is a state change like any other: granting 系统管理, a department role,
+    # or disabling an account goes into the audit chain, in the admin's own transaction.
+    ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser")
+
+    def save_model(self, request, obj, form, change):
+        before = (
+            User.objects.filter(pk=obj.pk).values(*self.ACCESS_FIELDS).first() if change else None
+        )
+        super().save_model(request, obj, form, change)
+        after = {f: getattr(obj, f) for f in self.ACCESS_FIELDS}
+        if before != after:
+            _audit_access(
+                request, obj, "account.create" if not change else "account.access", before, after
+            )
+
+    def save_related(self, request, form, formsets, change):
+        before = _roles(form.instance)
+        super().save_related(request, form, formsets, change)
+        after = _roles(form.instance)
+        if before != after:
+            _audit_access(
+                request, form.instance, "account.roles", {"roles": before}, {"roles": after}
+            )
+
+    def delete_model(self, request, obj):
+        _audit_access(
+            request,
+            obj,
+            "account.delete",
+            {**{f: getattr(obj, f) for f in self.ACCESS_FIELDS}, "roles": _roles(obj)},
+            None,
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            self.delete_model(request, user)
+
+
+def _roles(user: User) -> list[str]:
+    return (
+        sorted(
+            f"{role}@{code}"
+            for role, code in StaffRole.objects.filter(user_id=user.pk).values_list(
+                "role", "department__code"
+            )
+        )
+        if user.pk
+        else []
+    )
+
+
+def _audit_access(request, user: User, action: str, before, after) -> None:
+    from onetrip.audit.services import audit_append
+
+    audit_append(
+        actor=request.user,
+        action=action,
+        target=user,
+        summary=f"{user.username} 的账号权限变更",
+        before=before,
+        after=after,
+        request=request,
+    )
+
 
 from onetrip.accounts.models import Authorisation, Enterprise, Person  # noqa: E402
 from onetrip.accounts.services import (  # noqa: E402

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
-from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from onetrip.audit.chain import GENESIS_HASH, event_hash, json_safe, target_key
 from onetrip.audit.models import ActorKind, AuditEvent
+from onetrip.core.clientaddr import client_ip
 
 # pg_advisory_xact_lock key that serialises appends on PostgreSQL ("audit_ch").
 ADVISORY_LOCK_KEY = 0x61756469745F6368
@@ -26,25 +25,8 @@ def _actor_fields(actor: Any) -> tuple[str, str, str]:
     return kind.value, str(actor.pk), str(actor)
 
 
-def _normal_ip(text: str) -> str | None:
-    """The address as the database stores it, or None if it is not an IP address."""
-    try:
-        address = ipaddress.ip_address(text.strip().split("%")[0])
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return f"::ffff:{address.ipv4_mapped}"
-    return str(address)
-
-
 def _source_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    if getattr(settings, "ONETRIP_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded and (ip := _normal_ip(forwarded.split(",")[0])):
-            return ip
-    return _normal_ip(request.META.get("REMOTE_ADDR", ""))
+    return None if request is None else client_ip(request)
 
 
 def _chain_lock(using: str) -> None:

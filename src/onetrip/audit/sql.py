@@ -1,8 +1,10 @@
 """Trigger SQL that makes audit_auditevent append-only, shared by the migration and the backend.
 
 SQLite statements are idempotent (IF [NOT] EXISTS) so the SQLite backend's flush can drop and
-recreate them around its DELETEs. PostgreSQL flushes with TRUNCATE, which row triggers do not
-see, so nothing there needs special handling.
+recreate them around its DELETEs. PostgreSQL also refuses TRUNCATE (a statement trigger: row
+triggers do not see it); its backend's flush, which empties tables with TRUNCATE, lifts that
+one trigger for its own statement and puts it back (onetrip/core/db/backends/postgresql).
+SQLite has no TRUNCATE.
 """
 
 TABLE = "audit_auditevent"
@@ -31,3 +33,10 @@ POSTGRES_DROP = [
     f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE};",
     "DROP FUNCTION IF EXISTS audit_refuse_change();",
 ]
+
+POSTGRES_TRUNCATE_GUARD = [
+    f"DROP TRIGGER IF EXISTS {TABLE}_no_truncate ON {TABLE};",
+    f"""CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE}
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();""",
+]
+POSTGRES_TRUNCATE_LIFT = [f"DROP TRIGGER IF EXISTS {TABLE}_no_truncate ON {TABLE};"]

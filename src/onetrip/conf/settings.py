@@ -50,6 +50,9 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ONETRIP_FIELD_KEY = env("FIELD_KEY")
 DEBUG = env_bool("DEBUG", False)
+# Proxies (load balancers) in front of every node that append to X-Forwarded-For; the client's
+# address for rate limits and the audit trail is then read from there (onetrip.core.clientaddr).
+ONETRIP_TRUSTED_PROXIES = int(env("TRUSTED_PROXIES", "0") or 0)
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "*").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
 
@@ -84,7 +87,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onetrip.core.middleware.ChosenLanguageMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "onetrip.core.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -118,6 +121,8 @@ if env("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["ENGINE"] = SQLITE_ENGINE
+    elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "onetrip.core.db.backends.postgresql"
 else:
     DATABASES = {
         "default": {
@@ -175,6 +180,9 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT") or DATA_DIR / "files")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if ONETRIP_TRUSTED_PROXIES > 0:  # TLS ends at the load balancer, which says so in this header
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(env("HSTS_SECONDS", "0"))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -224,7 +232,11 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One line per record, with the time, level and logger, for any log collector.
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }

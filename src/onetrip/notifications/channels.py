@@ -6,7 +6,9 @@ inbox has one implementation. A real SMS gateway registers itself with ``channel
 
     channel_register("sms", "aliyun", AliyunSmsChannel)
 
-and is chosen with ``ONETRIP_SMS_CHANNEL=aliyun``.
+and is chosen with ``ONETRIP_SMS_CHANNEL=aliyun``. Without code of its own to register it, an
+installation names the class instead: ``ONETRIP_SMS_CHANNEL=gateway.sms.AliyunSmsChannel`` (any
+importable BaseChannel subclass, or callable returning one).
 
 A channel whose ``transactional`` flag is set writes only database rows; the worker runs its
 ``deliver`` and the "sent" mark in one transaction, so a crash can never leave a duplicate.
@@ -22,6 +24,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage
+from django.utils.module_loading import import_string
 
 from onetrip.core.crypto import lookup_hash
 from onetrip.notifications.models import InboxMessage, OutboxMessage, SandboxDelivery
@@ -177,13 +180,19 @@ def channel_implementation_name(code: str) -> str:
 def channel_for(code: str) -> BaseChannel:
     """The configured implementation of channel ``code``."""
     name = channel_implementation_name(code)
-    try:
-        factory = _registry[(code, name)]
-    except KeyError:
+    factory = _registry.get((code, name))
+    if factory is None and "." in name:  # a class named by its import path
+        try:
+            factory = import_string(name)
+        except ImportError as exc:
+            raise ImproperlyConfigured(f"无法载入消息渠道 {code} 的实现 {name}：{exc}") from None
+        _registry[(code, name)] = factory
+    if factory is None:
         available = sorted(n for c, n in _registry if c == code)
         raise ImproperlyConfigured(
-            f"消息渠道 {code} 没有名为 {name!r} 的实现，可选：{'、'.join(available) or '无'}"
-        ) from None
+            f"消息渠道 {code} 没有名为 {name!r} 的实现，可选：{'、'.join(available) or '无'}，"
+            "或填写实现类的导入路径"
+        )
     return factory()
 
 

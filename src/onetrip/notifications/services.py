@@ -246,8 +246,13 @@ class _LeaseLost(Exception):
 
 def _claim(
     *, now: datetime, limit: int, message_ids: list[int] | None = None
-) -> list[OutboxMessage]:
-    """Take up to ``limit`` due rows: pending and due, or sending with an expired lease."""
+) -> tuple[list[OutboxMessage], list[Outcome]]:
+    """Take up to ``limit`` due rows: pending and due, or sending with an expired lease.
+
+    The claimed rows that can be read, and the outcomes of those that cannot (an address
+    encrypted under another field key): each of those is put back for a later attempt, as a
+    failed delivery would be, so that one unreadable row never holds up the rest.
+    """
     db = router.db_for_write(OutboxMessage)
     with transaction.atomic(using=db):
         due = Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(
@@ -259,18 +264,37 @@ def _claim(
         query = query.order_by("next_attempt_at", "id")
         if connections[db].features.has_select_for_update_skip_locked:
             query = query.select_for_update(skip_locked=True)
-        rows = list(query[:limit])
-        if not rows:
-            return []
-        lease_until = now + _lease()
-        OutboxMessage.objects.using(db).filter(pk__in=[r.pk for r in rows]).update(
-            status=Status.SENDING, lease_until=lease_until, attempts=F("attempts") + 1
+        claimed = {
+            pk: (attempts, channel)
+            for pk, attempts, channel in query.values_list("pk", "attempts", "channel")[:limit]
+        }
+        if not claimed:
+            return [], []
+        OutboxMessage.objects.using(db).filter(pk__in=list(claimed)).update(
+            status=Status.SENDING, lease_until=now + _lease(), attempts=F("attempts") + 1
         )
-        for row in rows:
-            row.status = Status.SENDING
-            row.lease_until = lease_until
-            row.attempts += 1
-    return rows
+    rows = OutboxMessage.objects.using(db).order_by("next_attempt_at", "id")
+    try:
+        return list(rows.filter(pk__in=list(claimed))), []
+    except ValueError:  # at least one row cannot be decrypted here: read them one by one
+        readable, outcomes = [], []
+        for pk, (attempts, channel) in claimed.items():
+            try:
+                readable.append(rows.get(pk=pk))
+            except ValueError:
+                message = OutboxMessage(pk=pk, attempts=attempts + 1, channel=channel)
+                outcomes.append(_unreadable(message, now=now))
+        return readable, outcomes
+
+
+def _unreadable(message: OutboxMessage, *, now: datetime) -> Outcome:
+    """A claimed row whose encrypted fields this process cannot read: retried later like a
+    failed delivery (another node, with the right key, may take it), failed at the limit."""
+    return _record_failure(
+        message,
+        error="无法解密发送地址：本节点的 ONETRIP_FIELD_KEY 与写入时的不同",
+        now=now,
+    )
 
 
 def _is_sensitive(template: str) -> bool:
@@ -354,9 +378,16 @@ def outbox_deliver_batch(
     ids = None if message_ids is None else list(message_ids)
     counts = DeliveryCounts()
     by_channel: dict[str, list[OutboxMessage]] = defaultdict(list)
-    for message in _claim(now=now, limit=limit, message_ids=ids):
+    claimed, unreadable = _claim(now=now, limit=limit, message_ids=ids)
+    for message in claimed:
         counts.claimed += 1
         by_channel[message.channel].append(message)
+    for outcome in unreadable:
+        counts.claimed += 1
+        if outcome == "failed":
+            counts.failed += 1
+        else:
+            counts.retrying += 1
     for code, messages in by_channel.items():
         if len(messages) > 1 and _deliver_together(code, messages):
             counts.sent += len(messages)

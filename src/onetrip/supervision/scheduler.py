@@ -9,17 +9,23 @@ import threading
 
 from django.db import close_old_connections
 
-from onetrip.supervision.services import cards_sweep, scheduler_lease
+from onetrip.supervision.services import cards_sweep, scheduler_lease, scheduler_lease_release
 
 log = logging.getLogger(__name__)
 
 
 def run(*, interval: float, stop: threading.Event, once: bool = False) -> None:
     holder = f"{socket.gethostname()}:{os.getpid()}"
+    log.info("scheduler %s started (a pass every %s s, while it holds the lease)", holder, interval)
+    holding = False
     while not stop.is_set():
         close_old_connections()
         try:
-            if scheduler_lease(holder=holder, seconds=int(interval * 3)):
+            held = scheduler_lease(holder=holder, seconds=int(interval * 3))
+            if held != holding:
+                log.info("scheduler %s %s the lease", holder, "took" if held else "does not hold")
+                holding = held
+            if held:
                 raised = cards_sweep()
                 if raised["yellow"] or raised["red"]:
                     log.info("cards raised: yellow %s, red %s", raised["yellow"], raised["red"])
@@ -28,6 +34,12 @@ def run(*, interval: float, stop: threading.Event, once: bool = False) -> None:
         if once:
             break
         stop.wait(interval)
+    if holding:
+        try:  # a replacement need not wait for the lease to expire
+            scheduler_lease_release(holder=holder)
+            log.info("scheduler %s stopped and released the lease", holder)
+        except Exception:
+            log.exception("scheduler %s could not release the lease", holder)
     close_old_connections()
 
 

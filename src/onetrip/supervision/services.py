@@ -579,6 +579,16 @@ def scheduler_lease(*, holder: str, seconds: int = 60, name: str = "sweep") -> b
             return False
 
 
+def scheduler_lease_release(*, holder: str, name: str = "sweep") -> bool:
+    """Give the lease up (a scheduler stopping), so another takes over at once instead of
+    after it expires; True if ``holder`` held it."""
+    from onetrip.supervision.models import SchedulerLease
+
+    return bool(
+        SchedulerLease.objects.filter(name=name, holder=holder).update(until=timezone.now())
+    )
+
+
 class SupervisionError(Exception):
     def __init__(self, code: str, message: str, status: int = 400):
         super().__init__(message)

@@ -30,3 +30,9 @@ def event_delete(*, seq: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [seq])
         return cursor.rowcount
+
+
+def events_truncate() -> None:
+    """TRUNCATE the audit table (PostgreSQL), as someone with SQL access might."""
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE audit_auditevent")

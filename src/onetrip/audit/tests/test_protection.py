@@ -1,4 +1,5 @@
-"""The database refuses UPDATE and DELETE of events; flushing tests still works on SQLite."""
+"""The database refuses UPDATE, DELETE and (PostgreSQL) TRUNCATE of events; flushing still
+works."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 from onetrip.audit.models import AuditEvent
 from onetrip.audit.selectors import audit_chain_verify
 from onetrip.audit.services import audit_append
-from onetrip.audit.tests.helpers import after_overwrite, event_delete
+from onetrip.audit.tests.helpers import after_overwrite, event_delete, events_truncate
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,14 @@ def test_orm_update_is_refused():
     assert AuditEvent.objects.get().summary == "原摘要"
 
 
+@pytest.mark.postgres
+def test_truncate_is_refused_on_postgresql():
+    audit_append(actor=None, action="test.one")
+    with pytest.raises(DatabaseError, match="审计事件只能追加"), transaction.atomic():
+        events_truncate()
+    assert AuditEvent.objects.count() == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_flush_empties_the_table_and_keeps_the_protection():
     for n in range(3):
@@ -46,6 +55,9 @@ def test_flush_empties_the_table_and_keeps_the_protection():
     audit_append(actor=None, action="test.after_flush")
     with pytest.raises(DatabaseError):
         event_delete(seq=1)
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError, match="审计事件只能追加"), transaction.atomic():
+            events_truncate()
     # This test leaves an event behind: pytest-django flushes again after it.
 
 

@@ -142,13 +142,19 @@ def test_values_are_made_json_safe_and_still_verify():
     assert audit_chain_verify().ok
 
 
-def test_source_ip_from_remote_addr_unless_forwarded_is_trusted(settings):
+def test_source_ip_from_remote_addr_unless_behind_trusted_proxies(settings):
+    # The client wrote the first entry itself; the load balancer appended what it saw.
     request = RequestFactory().get(
-        "/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1"
+        "/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9"
     )
     assert audit_append(actor=None, action="a.b", request=request).source_ip == "10.0.0.5"
-    settings.ONETRIP_TRUST_X_FORWARDED_FOR = True
+    settings.ONETRIP_TRUSTED_PROXIES = 1
     assert audit_append(actor=None, action="a.b", request=request).source_ip == "203.0.113.9"
+    settings.ONETRIP_TRUSTED_PROXIES = 2
+    assert audit_append(actor=None, action="a.b", request=request).source_ip == "198.51.100.7"
+    settings.ONETRIP_TRUSTED_PROXIES = 3  # fewer hops than proxies: not from a proxy at all
+    assert audit_append(actor=None, action="a.b", request=request).source_ip == "10.0.0.5"
+    settings.ONETRIP_TRUSTED_PROXIES = 0
     v6 = RequestFactory().get("/", REMOTE_ADDR="2001:0db8:0000::0001")
     assert audit_append(actor=None, action="a.b", request=v6).source_ip == "2001:db8::1"
     assert audit_append(actor=None, action="a.b").source_ip is None

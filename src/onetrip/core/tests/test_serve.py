@@ -6,7 +6,7 @@ import io
 import socket
 
 import pytest
-from django.core.management import call_command  # noqa: F401  (the command module loads Django)
+from django.core.management import call_command
 
 from onetrip.core.management.commands.serve import Command
 
@@ -53,3 +53,103 @@ def test_a_port_the_operator_chose_is_not_changed(settings, tmp_path, taken_port
     sandbox, out = _sandbox(settings, tmp_path, taken_port)
     assert sandbox is None and "部门数据沙箱未启动" in out
     assert before == settings.ONETRIP_EXCHANGE_URL
+
+
+class _Stoppable:
+    def stop(self):
+        pass
+
+
+@pytest.fixture
+def serve_once(monkeypatch, settings):
+    """`onetrip serve` up to the point where it would listen; what it printed, and whether it
+    loaded the demo."""
+    import waitress
+
+    from onetrip.core.management.commands import serve as serve_module
+    from onetrip.notifications import worker
+    from onetrip.supervision import scheduler
+
+    loaded = []
+    monkeypatch.setattr(waitress, "serve", lambda *a, **k: None)
+    monkeypatch.setattr(worker, "start_in_thread", lambda **k: _Stoppable())
+    monkeypatch.setattr(scheduler, "start_in_thread", lambda **k: _Stoppable())
+    monkeypatch.setattr(serve_module, "demo_ensure", lambda **k: loaded.append(True))
+    settings.ONETRIP_SANDBOX_EMBEDDED = False
+
+    def run(*args):
+        out = io.StringIO()
+        call_command("serve", *args, stdout=out)
+        return out.getvalue(), bool(loaded)
+
+    return run
+
+
+@pytest.mark.django_db
+def test_serve_on_a_production_database_creates_no_demo_accounts(serve_once, settings):
+    settings.ONETRIP_DEMO = False  # the default when ONETRIP_DATABASE_URL is set
+    out, loaded = serve_once()
+    assert not loaded and "演示账号" not in out
+
+
+@pytest.mark.django_db
+def test_serve_loads_the_demo_where_it_is_on_unless_told_not_to(serve_once, settings):
+    settings.ONETRIP_DEMO = True
+    out, loaded = serve_once()
+    assert loaded and "演示账号 admin" in out
+
+
+@pytest.mark.django_db
+def test_serve_no_demo_flag_still_wins(serve_once, settings):
+    settings.ONETRIP_DEMO = True
+    out, loaded = serve_once("--no-demo")
+    assert not loaded and "演示账号" not in out
+
+
+def test_a_shared_database_without_the_shared_keys_is_refused(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from onetrip.conf.checks import require_shared_keys
+
+    monkeypatch.setenv("ONETRIP_DATABASE_URL", "postgres://db.example/onetrip")
+    monkeypatch.delenv("ONETRIP_SECRET_KEY", raising=False)
+    monkeypatch.setenv("ONETRIP_FIELD_KEY", "k")
+    with pytest.raises(ImproperlyConfigured, match="ONETRIP_SECRET_KEY"):
+        require_shared_keys()
+    monkeypatch.setenv("ONETRIP_SECRET_KEY", "s")
+    monkeypatch.delenv("ONETRIP_FIELD_KEY")
+    with pytest.raises(ImproperlyConfigured, match="ONETRIP_FIELD_KEY"):
+        require_shared_keys()
+    monkeypatch.setenv("ONETRIP_FIELD_KEY", "k")
+    require_shared_keys()
+    monkeypatch.delenv("ONETRIP_DATABASE_URL")  # the embedded default keeps its own key
+    monkeypatch.delenv("ONETRIP_SECRET_KEY")
+    monkeypatch.delenv("ONETRIP_FIELD_KEY")
+    require_shared_keys()
+
+
+def test_a_misspelt_sms_gateway_is_refused_at_start_and_a_class_path_is_loaded(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from onetrip.conf.checks import require_channels
+    from onetrip.notifications.channels import SandboxSmsChannel, channel_for
+
+    settings.ONETRIP_SMS_CHANNEL = "aliyun"
+    with pytest.raises(ImproperlyConfigured, match="aliyun"):
+        require_channels()
+    settings.ONETRIP_SMS_CHANNEL = "no.such.module.Gateway"
+    with pytest.raises(ImproperlyConfigured, match="无法载入"):
+        require_channels()
+    settings.ONETRIP_SMS_CHANNEL = "onetrip.notifications.channels.SandboxSmsChannel"
+    require_channels()
+    assert isinstance(channel_for("sms"), SandboxSmsChannel)
+
+
+def test_the_sandbox_sms_on_a_production_database_is_said_out_loud(settings, monkeypatch, caplog):
+    from onetrip.conf.checks import require_channels
+
+    monkeypatch.setenv("ONETRIP_DATABASE_URL", "postgres://db.example/onetrip")
+    settings.ONETRIP_DEMO = False
+    settings.ONETRIP_SMS_CHANNEL = "sandbox"
+    require_channels()
+    assert "不会真正发出" in caplog.text

@@ -127,8 +127,8 @@ def test_an_expired_lease_is_claimed_again(applicant):
     enqueue_status(applicant, channels=["inbox"])
     now = timezone.now()
     # A worker claimed the row and died before delivering it.
-    claimed = services._claim(now=now, limit=10)
-    assert len(claimed) == 1
+    claimed, unreadable = services._claim(now=now, limit=10)
+    assert len(claimed) == 1 and not unreadable
     row = OutboxMessage.objects.get()
     assert row.status == Status.SENDING
     assert row.lease_until == now + timedelta(seconds=300)
@@ -143,7 +143,7 @@ def test_an_expired_lease_is_claimed_again(applicant):
 def test_a_worker_whose_lease_expired_cannot_mark_or_duplicate(applicant):
     enqueue_status(applicant, channels=["inbox"])
     now = timezone.now()
-    (stale,) = services._claim(now=now, limit=10)
+    (stale,), _ = services._claim(now=now, limit=10)
     # The lease expires; another worker claims and delivers the row.
     assert services.outbox_deliver_due(now=now + timedelta(seconds=301)) == 1
     # The first worker wakes up and tries to deliver its stale claim.
@@ -305,3 +305,22 @@ def test_a_broken_batch_path_is_logged_and_every_row_still_goes(applicant, monke
     monkeypatch.setattr(InboxChannel, "deliver", lambda self, m: f"inbox:one:{m.pk}")
     assert services.outbox_deliver_due() == 3
     assert "batch delivery on inbox failed" in caplog.text
+
+
+def test_a_row_written_under_another_field_key_does_not_stop_the_others(applicant, settings):
+    """A node once ran with the wrong ONETRIP_FIELD_KEY: its row cannot be read here. It is
+    put back for a later attempt; every other row is delivered now."""
+    settings.ONETRIP_FIELD_KEY = "a key another node had"
+    enqueue_status(applicant, channels=["sms"], key="wrong-key")
+    settings.ONETRIP_FIELD_KEY = ""
+    enqueue_status(applicant, channels=["sms"], key="right-key")
+    counts = services.outbox_deliver_batch()
+    assert (counts.claimed, counts.sent, counts.retrying) == (2, 1, 1)
+    bad = OutboxMessage.objects.filter(dedupe_key__startswith="wrong-key").values(
+        "status", "attempts", "last_error"
+    )[0]
+    assert bad["status"] == Status.PENDING and bad["attempts"] == 1
+    assert "ONETRIP_FIELD_KEY" in bad["last_error"]
+    assert OutboxMessage.objects.filter(dedupe_key__startswith="right-key").get().status == (
+        Status.SENT
+    )

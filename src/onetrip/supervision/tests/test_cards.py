@@ -56,6 +56,26 @@ def test_paused_and_decided_applications_raise_nothing():
     assert supervision.cards_sweep(today=dt.date(2026, 11, 20)) == {"yellow": 0, "red": 0}
 
 
+def test_a_stopping_scheduler_hands_the_lease_over_at_once(monkeypatch):
+    import threading
+
+    from onetrip.supervision import scheduler
+
+    passes = []
+
+    def sweep():
+        passes.append(1)
+        return {"yellow": 0, "red": 0}
+
+    monkeypatch.setattr(scheduler, "cards_sweep", sweep)
+    # The test's transaction is the connection's: the loop must not close it between passes.
+    monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
+    scheduler.run(interval=60, stop=threading.Event(), once=True)
+    assert passes == [1]
+    assert supervision.scheduler_lease(holder="replacement", seconds=60)  # no 3-minute wait
+    assert not supervision.scheduler_lease_release(holder="nobody")
+
+
 def test_only_one_scheduler_holds_the_lease():
     assert supervision.scheduler_lease(holder="a", seconds=60)
     assert not supervision.scheduler_lease(holder="b", seconds=60)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from onetrip.conf.checks import require_channels, require_shared_keys
 from onetrip.core.demo import DEMO_PASSWORD, demo_ensure
 
 
@@ -22,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-demo",
             action="store_true",
-            help="do not load the shipped catalogue and demo accounts",
+            help="do not load the shipped catalogue and demo accounts (the default on a "
+            "shared database unless ONETRIP_DEMO is set)",
         )
 
     def handle(self, *args, host: str, port: int, threads: int, no_demo: bool, **opts):
@@ -30,6 +32,11 @@ class Command(BaseCommand):
 
         from onetrip.conf.wsgi import application
 
+        require_shared_keys()
+        require_channels()
+        # Demo accounts share one known password: only where the demo is on (the embedded
+        # default, or ONETRIP_DEMO=1), never on a production database by default.
+        no_demo = no_demo or not settings.ONETRIP_DEMO
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo:
