@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from onetrip.accounts import services
 from onetrip.applications.api import PROBLEM, StrictSerializer, _valid
+from onetrip.core.clientaddr import client_ip
 from onetrip.core.parsers import JSONParser
 from onetrip.core.problems import ProblemError
 from onetrip.core.text import compact
@@ -91,9 +92,7 @@ class LoginCode(APIView):
     def post(self, request: Request) -> Response:
         data = _valid(PhoneSerializer, request)
         try:
-            sent = services.login_code_send(
-                phone=data["phone"], source_ip=request.META.get("REMOTE_ADDR")
-            )
+            sent = services.login_code_send(phone=data["phone"], source_ip=client_ip(request))
         except services.AccountsError as exc:
             raise accounts_problem(exc) from None
         return Response({"expires_at": sent.expires_at}, status=202)
@@ -209,7 +208,7 @@ class NoticeEmail(APIView):
         data = _valid(EmailSerializer, request)
         try:
             sent = services.email_code_send(
-                user=request.user, email=data["email"], source_ip=request.META.get("REMOTE_ADDR")
+                user=request.user, email=data["email"], source_ip=client_ip(request)
             )
         except services.AccountsError as exc:
             raise accounts_problem(exc) from None

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from onetrip.accounts import services
 from onetrip.accounts.models import User
+from onetrip.core.clientaddr import client_ip
 from onetrip.core.crypto import mask_email, mask_phone
 
 
@@ -29,7 +30,7 @@ def _next(request: HttpRequest, default: str) -> str:
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request)
 
 
 def applicant_login(request: HttpRequest) -> HttpResponse:

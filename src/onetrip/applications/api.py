@@ -27,12 +27,14 @@ from onetrip.applications import selectors, services
 from onetrip.applications.formdata import form_fields_for, mask_values
 from onetrip.applications.models import Application, Notice
 from onetrip.applications.workflow import APPLICANT, SUPERVISOR, Action, Status
-from onetrip.catalog.models import Item, ReviewStage
+from onetrip.catalog.models import Department, Item, ReviewStage
+from onetrip.core.clientaddr import client_ip
 from onetrip.core.parsers import JSONParser
 from onetrip.core.problems import ProblemError, flag, paging
 from onetrip.workbench.selectors import QueueFilters, queue_departments, queue_for
 
 PROBLEM = OpenApiResponse(description="RFC 9457 problem document (application/problem+json)")
+IDEMPOTENCY_KEY_LENGTH = Application._meta.get_field("idempotency_key").max_length
 
 
 class StrictSerializer(serializers.Serializer):
@@ -100,6 +102,14 @@ class ActionSerializer(StrictSerializer):
     due = serializers.DateField(required=False, allow_null=True, default=None)
     override_reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=2000
+    )
+    confirm = serializers.ListField(
+        child=serializers.CharField(max_length=60),
+        required=False,
+        default=list,
+        max_length=200,
+        help_text="supply_correction: codes of fields the correction notice lists whose answer "
+        "the applicant confirms, unchanged",
     )
 
 
@@ -419,11 +429,17 @@ def _list_filters(params) -> QueueFilters:
             "invalid_filter", _("未知的审查环节：{stage}。").format(stage=stage[:40])
         )
     department = None
-    if params.get("department"):
-        try:
-            department = int(params["department"])
-        except ValueError:
-            raise ProblemError("invalid_filter", _("部门应为部门编号（整数）。")) from None
+    wanted = str(params.get("department", "")).strip()[:40]
+    if wanted:  # the code applications and ``departments/`` show, or the numeric id
+        department = (
+            int(wanted)
+            if wanted.isascii() and wanted.isdecimal() and len(wanted) < 19
+            else Department.objects.filter(code=wanted).values_list("pk", flat=True).first()
+        )
+        if department is None:
+            raise ProblemError(
+                "invalid_filter", _("未知的部门：{department}。").format(department=wanted)
+            )
     return QueueFilters(
         department=department,
         status=status_filter,
@@ -492,7 +508,9 @@ class ApplicationList(APIView):
                 description="a status; staff: `draft` lists the window drafts they started",
             ),
             OpenApiParameter("stage", str, description="staff: handle, check or approve"),
-            OpenApiParameter("department", int, description="staff: a department's id"),
+            OpenApiParameter(
+                "department", str, description="staff: a department's code (or numeric id)"
+            ),
             OpenApiParameter(
                 "q",
                 str,
@@ -652,7 +670,9 @@ class ApplicationSubmit(APIView):
                 "Idempotency-Key",
                 str,
                 OpenApiParameter.HEADER,
-                description="repeating a key returns the same application",
+                description="repeating a key for the same application returns its "
+                "confirmation again; at most 80 characters, and one key per application "
+                "(a key the owner used for another application: 409 `idempotency_key_reused`)",
             )
         ],
         responses={
@@ -661,7 +681,9 @@ class ApplicationSubmit(APIView):
             400: PROBLEM,
             404: PROBLEM,
             409: OpenApiResponse(
-                description="problem `window_submit_required`: a window draft is submitted "
+                description="problem `idempotency_key_reused`: the key already submitted "
+                "another of the owner's applications; "
+                "problem `window_submit_required`: a window draft is submitted "
                 "with its visit through `intake/applications/{id}/submit/`; "
                 "problem `evidence_changed`: evidence fetched again before "
                 "submission differs from what the applicant accepted; it waits in preview "
@@ -675,7 +697,13 @@ class ApplicationSubmit(APIView):
     def post(self, request: Request, pk: int) -> Response:
         application = _visible(request, pk)
         data = _valid(SubmitSerializer, request)
-        key = str(request.headers.get("Idempotency-Key", ""))[:80]
+        key = str(request.headers.get("Idempotency-Key", "")).strip()
+        if len(key) > IDEMPOTENCY_KEY_LENGTH:  # cut short, two keys could become one
+            raise ProblemError(
+                "invalid_idempotency_key",
+                _("Idempotency-Key 最长 {n} 个字符。").format(n=IDEMPOTENCY_KEY_LENGTH),
+                status_code=400,
+            )
         try:
             result = services.application_submit(
                 application=application,
@@ -938,7 +966,13 @@ class Track(APIView):
             OpenApiParameter("number", str, required=True),
             OpenApiParameter("code", str, required=True),
         ],
-        responses={200: OpenApiTypes.OBJECT, 404: PROBLEM},
+        responses={
+            200: OpenApiTypes.OBJECT,
+            404: PROBLEM,
+            429: OpenApiResponse(
+                description="problem `too_many`: 30 lookups an hour per client; `Retry-After`"
+            ),
+        },
         tags=["applications"],
         summary="Public progress by tracking number and code",
     )
@@ -946,10 +980,8 @@ class Track(APIView):
         from onetrip.core.ratelimit import rate_limit_hit
 
         # The same budget as the page: 30 lookups an hour per address.
-        if not rate_limit_hit(f"track:{request.META.get('REMOTE_ADDR', '')}", 30, 3600):
-            raise ProblemError(
-                "too_many_requests", _("查询过于频繁，请一小时后再试。"), status_code=429
-            )
+        if not rate_limit_hit(f"track:{client_ip(request)}", 30, 3600):
+            raise ProblemError("too_many", _("查询过于频繁，请一小时后再试。"), status_code=429)
         result = selectors.application_track(
             tracking_number=str(request.query_params.get("number", ""))[:20],
             query_code=str(request.query_params.get("code", ""))[:6],

@@ -135,7 +135,8 @@ def actor_roles(
         roles.add(workflow.APPLICANT)
     if not user.is_staff:
         return roles
-    for role in (workflow.HANDLER, workflow.CHECKER, workflow.APPROVER, workflow.SUPERVISOR):
+    # A draft is its author's until it is submitted: the department has no role in it yet.
+    for role in () if application.status == Status.DRAFT else workflow.DEPARTMENT_ROLES:
         ids = staff_department_ids(user=user, role=role)
         if ids is None or application.department_id in ids:
             roles.add(role)
@@ -344,10 +345,14 @@ def draft_create(
     if version is None:
         raise ApplicationError("item_unpublished", _("该事项尚未发布，不能申请。"), status=404)
     codes = {s.code for s in version.situations.all()}
-    if codes and situation not in codes:
+    if situation and situation not in codes:  # a typo must not become "no situation"
+        raise ApplicationError(
+            "unknown_situation",
+            _("该事项没有“{situation}”这一办理情形。").format(situation=str(situation)[:60]),
+            field="situation",
+        )
+    if codes and not situation:
         raise ApplicationError("situation_required", _("请选择办理情形。"), field="situation")
-    if not codes:
-        situation = ""
     if applicant_person is None and applicant_enterprise is None:
         applicant_person = getattr(user, "person", None)
         if applicant_person is None:
@@ -754,9 +759,9 @@ def application_submit(
     submitted only ``at_window``: by the window's own step, which records the visit with it.
     """
     idempotency_key = str(idempotency_key or "")[:80]
-    earlier = _submitted_with_key(application, user, idempotency_key)
+    earlier = _submitted_with_key(application, idempotency_key)
     if earlier is not None:
-        return Submitted(earlier, False)
+        return _repeated(application, earlier)
     if (
         application.channel == Application.Channel.WINDOW
         and application.status == Status.DRAFT
@@ -786,22 +791,33 @@ def application_submit(
                 application, user, idempotency_key, delivery_method, delivery_address, request
             )
     except IntegrityError:  # a concurrent submission of another draft took the key first
-        earlier = _submitted_with_key(application, user, idempotency_key)
+        earlier = _submitted_with_key(application, idempotency_key)
         if earlier is not None:
-            return Submitted(earlier, False)
+            return _repeated(application, earlier)
         raise
 
 
-def _submitted_with_key(application: Application, user: User, key: str) -> Application | None:
-    """The owner's application already submitted with ``key``, if ``user`` may see it."""
+def _submitted_with_key(application: Application, key: str) -> Application | None:
+    """The owner's application already submitted with ``key`` (keys are the owner's)."""
     if not key or application.owner_id is None:
         return None
-    earlier = (
+    return (
         Application.objects.filter(owner_id=application.owner_id, idempotency_key=key)
         .exclude(status=Status.DRAFT)
         .first()
     )
-    return earlier if earlier is not None and actor_roles(user=user, application=earlier) else None
+
+
+def _repeated(application: Application, earlier: Application) -> Submitted:
+    """A repeat of the submission that used the key; the key used for another draft is an
+    error, not that draft's receipt (the caller would take this one for submitted)."""
+    if earlier.pk != application.pk:
+        raise ApplicationError(
+            "idempotency_key_reused",
+            _("这个幂等键（Idempotency-Key）已用于提交另一份申请；每份申请的提交请使用新的键。"),
+            status=409,
+        )
+    return Submitted(earlier, False)
 
 
 def _submit(application, user, idempotency_key, delivery_method, delivery_address, request):
@@ -1206,9 +1222,14 @@ def application_act(
     items: list[dict[str, str]] | None = None,
     due: dt.date | None = None,
     override_reason: str = "",
+    confirm: list[str] | None = None,
     request=None,
 ) -> Application:
-    """Take one workflow action (everything but submission), checking table, role and guard."""
+    """Take one workflow action (everything but submission), checking table, role and guard.
+
+    ``confirm`` (提交补正 only): the field codes of the correction notice whose answer the
+    applicant checked and keeps as it was; the step records them.
+    """
     try:
         action = Action(action)
     except ValueError:
@@ -1248,6 +1269,7 @@ def application_act(
                 override_reason=typed_text(
                     override_reason, field="override_reason", label=_("监察同意的理由"), limit=2000
                 ),
+                confirm=list(confirm or []),
                 now=now,
                 request=request,
             )
@@ -1317,8 +1339,18 @@ def _g_request_correction(
     online_form = {m.code for m in rows if m.state == ApplicationMaterial.State.FORM}
     fields = {f.code: f.label for f in form_fields_for(app.version, app.situation)}
     locked = locked_fields(application=app)
+    seen: set[str] = set()
     for entry in items or []:
         code = str(entry.get("code", ""))
+        if code in seen:  # the notice would list it twice and count it twice
+            raise ApplicationError(
+                "duplicate_item",
+                _("补正清单中“{name}”列了不止一次，请合并为一项。").format(
+                    name=materials.get(code) or fields.get(code) or code[:60]
+                ),
+                field="items",
+            )
+        seen.add(code)
         why = typed_text(entry.get("reason"), field="items", label=_("补正原因"), limit=300)
         if code in online_form:
             raise ApplicationError(
@@ -1371,12 +1403,13 @@ def _g_request_correction(
         )
     override_by = None
     if app.correction_count >= 1:
-        if workflow.SUPERVISOR not in actor_roles(user=user, application=app) or not says_something(
-            override_reason
-        ):
+        supervisor = workflow.SUPERVISOR in actor_roles(user=user, application=app)
+        if not supervisor or not says_something(override_reason):
             raise ApplicationError(
                 "one_correction",
-                _("补正只能一次性告知。确需再次补正的，须由监察人员写明理由后操作。"),
+                _("补正只能一次性告知。确需再次补正的，请写明同意再次补正的理由。")
+                if supervisor
+                else _("补正只能一次性告知。确需再次补正的，须由监察人员写明理由后操作。"),
                 field="override_reason",
                 status=409,
             )
@@ -1458,13 +1491,25 @@ def correction_items(application: Application) -> list[dict[str, Any]]:
     return out
 
 
-def _g_supply_correction(app, user, role, *, now, **_rest):
+def _g_supply_correction(app, user, role, *, now, confirm, **_rest):
     fields = form_fields_for(app.version, app.situation)
     values, errors = form_validate(fields, app.data, verified=verified_answers(app))
     errors.update(_completeness(app))
+    items = correction_items(app)
+    listed = {e["code"]: e["name"] for e in items if e.get("kind") == "field"}
+    unknown = [str(code)[:60] for code in confirm if code not in listed]
+    if unknown:
+        raise ApplicationError(
+            "confirm_invalid",
+            _("只能确认补正通知所列的填写项目，不能确认：{codes}").format(codes="、".join(unknown)),
+            field="confirm",
+        )
+    # An answer the notice questioned may be right as it is: the applicant says so, and the
+    # step records it for the officer, instead of having to change it to get through.
+    confirmed = [e for e in items if e["code"] in confirm and not e["done"]]
     # Everything the notice lists, a material the item only asks for in some cases included.
-    for entry in correction_items(app):
-        if entry["done"] or entry["code"] in errors:
+    for entry in items:
+        if entry["done"] or entry["code"] in errors or entry in confirmed:
             continue
         if entry.get("kind") == "field":
             errors[entry["code"]] = _("请按补正通知修改“{name}”：{reason}").format(
@@ -1479,6 +1524,9 @@ def _g_supply_correction(app, user, role, *, now, **_rest):
             "incomplete", _("补正还不完整，请按通知补齐全部内容。"), errors=errors
         )
     app.data = values
+    if confirmed:
+        names = "、".join(e["name"] for e in confirmed)
+        return f"已按补正通知提交；申请人确认以下填写无误，未作修改：{names}"
     return "已按补正通知提交"
 
 

@@ -86,6 +86,8 @@ HANDLER = "handler"
 CHECKER = "checker"
 APPROVER = "approver"
 SUPERVISOR = "supervisor"
+# Roles held through a department (scoped by StaffRole), as opposed to the window's reach.
+DEPARTMENT_ROLES = (HANDLER, CHECKER, APPROVER, SUPERVISOR)
 STAGE_ROLE = {"handle": HANDLER, "check": CHECKER, "approve": APPROVER}
 
 

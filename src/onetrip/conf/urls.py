@@ -14,6 +14,7 @@ admin.site.index_title = "事项清单与账户管理"
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", core_views.favicon),
+    path("health/", core_views.health, name="health"),
     path("admin/login/", RedirectView.as_view(url="/staff/login/", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -45,5 +46,6 @@ if settings.DEBUG:
         path("media/<path:path>", static_serve, {"document_root": settings.MEDIA_ROOT})
     )
 
+handler400 = "onetrip.core.views.bad_request"
 handler404 = "onetrip.core.views.not_found"
 handler500 = "onetrip.core.views.server_error"

@@ -58,11 +58,33 @@ def id_number_problem(value: str) -> str | None:
     except stdnum_exceptions.InvalidFormat:
         return _("公民身份号码格式不正确。")
     except stdnum_exceptions.InvalidComponent:
-        return _("公民身份号码中的出生日期或地区码不正确。")
+        problem = _birth_or_region_problem(value)
+        if problem:
+            return problem
     except stdnum_exceptions.InvalidChecksum:
         return _("公民身份号码校验位不正确，请核对最后一位。")
     except stdnum_exceptions.ValidationError:
         return _("公民身份号码无效。")
     if ric.get_birth_date(value) > dt.date.today():
         return _("公民身份号码中的出生日期晚于今天，请核对。")
+    return None
+
+
+def _birth_or_region_problem(value: str) -> str | None:
+    """The birth date or the region code, when python-stdnum refuses one of them.
+
+    stdnum also refuses a region code that was created after the birth year. A number carries
+    the code of where it was issued, and cards were first issued in 1984, so people born
+    before their county's code existed hold such numbers. A code that exists in any year is
+    accepted.
+    """
+    from stdnum import numdb
+
+    try:
+        ric.get_birth_date(value)
+    except stdnum_exceptions.InvalidComponent:
+        return _("公民身份号码中的出生日期不正确。")
+    found = numdb.get("cn/loc").info(value[:6])
+    if not any(props.get("county") for _part, props in found):
+        return _("公民身份号码中的地区码不存在。")
     return None

@@ -1,9 +1,12 @@
-"""Language choice: Chinese unless the person switched with the language button."""
+"""Language choice, and the trailing-slash redirect that keeps the method."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponsePermanentRedirect
+from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.utils import translation
+from django.utils.http import escape_leading_slashes
 
 
 class ChosenLanguageMiddleware:
@@ -26,3 +29,25 @@ class ChosenLanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         response.headers.setdefault("Vary", "Cookie")
         return response
+
+
+class PermanentRedirectKeepingMethod(HttpResponsePermanentRedirect):
+    status_code = 308
+
+
+class CommonMiddleware(DjangoCommonMiddleware):
+    """Django's, but a POST (PUT, PATCH, DELETE) to an address without its trailing slash is
+    redirected with 308, which clients repeat with the same method and body; a 301 makes them
+    repeat it as a GET, so an API call would silently read a list instead of writing."""
+
+    def get_full_path_with_slash(self, request):
+        return escape_leading_slashes(request.get_full_path(force_append_slash=True))
+
+    def process_response(self, request, response):
+        if (
+            response.status_code == 404
+            and request.method not in ("GET", "HEAD")
+            and self.should_redirect_with_slash(request)
+        ):
+            return PermanentRedirectKeepingMethod(self.get_full_path_with_slash(request))
+        return super().process_response(request, response)

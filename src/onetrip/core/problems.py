@@ -131,4 +131,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     for header in ("WWW-Authenticate", "Retry-After", "Allow"):
         if header in response:
             result[header] = response[header]
+    if result.status_code == 429 and "Retry-After" not in result:
+        # The limits are per minute (a code just sent) or per hour (everything else).
+        result["Retry-After"] = "60" if result.data.get("code") == "too_soon" else "3600"
     return result

@@ -24,6 +24,7 @@ from onetrip.applications.formdata import (
 from onetrip.applications.models import Application, ApplicationMaterial, Notice, StoredFile
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import FormField, Item, Material
+from onetrip.core.clientaddr import client_ip
 from onetrip.core.ratelimit import rate_limit_hit
 from onetrip.core.templatetags.onetrip import localized
 from onetrip.exchange import selectors as exchange_selectors
@@ -297,6 +298,12 @@ def application_detail(request: HttpRequest, tracking_number: str) -> HttpRespon
     if request.method == "POST":
         supplement = request.POST.get("supplement")  # a 容缺 material handed in later
         try:
+            if request.POST.get("action") == "withdraw" and not request.POST.get(
+                "confirm_withdraw"
+            ):  # one click must not end an application
+                raise services.ApplicationError(
+                    "confirm_required", _("请勾选确认后再撤回申请。"), field="confirm_withdraw"
+                )
             if supplement is not None:
                 services.material_upload(
                     application=application,
@@ -309,6 +316,7 @@ def application_detail(request: HttpRequest, tracking_number: str) -> HttpRespon
                     application=application,
                     user=request.user,
                     action=request.POST.get("action", ""),
+                    confirm=request.POST.getlist("confirm"),
                     request=request,
                 )
         except services.ApplicationError as exc:
@@ -372,12 +380,14 @@ def track(request: HttpRequest) -> HttpResponse:
     number = params.get("number", "").strip()[:20]
     code = params.get("code", "").strip()[:6]
     if number or code:
-        if not rate_limit_hit(f"track:{request.META.get('REMOTE_ADDR', '')}", 30, 3600):
+        if not rate_limit_hit(f"track:{client_ip(request)}", 30, 3600):
             error = _("查询过于频繁，请一小时后再试。")
         else:
             result = app_selectors.application_track(tracking_number=number, query_code=code)
             if result is None:
                 error = _("申办流水号或查询码不正确，请核对后重试。")
+    elif request.method == "POST":  # the form sent empty
+        error = _("请填写申办流水号和查询码。")
     return render(
         request,
         "portal/track.html",

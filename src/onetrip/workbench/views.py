@@ -250,6 +250,14 @@ def _detail_context(
         "tomorrow": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
         "correction_due": services.correction_due_default() if can_correct else None,
         "open_correction": correction,
+        # 提交补正 at the window: answers the notice questioned that the applicant keeps
+        "unanswered_fields": [
+            i
+            for i in services.correction_items(application)
+            if i.get("kind") == "field" and not i["done"]
+        ]
+        if correction
+        else [],
         "open_correction_due": services.correction_answer_due(correction) if correction else None,
         "form": form,
         "state": state,
@@ -399,6 +407,7 @@ def act(request: HttpRequest, tracking_number: str) -> HttpResponse:
             items=items if action == Action.REQUEST_CORRECTION else None,
             due=due,
             override_reason=state["override_reason"],
+            confirm=post.getlist("confirm") if action == Action.SUPPLY_CORRECTION else None,
             request=request,
         )
     except ApplicationError as exc:

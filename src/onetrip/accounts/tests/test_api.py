@@ -66,6 +66,7 @@ def test_bad_sign_in_requests_are_problems_that_change_nothing():
     assert api.post("/api/v1/auth/login-code/", {"phone": PHONE}, format="json").status_code == 202
     r = api.post("/api/v1/auth/login-code/", {"phone": PHONE}, format="json")
     assert r.status_code == 429 and r.json()["code"] == "too_soon"
+    assert r["Retry-After"] == "60"
     r = api.post("/api/v1/auth/token/", {"phone": "13900000000", "code": "123456"}, format="json")
     assert r.status_code == 401 and r.json()["code"] == "code_expired"
     assert not Token.objects.exists() and not User.objects.exists()

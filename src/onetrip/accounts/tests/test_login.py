@@ -125,6 +125,7 @@ def test_a_phone_typed_in_full_width_digits_is_the_same_phone():
         ("110101199003071091", "校验位"),
         ("110101199002301236", "出生日期"),
         ("620102209001010018", "出生日期晚于今天"),  # valid check digit, born in 2090
+        ("999999198503120034", "地区码不存在"),  # valid check digit, no such region
         ("123", "18 位"),
     ],
 )
@@ -136,6 +137,17 @@ def test_bad_id_numbers_on_identity(client, id_number, message):
     r = client.post("/me/identity/", {"real_name": "王五", "id_number": id_number})
     assert message in r.content.decode()
     assert not Person.objects.exists()
+
+
+def test_a_number_issued_where_the_code_was_created_after_the_birth_year_is_accepted(client):
+    """城关区's 620102 dates from after 1975; a person born then holds it all the same (numbers
+    carry the code of where they were issued, from 1984)."""
+    user = User.objects.create(username="x")
+    user.set_phone(PHONE)
+    user.save()
+    client.force_login(user)
+    client.post("/me/identity/", {"real_name": "王五", "id_number": "620102197505053219"})
+    assert Person.objects.get().birth_date == dt.date(1975, 5, 5)
 
 
 def test_a_staff_account_cannot_become_an_applicant(client):

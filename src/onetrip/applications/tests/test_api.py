@@ -128,6 +128,82 @@ def test_other_people_get_404_for_everything():
         assert app.pk not in [a["id"] for a in api.get("/api/v1/applications/").json()]
 
 
+def test_an_online_draft_is_hidden_from_staff_until_it_is_submitted():
+    w = world()
+    draft = complete_draft(w)
+    photo = draft.materials.get(code="photo").file_id
+    department_staff = (w.handler, w.checker, w.approver, w.supervisor, w.window)
+    for user in department_staff:
+        api = api_for(user)
+        _problem(api.get(f"/api/v1/applications/{draft.pk}/"), 404, "not_found")
+        _problem(api.get(f"/api/v1/applications/{draft.pk}/evidence/"), 404, "not_found")
+        _problem(api.get(f"/api/v1/applications/{draft.pk}/files/{photo}/"), 404, "not_found")
+        page = Client()
+        page.force_login(user)
+        assert page.get(f"/workbench/files/{photo}/").status_code == 404
+    services.application_submit(application=draft, user=w.user)
+    for user in department_staff:
+        assert api_for(user).get(f"/api/v1/applications/{draft.pk}/").status_code == 200
+
+
+def test_a_questioned_answer_is_confirmed_over_the_api():
+    w = world()
+    app = services.application_act(
+        application=submitted(w),
+        user=w.window,
+        action="request_correction",
+        reason="请核对",
+        items=[{"code": "bank", "reason": "请核对发卡银行"}],
+    )
+    api = api_for(w.user)
+    url = f"/api/v1/applications/{app.pk}/actions/"
+    body = _problem(
+        api.post(url, {"action": "supply_correction"}, format="json"), 400, "incomplete"
+    )
+    assert "bank" in {e["field"] for e in body["errors"]}
+    _problem(
+        api.post(url, {"action": "supply_correction", "confirm": ["nope"]}, format="json"),
+        400,
+        "confirm_invalid",
+    )
+    r = api.post(url, {"action": "supply_correction", "confirm": ["bank"]}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "corrected"
+
+
+def test_a_correction_listing_an_item_twice_is_refused():
+    w = world()
+    app = submitted(w)
+    body = _problem(
+        api_for(w.window).post(
+            f"/api/v1/applications/{app.pk}/actions/",
+            {
+                "action": "request_correction",
+                "reason": "请补正",
+                "items": [{"code": "photo", "reason": "模糊"}, {"code": "photo", "reason": "太小"}],
+            },
+            format="json",
+        ),
+        400,
+        "duplicate_item",
+    )
+    assert "列了不止一次" in body["detail"]
+    app.refresh_from_db()
+    assert app.status == "submitted" and not app.notices.exists()
+
+
+def test_an_unknown_situation_is_named_not_dropped():
+    w = world()
+    body = _problem(
+        api_for(w.user).post(
+            "/api/v1/applications/", {"item": w.item.code, "situation": "nope"}, format="json"
+        ),
+        400,
+        "unknown_situation",
+    )
+    assert "nope" in body["detail"]
+    assert not Application.objects.exists()
+
+
 def test_forbidden_and_impossible_actions():
     w = world()
     app = services.application_submit(application=complete_draft(w), user=w.user).application
@@ -212,9 +288,16 @@ def test_the_staff_queue_has_the_workbench_filters():
     _problem(handler.get("/api/v1/applications/", {"stage": "sign"}), 400, "invalid_filter")
     _problem(handler.get("/api/v1/applications/", {"mine": "maybe"}), 400, "invalid_filter")
     _problem(handler.get("/api/v1/applications/", {"department": "x"}), 400, "invalid_filter")
+    # By the code the applications show (and departments/ lists), or by id.
+    own = first.department
+    assert ids(department=own.code) == ids(department=own.pk) == {first.pk, second.pk}
+    assert api_for(w.handler).get(f"/api/v1/applications/{first.pk}/").json()["department"] == (
+        own.code
+    )
     # A department outside the officer's scope is refused, not silently empty.
-    outside = w.outsider.staff_roles.first().department_id
-    _problem(handler.get("/api/v1/applications/", {"department": outside}), 400, "invalid_filter")
+    outside = w.outsider.staff_roles.first().department
+    for value in (outside.pk, outside.code):
+        _problem(handler.get("/api/v1/applications/", {"department": value}), 400, "invalid_filter")
     assert api_for(w.outsider).get("/api/v1/applications/").json() == []
     # A window officer's own intake drafts, and no one else's.
     draft = services.draft_create(

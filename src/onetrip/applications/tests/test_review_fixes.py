@@ -105,26 +105,37 @@ def test_tracking_survives_odd_codes_and_is_rate_limited(client):
     cache.clear()
 
 
-def test_long_idempotency_keys_do_not_crash():
+def test_an_idempotency_key_over_80_characters_is_refused_not_cut_short():
     w = world()
-    key = "k" * 100
-    first = services.application_submit(
-        application=complete_draft(w), user=w.user, idempotency_key=key
+    draft = complete_draft(w)
+    api = APIClient()
+    api.force_authenticate(w.user)
+    r = api.post(
+        f"/api/v1/applications/{draft.pk}/submit/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k" * 81
     )
-    second = services.application_submit(
-        application=complete_draft(w), user=w.user, idempotency_key=key
+    assert r.status_code == 400 and r.json()["code"] == "invalid_idempotency_key"
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    r = api.post(
+        f"/api/v1/applications/{draft.pk}/submit/", {}, format="json", HTTP_IDEMPOTENCY_KEY="k" * 80
     )
-    assert second.application.pk == first.application.pk and not second.created
+    assert r.status_code == 201
 
 
-def test_a_used_key_returns_its_application_even_for_an_incomplete_draft():
+def test_a_key_used_for_another_application_is_a_conflict_not_its_receipt():
     w = world()
-    first = services.application_submit(
-        application=complete_draft(w), user=w.user, idempotency_key="k1"
-    )
+    services.application_submit(application=complete_draft(w), user=w.user, idempotency_key="k1")
     incomplete = services.draft_create(user=w.user, item=w.item, situation="first")
-    again = services.application_submit(application=incomplete, user=w.user, idempotency_key="k1")
-    assert again.application.pk == first.application.pk and not again.created
+    api = APIClient()
+    api.force_authenticate(w.user)
+    r = api.post(
+        f"/api/v1/applications/{incomplete.pk}/submit/",
+        {},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k1",
+    )
+    assert r.status_code == 409 and r.json()["code"] == "idempotency_key_reused"
+    assert "另一份申请" in r.json()["detail"]
     incomplete.refresh_from_db()
     assert incomplete.status == "draft"
 
@@ -142,7 +153,14 @@ def test_a_used_key_leaves_the_other_draft_alone(monkeypatch):
 
     monkeypatch.setattr(exchange_services, "evidence_refresh_stale", refresh)
     other = complete_draft(w)
-    again = services.application_submit(application=other, user=w.user, idempotency_key="k1")
+    with pytest.raises(services.ApplicationError) as refused:
+        services.application_submit(application=other, user=w.user, idempotency_key="k1")
+    assert refused.value.code == "idempotency_key_reused" and refused.value.status == 409
+    other.refresh_from_db()
+    assert other.status == "draft" and not other.events.exists()
+    again = services.application_submit(
+        application=first.application, user=w.user, idempotency_key="k1"
+    )
     assert again.application.pk == first.application.pk and not again.created
 
 

@@ -129,6 +129,10 @@ def test_second_correction_needs_a_supervisor_with_a_reason():
     from onetrip.accounts.services import staff_role_grant
 
     staff_role_grant(user=w.supervisor, department=w.item.department, role="handler")
+    with pytest.raises(services.ApplicationError) as caught:  # the supervisor is told the reason
+        act(app, w.supervisor, "request_correction", reason="再补", items=[{"code": "photo"}])
+    assert caught.value.code == "one_correction"
+    assert "请写明同意再次补正的理由" in caught.value.message
     act(
         app,
         w.supervisor,

@@ -129,12 +129,12 @@ def test_the_api_answers_a_problem_document(settings):
 
 
 def test_staff_who_may_not_edit_get_a_proper_refusal_not_a_500(settings):
-    """A handler of the department can see the draft but may not change it: submitting
-    with stale evidence used to raise an uncaught ExchangeError."""
+    """A handler of the department may not submit someone's draft (nor see it before it is
+    submitted): submitting with stale evidence used to raise an uncaught ExchangeError."""
     settings.ONETRIP_EXCHANGE_FRESHNESS_SECONDS = 3600
     w = world()
     app = ready_draft(w)
-    assert services.can_view(user=w.handler, application=app)
+    assert not services.can_view(user=w.handler, application=app)
     with time_machine.travel(dt.datetime.now(dt.UTC) + LATER):
         with pytest.raises(services.ApplicationError) as caught:
             services.application_submit(application=app, user=w.handler)

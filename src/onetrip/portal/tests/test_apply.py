@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from onetrip.applications import services
 from onetrip.applications.models import Application
@@ -135,6 +136,25 @@ def test_another_applicant_sees_nothing(client):
     assert app.tracking_number not in client.get("/me/").content.decode()
 
 
+def test_withdrawing_needs_a_ticked_confirmation(client):
+    w = world()
+    app = services.application_submit(application=complete_draft(w), user=w.user).application
+    client.force_login(w.user)
+    url = f"/me/applications/{app.tracking_number}/"
+    assert 'name="confirm_withdraw"' in client.get(url).content.decode()
+    r = client.post(url, {"action": "withdraw"})
+    assert r.status_code == 400 and "请勾选确认后再撤回申请" in r.content.decode()
+    assert Application.objects.get(pk=app.pk).status == Status.SUBMITTED
+    r = client.post(url, {"action": "withdraw", "confirm_withdraw": "1"})
+    assert r.status_code == 302
+    assert Application.objects.get(pk=app.pk).status == Status.WITHDRAWN
+
+
+def test_an_empty_progress_lookup_says_what_is_missing(client):
+    r = client.post("/track/", {"number": "", "code": ""})
+    assert "请填写申办流水号和查询码" in r.content.decode()
+
+
 def test_owner_downloads_their_file_as_attachment(client):
     w = world()
     app = complete_draft(w)
@@ -247,6 +267,39 @@ def test_an_emptied_answer_is_not_a_correction_done(client):
     app.data = {**data, "bank": "boc"}
     app.save(update_fields=["data"])
     assert [i["done"] for i in services.correction_items(app)] == [True]
+
+
+def test_an_answer_the_notice_questioned_can_be_confirmed_unchanged(client):
+    """The officer doubted 发卡银行; it was right. The applicant confirms it as it is instead
+    of having to change it to get through, and the officer reads the confirmation."""
+    w = world()
+    app = services.application_act(
+        application=submitted(w),
+        user=w.window,
+        action="request_correction",
+        reason="请核对开户银行",
+        items=[{"code": "bank", "reason": "请核对开户银行"}],
+    )
+    client.force_login(w.user)
+    url = f"/me/applications/{app.tracking_number}/"
+    page = client.get(url).content.decode()
+    assert 'name="confirm" value="bank"' in page and "原填写无误" in page
+    refused = client.post(url, {"action": "supply_correction"})
+    assert refused.status_code == 400 and "请按补正通知修改" in refused.content.decode()
+    bad = client.post(url, {"action": "supply_correction", "confirm": ["photo"]})
+    assert bad.status_code == 400 and "只能确认补正通知所列的填写项目" in bad.content.decode()
+    app.refresh_from_db()
+    assert app.status == "correction"
+    r = client.post(url, {"action": "supply_correction", "confirm": ["bank"]})
+    assert r.status_code == 302
+    app.refresh_from_db()
+    assert app.status == "corrected" and app.data["bank"] == "icbc"
+    step = app.events.get(action="supply_correction")
+    assert "申请人确认以下填写无误，未作修改：发卡银行" in step.note
+    staff_view = APIClient()
+    staff_view.force_authenticate(w.window)
+    notes = [e["note"] for e in staff_view.get(f"/api/v1/applications/{app.pk}/").json()["events"]]
+    assert any("未作修改：发卡银行" in n for n in notes)
 
 
 def test_a_form_that_asks_the_delivery_is_not_asked_again(client):
