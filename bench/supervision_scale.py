@@ -24,7 +24,7 @@ import statistics
 import sys
 import time
 
-from _common import recreate
+from _common import SHARED_KEYS, recreate
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src")
 
@@ -41,6 +41,7 @@ def main() -> None:
 
     recreate(args.database_url)
     os.environ["ONETRIP_DATABASE_URL"] = args.database_url
+    os.environ.update(SHARED_KEYS)
     os.environ.setdefault("ONETRIP_DATA_DIR", "/tmp/onetrip-bench-scale")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onetrip.conf.settings")
     sys.path.insert(0, ROOT)

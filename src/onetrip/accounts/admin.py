@@ -39,20 +39,25 @@ class UserAdmin(BaseUserAdmin):
             )
 
     def save_related(self, request, form, formsets, change):
-        before = _roles(form.instance)
+        before = _grants(form.instance)
         super().save_related(request, form, formsets, change)
-        after = _roles(form.instance)
+        after = _grants(form.instance)
         if before != after:
-            _audit_access(
-                request, form.instance, "account.roles", {"roles": before}, {"roles": after}
-            )
+            _audit_access(request, form.instance, "account.roles", before, after)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # the form was accepted
+            user = self.get_object(request, id)
+            _audit_access(request, user, "account.password", None, None)
+        return response
 
     def delete_model(self, request, obj):
         _audit_access(
             request,
             obj,
             "account.delete",
-            {**{f: getattr(obj, f) for f in self.ACCESS_FIELDS}, "roles": _roles(obj)},
+            {**{f: getattr(obj, f) for f in self.ACCESS_FIELDS}, **_grants(obj)},
             None,
         )
         super().delete_model(request, obj)
@@ -60,6 +65,22 @@ class UserAdmin(BaseUserAdmin):
     def delete_queryset(self, request, queryset):
         for user in queryset:
             self.delete_model(request, user)
+
+
+def _grants(user: User) -> dict[str, list[str]]:
+    """What ``user`` may do beyond their own account: department roles, groups, permissions."""
+    if not user.pk:
+        return {"roles": [], "groups": [], "permissions": []}
+    return {
+        "roles": _roles(user),
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(
+            f"{app}.{codename}"
+            for app, codename in user.user_permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        ),
+    }
 
 
 def _roles(user: User) -> list[str]:

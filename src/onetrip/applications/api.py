@@ -431,11 +431,9 @@ def _list_filters(params) -> QueueFilters:
     department = None
     wanted = str(params.get("department", "")).strip()[:40]
     if wanted:  # the code applications and ``departments/`` show, or the numeric id
-        department = (
-            int(wanted)
-            if wanted.isascii() and wanted.isdecimal() and len(wanted) < 19
-            else Department.objects.filter(code=wanted).values_list("pk", flat=True).first()
-        )
+        department = Department.objects.filter(code=wanted).values_list("pk", flat=True).first()
+        if department is None and wanted.isascii() and wanted.isdecimal() and len(wanted) < 19:
+            department = int(wanted)  # a code may be all digits: the code wins
         if department is None:
             raise ProblemError(
                 "invalid_filter", _("未知的部门：{department}。").format(department=wanted)

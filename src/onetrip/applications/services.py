@@ -1506,7 +1506,9 @@ def _g_supply_correction(app, user, role, *, now, confirm, **_rest):
         )
     # An answer the notice questioned may be right as it is: the applicant says so, and the
     # step records it for the officer, instead of having to change it to get through.
-    confirmed = [e for e in items if e["code"] in confirm and not e["done"]]
+    confirmed = [
+        e for e in items if e.get("kind") == "field" and e["code"] in confirm and not e["done"]
+    ]
     # Everything the notice lists, a material the item only asks for in some cases included.
     for entry in items:
         if entry["done"] or entry["code"] in errors or entry in confirmed:

@@ -11,6 +11,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from onetrip.conf.checks import require_shared_keys
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -47,6 +49,8 @@ def _secret_key() -> str:
         return secrets.token_urlsafe(50)
 
 
+# Every command and process on a shared database needs the keys every node shares.
+require_shared_keys()
 SECRET_KEY = _secret_key()
 ONETRIP_FIELD_KEY = env("FIELD_KEY")
 DEBUG = env_bool("DEBUG", False)

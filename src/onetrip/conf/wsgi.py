@@ -4,9 +4,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from onetrip.conf.checks import require_channels, require_shared_keys
+from onetrip.conf.checks import require_channels
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onetrip.conf.settings")
-require_shared_keys()
 application = get_wsgi_application()
 require_channels()

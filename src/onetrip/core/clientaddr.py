@@ -15,9 +15,15 @@ from django.http import HttpRequest
 
 
 def normal_ip(text: str) -> str | None:
-    """The address as the database stores it, or None if it is not an IP address."""
+    """The address as the database stores it, or None if it is not an IP address; a port
+    some balancers add (``203.0.113.9:4711``, ``[2001:db8::1]:4711``) is dropped."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1:].split("]", 1)[0]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
     try:
-        address = ipaddress.ip_address(text.strip().split("%")[0])
+        address = ipaddress.ip_address(text.split("%")[0])
     except ValueError:
         return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:

@@ -75,16 +75,20 @@ def _birth_or_region_problem(value: str) -> str | None:
 
     stdnum also refuses a region code that was created after the birth year. A number carries
     the code of where it was issued, and cards were first issued in 1984, so people born
-    before their county's code existed hold such numbers. A code that exists in any year is
-    accepted.
+    before their county's code existed hold such numbers. A code created later is accepted; a
+    code abolished before the birth year is not.
     """
     from stdnum import numdb
 
     try:
-        ric.get_birth_date(value)
+        born = ric.get_birth_date(value).year
     except stdnum_exceptions.InvalidComponent:
         return _("公民身份号码中的出生日期不正确。")
-    found = numdb.get("cn/loc").info(value[:6])
-    if not any(props.get("county") for _part, props in found):
-        return _("公民身份号码中的地区码不存在。")
-    return None
+    for _part, props in numdb.get("cn/loc").info(value[:6]):
+        for county in filter(None, props.get("county", "").split(",")):
+            if not county.startswith("["):
+                return None  # no period recorded: in use
+            end = county[1:].split("]", 1)[0].split("-")[1]
+            if not end or int(end) >= born:
+                return None  # still in use after the birth year
+    return _("公民身份号码中的地区码不存在。")

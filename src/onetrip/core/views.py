@@ -75,9 +75,10 @@ def health(request: HttpRequest) -> HttpResponse:
     except Exception as exc:  # any failure means this node cannot serve
         checks["database"] = f"error: {exc.__class__.__name__}"
     try:
-        probe = secrets.token_hex(8)
-        cache.set("health:probe", probe, 10)
-        checks["cache"] = "ok" if cache.get("health:probe") == probe else "error: not stored"
+        key = f"health:{secrets.token_hex(8)}"  # its own key: checks run concurrently
+        cache.set(key, "1", 10)
+        checks["cache"] = "ok" if cache.get(key) == "1" else "error: not stored"
+        cache.delete(key)
     except Exception as exc:
         checks["cache"] = f"error: {exc.__class__.__name__}"
     ok = all(v == "ok" for v in checks.values())

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib import admin
-from django.test import RequestFactory
+from django.contrib.auth.models import Group
+from django.test import Client
 
-from onetrip.accounts.admin import UserAdmin
-from onetrip.accounts.models import StaffRole, User
+from onetrip.accounts.models import User
 from onetrip.audit.models import AuditEvent
 from onetrip.audit.selectors import audit_chain_verify
 from onetrip.catalog.tests.factories import departments_create
@@ -15,46 +14,69 @@ from onetrip.catalog.tests.factories import departments_create
 pytestmark = pytest.mark.django_db
 
 
-class _Form:
-    def __init__(self, instance):
-        self.instance = instance
+def _change(client, user, *, roles=(), groups=(), **flags):
+    """POST the user's change form as the admin page would, with these roles and groups."""
+    data = {
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "display_name": "",
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+        "groups": [g.pk for g in groups],
+        "staff_roles-TOTAL_FORMS": str(len(roles)),
+        "staff_roles-INITIAL_FORMS": "0",
+        "staff_roles-MIN_NUM_FORMS": "0",
+        "staff_roles-MAX_NUM_FORMS": "1000",
+        **{k: "on" for k, v in flags.items() if v},
+    }
+    for i, (role, department) in enumerate(roles):
+        data[f"staff_roles-{i}-role"] = role
+        data[f"staff_roles-{i}-department"] = department.pk
+    r = client.post(f"/admin/accounts/user/{user.pk}/change/", data)
+    assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
 
-    def save_m2m(self):
-        pass
 
-
-class _RolesInline:
-    """The staff-role inline as the admin saves it: inside ``save_related``."""
-
-    def __init__(self, save):
-        self.save = save
-
-
-def test_superuser_grants_roles_and_deletions_are_in_the_audit_chain():
+def test_access_granted_and_removed_in_the_admin_is_in_the_audit_chain():
     root = User.objects.create_superuser("root", password="x")
-    request = RequestFactory().post("/admin/", REMOTE_ADDR="10.1.2.3")
-    request.user = root
-    model_admin = UserAdmin(User, admin.site)
-    officer = User(username="officer")
-    model_admin.save_model(request, officer, None, change=False)
-    officer.is_staff = officer.is_superuser = True
-    model_admin.save_model(request, officer, None, change=True)
+    officer = User.objects.create_user("officer", password="x")
     department = departments_create()["jobs"]
-    form = _Form(officer)
-    grant = _RolesInline(
-        lambda: StaffRole.objects.create(user=officer, department=department, role="approver")
+    editors = Group.objects.get_or_create(name="role:catalogue")[0]
+    admin = Client(REMOTE_ADDR="10.1.2.3")
+    admin.force_login(root)
+    _change(admin, officer, is_active=True, is_staff=True, is_superuser=True)
+    _change(
+        admin,
+        User.objects.get(pk=officer.pk),
+        roles=[("approver", department)],
+        groups=[editors],
+        is_active=True,
+        is_staff=True,
+        is_superuser=True,
     )
-    model_admin.save_related(request, form, [grant], change=True)
-    model_admin.save_related(request, form, [], change=True)  # nothing changed: no event
     events = list(AuditEvent.objects.filter(object_id=str(officer.pk)).order_by("seq"))
-    assert [e.action for e in events] == ["account.create", "account.access", "account.roles"]
-    assert events[1].before["is_superuser"] is False and events[1].after["is_superuser"] is True
-    assert events[2].before == {"roles": []}
-    assert events[2].after == {"roles": [f"approver@{department.code}"]}
+    assert [e.action for e in events] == ["account.access", "account.roles"]
+    assert events[0].before["is_superuser"] is False and events[0].after["is_superuser"] is True
+    assert events[1].before == {"roles": [], "groups": [], "permissions": []}
+    assert events[1].after["roles"] == [f"approver@{department.code}"]
+    assert events[1].after["groups"] == ["role:catalogue"]
     assert all(e.actor_id == str(root.pk) and e.source_ip == "10.1.2.3" for e in events)
-    StaffRole.objects.filter(user=officer).delete()
-    model_admin.delete_model(request, officer)
-    gone = AuditEvent.objects.get(action="account.delete")
-    assert gone.before["is_superuser"] is True and gone.after is None
-    assert not User.objects.filter(username="officer").exists()
+    r = admin.post(
+        f"/admin/accounts/user/{officer.pk}/password/",
+        {"password1": "a-new-long-passphrase-42", "password2": "a-new-long-passphrase-42"},
+    )
+    assert r.status_code == 302
+    assert AuditEvent.objects.filter(action="account.password", object_id=str(officer.pk)).exists()
     assert audit_chain_verify().ok
+
+
+def test_an_unchanged_save_adds_nothing():
+    root = User.objects.create_superuser("root", password="x")
+    officer = User.objects.create_user("officer", password="x", is_staff=True)
+    admin = Client()
+    admin.force_login(root)
+    before = AuditEvent.objects.count()
+    _change(admin, officer, is_active=True, is_staff=True)
+    assert AuditEvent.objects.count() == before

@@ -126,6 +126,7 @@ def test_a_phone_typed_in_full_width_digits_is_the_same_phone():
         ("110101199002301236", "出生日期"),
         ("620102209001010018", "出生日期晚于今天"),  # valid check digit, born in 2090
         ("999999198503120034", "地区码不存在"),  # valid check digit, no such region
+        ("110110199001010011", "地区码不存在"),  # 燕山区's code was abolished in 1986
         ("123", "18 位"),
     ],
 )

@@ -38,3 +38,20 @@ def test_track_lookups_are_limited_per_client_behind_the_load_balancer(settings)
     cache.clear()
     assert [lookup(f"203.0.113.{n}") for n in range(31)][-1] == 429
     cache.clear()
+
+
+def test_client_addresses_with_ports_and_spoofed_hops(settings):
+    from django.test import RequestFactory
+
+    from onetrip.core.clientaddr import client_ip
+
+    settings.ONETRIP_TRUSTED_PROXIES = 1
+
+    def ip(forwarded):
+        return client_ip(RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded))
+
+    assert ip("203.0.113.9:4711") == "203.0.113.9"
+    assert ip("[2001:db8::1]:4711") == "2001:db8::1"
+    assert ip("2001:db8::1") == "2001:db8::1"
+    assert ip("1.2.3.4, 203.0.113.9") == "203.0.113.9"  # the client's own entry is ignored
+    assert ip("") == "127.0.0.1" and ip("not-an-address") == "127.0.0.1"  # REMOTE_ADDR

@@ -70,8 +70,8 @@ def serve_once(monkeypatch, settings):
     from onetrip.notifications import worker
     from onetrip.supervision import scheduler
 
-    loaded = []
-    monkeypatch.setattr(waitress, "serve", lambda *a, **k: None)
+    loaded, served = [], []
+    monkeypatch.setattr(waitress, "serve", lambda *a, **k: served.append(k))
     monkeypatch.setattr(worker, "start_in_thread", lambda **k: _Stoppable())
     monkeypatch.setattr(scheduler, "start_in_thread", lambda **k: _Stoppable())
     monkeypatch.setattr(serve_module, "demo_ensure", lambda **k: loaded.append(True))
@@ -82,6 +82,7 @@ def serve_once(monkeypatch, settings):
         call_command("serve", *args, stdout=out)
         return out.getvalue(), bool(loaded)
 
+    run.served = served
     return run
 
 
@@ -106,6 +107,16 @@ def test_serve_no_demo_flag_still_wins(serve_once, settings):
     assert not loaded and "演示账号" not in out
 
 
+@pytest.mark.django_db
+def test_serve_passes_forwarded_headers_only_behind_trusted_proxies(serve_once, settings):
+    settings.ONETRIP_DEMO = False
+    serve_once()
+    assert serve_once.served[-1]["clear_untrusted_proxy_headers"] is True
+    settings.ONETRIP_TRUSTED_PROXIES = 1
+    serve_once()
+    assert serve_once.served[-1]["clear_untrusted_proxy_headers"] is False
+
+
 def test_a_shared_database_without_the_shared_keys_is_refused(monkeypatch):
     from django.core.exceptions import ImproperlyConfigured
 
@@ -128,11 +139,16 @@ def test_a_shared_database_without_the_shared_keys_is_refused(monkeypatch):
     require_shared_keys()
 
 
-def test_a_misspelt_sms_gateway_is_refused_at_start_and_a_class_path_is_loaded(settings):
+def test_a_misspelt_sms_gateway_is_refused_at_start_and_a_class_path_is_loaded(
+    settings, monkeypatch
+):
     from django.core.exceptions import ImproperlyConfigured
 
     from onetrip.conf.checks import require_channels
+    from onetrip.notifications import channels
     from onetrip.notifications.channels import SandboxSmsChannel, channel_for
+
+    monkeypatch.setattr(channels, "_registry", dict(channels._registry))  # loaded paths stay here
 
     settings.ONETRIP_SMS_CHANNEL = "aliyun"
     with pytest.raises(ImproperlyConfigured, match="aliyun"):

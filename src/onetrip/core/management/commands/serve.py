@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from onetrip.conf.checks import require_channels, require_shared_keys
+from onetrip.conf.checks import require_channels
 from onetrip.core.demo import DEMO_PASSWORD, demo_ensure
 
 
@@ -32,7 +32,6 @@ class Command(BaseCommand):
 
         from onetrip.conf.wsgi import application
 
-        require_shared_keys()
         require_channels()
         # Demo accounts share one known password: only where the demo is on (the embedded
         # default, or ONETRIP_DEMO=1), never on a production database by default.
@@ -57,7 +56,16 @@ class Command(BaseCommand):
         scheduler = start_scheduler(interval=60.0)  # 电子监察 cards, under the lease
         sandbox = self._sandbox_start()  # the department registries the connector calls
         try:
-            serve(application, host=host, port=port, threads=threads, ident="onetrip")
+            serve(
+                application,
+                host=host,
+                port=port,
+                threads=threads,
+                ident="onetrip",
+                # waitress drops X-Forwarded-* unless told; behind trusted proxies the app
+                # reads them itself (onetrip.core.clientaddr).
+                clear_untrusted_proxy_headers=settings.ONETRIP_TRUSTED_PROXIES == 0,
+            )
         finally:
             worker.stop()
             scheduler.stop()

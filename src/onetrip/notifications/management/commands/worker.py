@@ -7,7 +7,7 @@ import signal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from onetrip.conf.checks import require_channels, require_shared_keys
+from onetrip.conf.checks import require_channels
 from onetrip.notifications.worker import BATCH_SIZE, worker_pass, worker_run
 
 
@@ -22,7 +22,6 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=BATCH_SIZE, help="rows per batch")
 
     def handle(self, *args, interval: float, once: bool, limit: int, **opts):
-        require_shared_keys()
         require_channels()
         if interval <= 0:
             raise CommandError("--interval 必须大于 0")

@@ -7,7 +7,7 @@ import threading
 
 from django.core.management.base import BaseCommand
 
-from onetrip.conf.checks import require_channels, require_shared_keys
+from onetrip.conf.checks import require_channels
 from onetrip.supervision.scheduler import run
 
 
@@ -19,7 +19,6 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true")
 
     def handle(self, *args, interval: float, once: bool, **opts):
-        require_shared_keys()
         require_channels()
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):

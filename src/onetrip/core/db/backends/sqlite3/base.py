@@ -4,7 +4,8 @@ Django's flush (TransactionTestCase, live-server tests, `onetrip flush`) empties
 with DELETE on SQLite, which the append-only audit table and the frozen catalogue versions
 refuse; here those triggers are dropped first and recreated after, in the same transaction,
 from the SQL their migrations use (onetrip/audit/sql.py, onetrip/catalog/sql.py).
-PostgreSQL flushes with TRUNCATE, which row triggers do not see, so it needs no such backend.
+PostgreSQL flushes with TRUNCATE, which its row triggers do not see; its own backend lifts the
+audit table's TRUNCATE trigger instead (onetrip/core/db/backends/postgresql).
 """
 
 from __future__ import annotations
