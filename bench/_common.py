@@ -23,6 +23,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def port_wait(port: int, *, seconds: float) -> bool:
+    """Whether something accepts connections on ``port`` within ``seconds``."""
+    for _ in range(int(seconds / 0.2)):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
     """`onetrip serve --no-demo` on ``port``, returned once it accepts connections."""
     server = subprocess.Popen(
@@ -31,12 +42,8 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(150):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.2)
+    if port_wait(port, seconds=30):
+        return server
     server.terminate()
     raise RuntimeError("the server did not start within 30 s")
 

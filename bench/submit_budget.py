@@ -21,47 +21,14 @@ request stack, plus the raw statements, plus the logic, against the floor.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 
-from _common import ONETRIP, SHARED_KEYS, free_port, recreate
+from _common import recreate
+from submit_load import bench_env, prepare
 
 SKIPPED = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
-
-
-def prepare(args, env: dict[str, str]) -> tuple[subprocess.Popen, list]:
-    """Start the sandbox registries and seed the drafts; the sandbox and [token, pk] pairs."""
-    import submit_load
-
-    port = int(env["ONETRIP_SANDBOX_PORT"])
-    sandbox = subprocess.Popen(
-        [*ONETRIP, "registry-sandbox", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    seed = f"ITEM_NAME = {submit_load.ITEM_NAME!r}\nMODE = 'prefill'\n" + submit_load.SEED
-    seeded = subprocess.run(
-        [sys.executable, "-c", seed, str(args.drafts), "0"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if seeded.returncode:
-        sandbox.terminate()
-        sys.exit(f"seeding failed:\n{seeded.stderr[-3000:]}")
-    return sandbox, json.loads(seeded.stdout.strip().splitlines()[-1])["drafts"]
 
 
 def main() -> None:
@@ -76,21 +43,10 @@ def main() -> None:
     args = parser.parse_args()
     recreate(args.database_url)
     data_dir = tempfile.mkdtemp(prefix="onetrip-bench-")
-    sandbox_port = free_port()
-    env = {
-        **os.environ,
-        "ONETRIP_DATA_DIR": data_dir,
-        "ONETRIP_DATABASE_URL": args.database_url,
-        **SHARED_KEYS,
-        "ONETRIP_BENCH_FLOOR": "1",
-        "ONETRIP_DEMO": "0",
-        "ONETRIP_SANDBOX_EMBEDDED": "0",
-        "ONETRIP_SANDBOX_PORT": str(sandbox_port),
-        "ONETRIP_EXCHANGE_URL": f"http://127.0.0.1:{sandbox_port}",
-        "DJANGO_SETTINGS_MODULE": "onetrip.conf.settings",
-    }
+    env = bench_env(args.database_url, data_dir)
     t0 = time.perf_counter()
-    sandbox, drafts = prepare(args, env)
+    sandbox, plan = prepare(env, args.drafts, 0, "prefill")
+    drafts = plan["drafts"]
     print(f"prepared {len(drafts)} drafts in {time.perf_counter() - t0:.1f} s (PostgreSQL)")
     os.environ.update(env)
     try:

@@ -23,7 +23,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from _common import (
     SHARED_KEYS,
     figures,
     free_port,
+    port_wait,
     postgres_cpu,
     process_cpu,
     recreate,
@@ -131,6 +131,56 @@ print(json.dumps(out))
 """
 
 
+def bench_env(database_url: str, data_dir: str) -> dict[str, str]:
+    """The environment of every process of a run: a fresh database, the floor views, no demo,
+    the sandbox registries in a process of their own on a free port."""
+    sandbox_port = free_port()
+    return {
+        **os.environ,
+        "ONETRIP_DATA_DIR": data_dir,
+        "ONETRIP_DATABASE_URL": database_url,
+        **SHARED_KEYS,
+        "ONETRIP_BENCH_FLOOR": "1",
+        "ONETRIP_DEMO": "0",
+        "ONETRIP_SANDBOX_EMBEDDED": "0",
+        "ONETRIP_SANDBOX_PORT": str(sandbox_port),
+        "ONETRIP_EXCHANGE_URL": f"http://127.0.0.1:{sandbox_port}",
+        "DJANGO_SETTINGS_MODULE": "onetrip.conf.settings",
+    }
+
+
+def prepare(
+    env: dict[str, str], drafts: int, full: int, mode: str
+) -> tuple[subprocess.Popen, dict]:
+    """Start the sandbox registries and seed ``drafts`` complete drafts (and ``full`` more
+    applicants); the sandbox process and the plan: ``drafts`` as [token, pk], ``full`` as
+    [token, answers], ``materials`` as [code, source]."""
+    port = int(env["ONETRIP_SANDBOX_PORT"])
+    sandbox = subprocess.Popen(
+        [*ONETRIP, "registry-sandbox", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    port_wait(port, seconds=60)
+    seeded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"ITEM_NAME = {ITEM_NAME!r}\nMODE = {mode!r}\n" + SEED,
+            str(drafts),
+            str(full),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if seeded.returncode:
+        sandbox.terminate()
+        sys.exit(f"seeding failed:\n{seeded.stderr[-3000:]}")
+    return sandbox, json.loads(seeded.stdout.strip().splitlines()[-1])
+
+
 SERVER_PID = 0  # set once the server runs: its CPU is read around each case
 
 
@@ -181,48 +231,9 @@ def main() -> None:
     args = parser.parse_args()
     recreate(args.database_url)
     with tempfile.TemporaryDirectory(prefix="onetrip-bench-") as data_dir:
-        sandbox_port = free_port()
-        env = {
-            **os.environ,
-            "ONETRIP_DATA_DIR": data_dir,
-            "ONETRIP_DATABASE_URL": args.database_url,
-            **SHARED_KEYS,
-            "ONETRIP_BENCH_FLOOR": "1",
-            "ONETRIP_DEMO": "0",
-            "ONETRIP_SANDBOX_EMBEDDED": "0",
-            "ONETRIP_SANDBOX_PORT": str(sandbox_port),
-            "ONETRIP_EXCHANGE_URL": f"http://127.0.0.1:{sandbox_port}",
-            "DJANGO_SETTINGS_MODULE": "onetrip.conf.settings",
-        }
-        sandbox = subprocess.Popen(
-            [*ONETRIP, "registry-sandbox", "--port", str(sandbox_port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", sandbox_port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        env = bench_env(args.database_url, data_dir)
         t0 = time.perf_counter()
-        seeded = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                f"ITEM_NAME = {ITEM_NAME!r}\nMODE = {args.mode!r}\n" + SEED,
-                str(args.drafts),
-                str(args.full),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if seeded.returncode:
-            sandbox.terminate()
-            sys.exit(f"seeding failed:\n{seeded.stderr[-3000:]}")
-        plan = json.loads(seeded.stdout.strip().splitlines()[-1])
+        sandbox, plan = prepare(env, args.drafts, args.full, args.mode)
         print(
             f"prepared {args.drafts} drafts and {args.full} applicants in "
             f"{time.perf_counter() - t0:.1f} s (PostgreSQL, mode {args.mode})"

@@ -138,6 +138,18 @@ def photo_asked_again(w: World, app: Application) -> Application:
     return app
 
 
+def bank_questioned(w: World) -> Application:
+    """Submitted, then the window's one correction notice questioning only the answer 发卡银行
+    (field ``bank``, answered ``icbc``)."""
+    return services.application_act(
+        application=submitted(w),
+        user=w.window,
+        action="request_correction",
+        reason="请核对发卡银行",
+        items=[{"code": "bank", "reason": "请核对发卡银行"}],
+    )
+
+
 SHIPPED_PENSION = "城乡居民基本养老保险参保登记"
 
 

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from onetrip.applications import services
 from onetrip.applications.models import Application
 from onetrip.applications.tests.factories import (
+    bank_questioned,
     complete_draft,
     first_stage_passed,
     photo_asked_again,
@@ -148,13 +149,7 @@ def test_an_online_draft_is_hidden_from_staff_until_it_is_submitted():
 
 def test_a_questioned_answer_is_confirmed_over_the_api():
     w = world()
-    app = services.application_act(
-        application=submitted(w),
-        user=w.window,
-        action="request_correction",
-        reason="请核对",
-        items=[{"code": "bank", "reason": "请核对发卡银行"}],
-    )
+    app = bank_questioned(w)
     api = api_for(w.user)
     url = f"/api/v1/applications/{app.pk}/actions/"
     body = _problem(

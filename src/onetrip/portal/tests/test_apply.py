@@ -8,7 +8,14 @@ from rest_framework.test import APIClient
 
 from onetrip.applications import services
 from onetrip.applications.models import Application
-from onetrip.applications.tests.factories import PDF, complete_draft, png, submitted, world
+from onetrip.applications.tests.factories import (
+    PDF,
+    bank_questioned,
+    complete_draft,
+    png,
+    submitted,
+    world,
+)
 from onetrip.applications.workflow import Status
 
 pytestmark = pytest.mark.django_db
@@ -252,13 +259,7 @@ def test_saving_a_form_with_required_answers_missing_says_how_many_remain(client
 
 def test_an_emptied_answer_is_not_a_correction_done(client):
     w = world()
-    app = services.application_act(
-        application=submitted(w),
-        user=w.window,
-        action="request_correction",
-        reason="开户银行有误",
-        items=[{"code": "bank", "reason": "请改选发卡银行"}],
-    )
+    app = bank_questioned(w)
     data = {**app.data}
     data.pop("bank")
     app.data = data
@@ -273,13 +274,7 @@ def test_an_answer_the_notice_questioned_can_be_confirmed_unchanged(client):
     """The officer doubted 发卡银行; it was right. The applicant confirms it as it is instead
     of having to change it to get through, and the officer reads the confirmation."""
     w = world()
-    app = services.application_act(
-        application=submitted(w),
-        user=w.window,
-        action="request_correction",
-        reason="请核对开户银行",
-        items=[{"code": "bank", "reason": "请核对开户银行"}],
-    )
+    app = bank_questioned(w)
     client.force_login(w.user)
     url = f"/me/applications/{app.tracking_number}/"
     page = client.get(url).content.decode()
