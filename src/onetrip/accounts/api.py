@@ -41,6 +41,7 @@ def accounts_problem(exc: services.AccountsError, *, signed_in: bool = False) ->
         exc.message,
         status_code=status,
         errors=[{"field": exc.field, "message": exc.message}] if exc.field else None,
+        retry_after=exc.retry_after,
     )
 
 

@@ -72,11 +72,12 @@ class AccountsError(Exception):
     """A refused account operation: stable code, message in the active language (Chinese by
     default), the field at fault."""
 
-    def __init__(self, code: str, message: str, field: str = ""):
+    def __init__(self, code: str, message: str, field: str = "", *, retry_after: int = 0):
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.retry_after = retry_after  # seconds, for a limit that was hit
 
 
 # ------------------------------------------------------------------ staff roles
@@ -424,11 +425,11 @@ def _send_allowed(key: str, address_key: str, field: str, too_many: str) -> None
     """A code may go out once a minute and five times an hour to one recipient (``key`` with
     ``{}`` for the period), and twenty times an hour from one address."""
     if not rate_limit_hit(key.format("min"), 1, 60):
-        raise AccountsError("too_soon", _("验证码已发送，请 60 秒后再试。"), field)
+        raise AccountsError("too_soon", _("验证码已发送，请 60 秒后再试。"), field, retry_after=60)
     if not rate_limit_hit(key.format("hour"), 5, 3600):
-        raise AccountsError("too_many", too_many, field)
+        raise AccountsError("too_many", too_many, field, retry_after=3600)
     if address_key and not rate_limit_hit(address_key, 20, 3600):
-        raise AccountsError("too_many", _("请求过于频繁，请稍后再试。"), field)
+        raise AccountsError("too_many", _("请求过于频繁，请稍后再试。"), field, retry_after=3600)
 
 
 @dataclass

@@ -29,17 +29,13 @@ def _next(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _ip(request: HttpRequest) -> str | None:
-    return client_ip(request)
-
-
 def applicant_login(request: HttpRequest) -> HttpResponse:
     """Step 1: the phone number; a code is sent by SMS."""
     error, phone, code_pending = "", "", False
     if request.method == "POST":
         phone = request.POST.get("phone", "")
         try:
-            sent = services.login_code_send(phone=phone, source_ip=_ip(request))
+            sent = services.login_code_send(phone=phone, source_ip=client_ip(request))
         except services.AccountsError as exc:
             error = exc.message
             # Asked again within the minute: the code already sent still works.
@@ -130,7 +126,9 @@ def contact(request: HttpRequest) -> HttpResponse:
         try:
             if form == "send":
                 values["email"] = request.POST.get("email", "").strip()[:300]
-                services.email_code_send(user=user, email=values["email"], source_ip=_ip(request))
+                services.email_code_send(
+                    user=user, email=values["email"], source_ip=client_ip(request)
+                )
                 return redirect("accounts:contact")
             if form == "confirm":
                 services.email_code_confirm(

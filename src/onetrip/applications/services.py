@@ -40,6 +40,8 @@ from onetrip.applications.selectors import supplements_due
 from onetrip.applications.workflow import Action, Status
 from onetrip.catalog.models import Department, Item, ItemVersion, Material
 from onetrip.catalog.selectors import pinned_content
+from onetrip.core.clientaddr import client_ip
+from onetrip.core.ratelimit import rate_limit_hit
 from onetrip.core.text import says_something
 
 ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -758,7 +760,14 @@ def application_submit(
     and nothing is done to the draft (no evidence is fetched again for it). A window draft is
     submitted only ``at_window``: by the window's own step, which records the visit with it.
     """
-    idempotency_key = str(idempotency_key or "")[:80]
+    idempotency_key = str(idempotency_key or "").strip()
+    longest = Application._meta.get_field("idempotency_key").max_length
+    if len(idempotency_key) > longest:  # cut short, two keys could become one
+        raise ApplicationError(
+            "invalid_idempotency_key",
+            _("Idempotency-Key 最长 {n} 个字符。").format(n=longest),
+            field="idempotency_key",
+        )
     earlier = _submitted_with_key(application, idempotency_key)
     if earlier is not None:
         return _repeated(application, earlier)
@@ -795,6 +804,15 @@ def application_submit(
         if earlier is not None:
             return _repeated(application, earlier)
         raise
+
+
+TRACK_LOOKUPS_PER_HOUR = 30
+
+
+def track_lookup_allowed(request) -> bool:
+    """Count one public progress lookup (page or API) for the client; False over the budget
+    of ``TRACK_LOOKUPS_PER_HOUR``, which keeps query codes from being guessed."""
+    return rate_limit_hit(f"track:{client_ip(request)}", TRACK_LOOKUPS_PER_HOUR, 3600)
 
 
 def _submitted_with_key(application: Application, key: str) -> Application | None:
@@ -1496,7 +1514,7 @@ def _g_supply_correction(app, user, role, *, now, confirm, **_rest):
     values, errors = form_validate(fields, app.data, verified=verified_answers(app))
     errors.update(_completeness(app))
     items = correction_items(app)
-    listed = {e["code"]: e["name"] for e in items if e.get("kind") == "field"}
+    listed = {e["code"] for e in items if e.get("kind") == "field"}
     unknown = [str(code)[:60] for code in confirm if code not in listed]
     if unknown:
         raise ApplicationError(

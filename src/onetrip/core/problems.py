@@ -41,11 +41,13 @@ class ProblemError(exceptions.APIException):
         *,
         status_code: int = 400,
         errors: list[dict[str, Any]] | None = None,
+        retry_after: int = 0,
     ) -> None:
         super().__init__(detail=detail, code=code)
         self.status_code = status_code
         self.problem_code = code
         self.errors = errors or []
+        self.retry_after = retry_after  # seconds until a limit that was hit lets it through
 
 
 def paging(params: Any, default: int = 50) -> tuple[int, int]:
@@ -117,6 +119,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     if isinstance(exc, ProblemError):
         result = problem_response(exc.status_code, exc.problem_code, str(exc.detail), exc.errors)
+        if exc.retry_after:
+            result["Retry-After"] = str(exc.retry_after)
     elif isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
         result = problem_response(
@@ -131,7 +135,4 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     for header in ("WWW-Authenticate", "Retry-After", "Allow"):
         if header in response:
             result[header] = response[header]
-    if result.status_code == 429 and "Retry-After" not in result:
-        # The limits are per minute (a code just sent) or per hour (everything else).
-        result["Retry-After"] = "60" if result.data.get("code") == "too_soon" else "3600"
     return result

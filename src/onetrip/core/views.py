@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -12,6 +13,8 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from onetrip.core.problems import PROBLEM_CONTENT_TYPE
+
+logger = logging.getLogger(__name__)
 
 
 def _problem(status: int, code: str, title: str, detail: str) -> HttpResponse:
@@ -74,6 +77,7 @@ def health(request: HttpRequest) -> HttpResponse:
         checks["database"] = "ok"
     except Exception as exc:  # any failure means this node cannot serve
         checks["database"] = f"error: {exc.__class__.__name__}"
+        logger.warning("health check: database unreachable: %s", exc)
     try:
         key = f"health:{secrets.token_hex(8)}"  # its own key: checks run concurrently
         cache.set(key, "1", 10)
@@ -81,6 +85,7 @@ def health(request: HttpRequest) -> HttpResponse:
         cache.delete(key)
     except Exception as exc:
         checks["cache"] = f"error: {exc.__class__.__name__}"
+        logger.warning("health check: cache unreachable: %s", exc)
     ok = all(v == "ok" for v in checks.values())
     return HttpResponse(
         json.dumps({"status": "ok" if ok else "error", **checks}),

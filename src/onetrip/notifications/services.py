@@ -282,19 +282,11 @@ def _claim(
             try:
                 readable.append(rows.get(pk=pk))
             except ValueError:
-                message = OutboxMessage(pk=pk, attempts=attempts + 1, channel=channel)
-                outcomes.append(_unreadable(message, now=now))
+                # Retried like a failed delivery (a node with the right key may take it).
+                unread = OutboxMessage(pk=pk, attempts=attempts + 1, channel=channel)
+                error = "无法解密发送地址：本节点的 ONETRIP_FIELD_KEY 与写入时的不同"
+                outcomes.append(_record_failure(unread, error=error, now=now))
         return readable, outcomes
-
-
-def _unreadable(message: OutboxMessage, *, now: datetime) -> Outcome:
-    """A claimed row whose encrypted fields this process cannot read: retried later like a
-    failed delivery (another node, with the right key, may take it), failed at the limit."""
-    return _record_failure(
-        message,
-        error="无法解密发送地址：本节点的 ONETRIP_FIELD_KEY 与写入时的不同",
-        now=now,
-    )
 
 
 def _is_sensitive(template: str) -> bool:

@@ -24,8 +24,6 @@ from onetrip.applications.formdata import (
 from onetrip.applications.models import Application, ApplicationMaterial, Notice, StoredFile
 from onetrip.applications.workflow import Status
 from onetrip.catalog.models import FormField, Item, Material
-from onetrip.core.clientaddr import client_ip
-from onetrip.core.ratelimit import rate_limit_hit
 from onetrip.core.templatetags.onetrip import localized
 from onetrip.exchange import selectors as exchange_selectors
 
@@ -380,7 +378,7 @@ def track(request: HttpRequest) -> HttpResponse:
     number = params.get("number", "").strip()[:20]
     code = params.get("code", "").strip()[:6]
     if number or code:
-        if not rate_limit_hit(f"track:{client_ip(request)}", 30, 3600):
+        if not services.track_lookup_allowed(request):
             error = _("查询过于频繁，请一小时后再试。")
         else:
             result = app_selectors.application_track(tracking_number=number, query_code=code)

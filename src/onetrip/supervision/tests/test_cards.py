@@ -61,16 +61,17 @@ def test_a_stopping_scheduler_hands_the_lease_over_at_once(monkeypatch):
 
     from onetrip.supervision import scheduler
 
-    passes = []
+    passes, stop = [], threading.Event()
 
-    def sweep():
+    def sweep():  # one pass, then the process is told to stop (SIGTERM sets the event)
         passes.append(1)
+        stop.set()
         return {"yellow": 0, "red": 0}
 
     monkeypatch.setattr(scheduler, "cards_sweep", sweep)
     # The test's transaction is the connection's: the loop must not close it between passes.
     monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
-    scheduler.run(interval=60, stop=threading.Event(), once=True)
+    scheduler.run(interval=60, stop=stop)
     assert passes == [1]
     assert supervision.scheduler_lease(holder="replacement", seconds=60)  # no 3-minute wait
     assert not supervision.scheduler_lease_release(holder="nobody")
