@@ -293,6 +293,10 @@ class Notice(models.Model):
     number = models.CharField("文书编号", max_length=40, unique=True)
     reason = models.TextField("理由", blank=True)
     items = models.JSONField("清单", default=list, blank=True)
+    # A correction notice keeps keyed fingerprints of every answer and material as they were
+    # when it was issued, so the step can say what else the applicant changed (no personal
+    # data is kept here).
+    baseline = models.JSONField("发出时的填写与材料（指纹）", default=dict, blank=True)
     due = models.DateField("期限", null=True, blank=True)
     issued_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

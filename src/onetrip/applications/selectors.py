@@ -55,7 +55,11 @@ def applications_for_applicant(*, user) -> QuerySet[Application]:
 
 def application_overview(*, application: Application) -> dict[str, Any]:
     """What an applicant's page shows: timeline, notices, correction task, visits."""
-    from onetrip.applications.services import correction_items, open_correction
+    from onetrip.applications.services import (
+        correction_items,
+        correction_other_changes,
+        open_correction,
+    )
     from onetrip.supervision.services import working_days_left
 
     version = application.version
@@ -75,6 +79,9 @@ def application_overview(*, application: Application) -> dict[str, Any]:
         "notices": list(application.notices.all()),
         "correction": correction,
         "correction_items": correction_items(application) if correction else [],
+        "correction_other_changes": correction_other_changes(application, correction)
+        if correction
+        else [],
         "materials": list(application.materials.select_related("file")),
         "visits": visits,
         "visit_count": len(visits),

@@ -1212,6 +1212,7 @@ def _notice(
     override_reason="",
     override_by=None,
     appealable=False,
+    baseline=None,
 ) -> Notice:
     """A written notice; an ``appealable`` one (refusal, denial, revocation) ends its grounds
     with where and by when to appeal."""
@@ -1223,6 +1224,7 @@ def _notice(
         number=_notice_number(kind, application.department.short_name),
         reason=reason,
         items=items or [],
+        baseline=baseline or {},
         due=due,
         issued_by=user,
         override_reason=override_reason,
@@ -1452,6 +1454,7 @@ def _g_request_correction(
         due=due,
         override_reason=override_reason if override_by else "",
         override_by=override_by,
+        baseline=_baseline(app, rows),
     )
     for entry in cleaned:
         if entry["kind"] == "material":
@@ -1488,6 +1491,48 @@ def _answer_fingerprint(code: str, value: Any) -> str:
     from onetrip.core.crypto import lookup_hash
 
     return lookup_hash(f"{code}:{canonical_json(value)}")
+
+
+def _material_fingerprint(material: ApplicationMaterial) -> str:
+    return f"{material.state}:{material.file_id or ''}"
+
+
+def _baseline(app: Application, materials: list[ApplicationMaterial]) -> dict[str, dict]:
+    """Every answer and material as the correction notice finds them (fingerprints only)."""
+    return {
+        "fields": {
+            f.code: _answer_fingerprint(f.code, app.data.get(f.code))
+            for f in form_fields_for(app.version, app.situation)
+        },
+        "materials": {m.code: _material_fingerprint(m) for m in materials},
+    }
+
+
+def correction_other_changes(
+    application: Application, notice: Notice | None = None
+) -> list[dict[str, str]]:
+    """What the applicant changed since the open correction notice that it did not list: an
+    answer, or a material provided again or given another way. Empty for notices issued
+    before notices kept their baseline."""
+    notice = notice or open_correction(application)
+    if notice is None or not notice.baseline:
+        return []
+    listed = {e["code"] for e in notice.items}
+    answers = notice.baseline.get("fields", {})
+    materials = notice.baseline.get("materials", {})
+    out = []
+    for f in form_fields_for(application.version, application.situation):
+        if f.code in listed:
+            continue
+        was = answers.get(f.code) or _answer_fingerprint(f.code, None)
+        if was != _answer_fingerprint(f.code, application.data.get(f.code)):
+            out.append({"kind": "field", "code": f.code, "name": f.label})
+    for m in application.materials.all():
+        if m.code in listed or m.state == ApplicationMaterial.State.FORM:
+            continue
+        if materials.get(m.code) != _material_fingerprint(m):
+            out.append({"kind": "material", "code": m.code, "name": m.name})
+    return out
 
 
 def correction_items(application: Application) -> list[dict[str, Any]]:
@@ -1544,10 +1589,15 @@ def _g_supply_correction(app, user, role, *, now, confirm, **_rest):
             "incomplete", _("补正还不完整，请按通知补齐全部内容。"), errors=errors
         )
     app.data = values
+    note = "已按补正通知提交"
     if confirmed:
         names = "、".join(e["name"] for e in confirmed)
-        return f"已按补正通知提交；申请人确认以下填写无误，未作修改：{names}"
-    return "已按补正通知提交"
+        note += f"；申请人确认以下填写无误，未作修改：{names}"
+    # The officer reviews what the notice asked for; anything else that changed is named.
+    others = correction_other_changes(app)
+    if others:
+        note += "；另外修改了补正通知未列的内容：" + "、".join(e["name"] for e in others)
+    return note
 
 
 def _g_accept(app, user, role, *, now, **_rest):

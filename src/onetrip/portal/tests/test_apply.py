@@ -297,6 +297,32 @@ def test_an_answer_the_notice_questioned_can_be_confirmed_unchanged(client):
     assert any("未作修改：发卡银行" in n for n in notes)
 
 
+def test_what_the_applicant_changed_beyond_the_notice_is_shown_and_recorded(client):
+    """The notice questioned only 发卡银行. The applicant also replaces the verified ID card
+    with an upload and changes 申领张数: they are told before sending, and the officer's
+    record of the step names both, so nothing changes unseen."""
+    w = world()
+    app = bank_questioned(w)
+    client.force_login(w.user)
+    url = f"/me/applications/{app.tracking_number}/"
+    assert "data-other-changes" not in client.get(url).content.decode()
+    services.draft_save_fields(application=app, user=w.user, data={"bank": "boc", "copies": 2})
+    services.material_upload(application=app, user=w.user, code="id-card", upload=png())
+    page = client.get(url).content.decode()
+    assert "你还修改了通知未列出的内容：申领张数、居民身份证" in page
+    assert client.post(url, {"action": "supply_correction"}).status_code == 302
+    step = Application.objects.get(pk=app.pk).events.get(action="supply_correction")
+    assert step.note == "已按补正通知提交；另外修改了补正通知未列的内容：申领张数、居民身份证"
+
+
+def test_a_correction_that_changes_only_what_was_listed_names_nothing_else(client):
+    w = world()
+    app = bank_questioned(w)
+    services.draft_save_fields(application=app, user=w.user, data={"bank": "boc"})
+    services.application_act(application=app, user=w.user, action="supply_correction")
+    assert app.events.get(action="supply_correction").note == "已按补正通知提交"
+
+
 def test_a_form_that_asks_the_delivery_is_not_asked_again(client):
     from onetrip.catalog.tests.factories import delivery_fields, item_doc
 

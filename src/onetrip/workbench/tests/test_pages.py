@@ -10,6 +10,7 @@ from onetrip.applications import services
 from onetrip.applications.models import Application, Notice, Visit
 from onetrip.applications.tests.factories import (
     PNG,
+    bank_questioned,
     png,
     staff,
     submitted,
@@ -316,6 +317,24 @@ def _corrected(w, app: Application) -> Application:
     )
     services.material_upload(application=app, user=w.user, code="photo", upload=png())
     return services.application_act(application=app, user=w.user, action="supply_correction")
+
+
+def test_the_window_sees_and_records_what_changed_beyond_the_notice(client, w):
+    """At the window the officer sends the correction for the applicant: the page names the
+    answer changed that the notice did not list, and the step records it with the answer
+    the applicant confirmed unchanged."""
+    app = bank_questioned(w)
+    services.draft_save_fields(application=app, user=w.user, data={"copies": 2})
+    client.force_login(w.window)
+    page = client.get(_detail(app)).content.decode()
+    assert "申请人还修改了通知未列出的内容（将记入办理记录）：申领张数" in page
+    response = _act(client, app, action="supply_correction", confirm="bank")
+    assert response.status_code == 302
+    step = Application.objects.get(pk=app.pk).events.get(action="supply_correction")
+    assert step.note == (
+        "已按补正通知提交；申请人确认以下填写无误，未作修改：发卡银行；"
+        "另外修改了补正通知未列的内容：申领张数"
+    )
 
 
 def test_a_second_correction_needs_a_supervisors_override(client, w):
