@@ -232,6 +232,22 @@ def principals_for_agent(
     return out
 
 
+def drafts_started(*, user, item) -> list[Application]:
+    """Drafts of ``item`` that ``user`` started and has not submitted, newest first (for
+    oneself or under a 委托), each with ``situation_name``."""
+    drafts = list(
+        Application.objects.filter(created_by=user, item=item, status=Status.DRAFT)
+        .select_related("applicant_person", "applicant_enterprise")
+        .prefetch_related("version__situations")
+        .order_by("-created_at", "-pk")
+    )
+    for d in drafts:
+        d.situation_name = next(
+            (s.name for s in d.version.situations.all() if s.code == d.situation), ""
+        )
+    return drafts
+
+
 def principal_for_key(key: str) -> dict[str, Any] | None:
     """The applicant a ``principals_for_agent`` key names, as ``draft_create`` takes it
     ({"applicant_person": …} or {"applicant_enterprise": …}); None when there is none."""

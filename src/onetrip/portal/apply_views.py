@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -51,6 +53,25 @@ def _needs_identity(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+# Start-form tokens this session already turned into drafts (a double click, Back and
+# resend): the same token opens the same draft instead of a second one.
+STARTED = "apply_started"
+STARTED_KEPT = 20
+
+
+def _started_draft(request: HttpRequest, token: str) -> Application | None:
+    pk = request.session.get(STARTED, {}).get(token)
+    if pk is None:
+        return None
+    return Application.objects.filter(pk=pk, created_by=request.user, status=Status.DRAFT).first()
+
+
+def _remember_start(request: HttpRequest, token: str, application: Application) -> None:
+    started = dict(request.session.get(STARTED, {}))
+    started[token] = application.pk
+    request.session[STARTED] = dict(list(started.items())[-STARTED_KEPT:])
+
+
 @login_required
 def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     item = Item.objects.filter(code=code, current_version__isnull=False).first()
@@ -70,6 +91,9 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     )
     error = ""
     if request.method == "POST":
+        token = request.POST.get("start_token", "")[:64]
+        if token and (earlier := _started_draft(request, token)) is not None:
+            return redirect("portal:draft_fields", pk=earlier.pk)
         whom = request.POST.get("for", "")
         kwargs = (app_selectors.principal_for_key(whom) or {}) if whom else {}
         try:
@@ -84,6 +108,8 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
         except services.ApplicationError as exc:
             error = exc.message
         else:
+            if token:
+                _remember_start(request, token, application)
             if exchange_selectors.share_rows(application=application):
                 # Data other departments hold is fetched with consent, before the form.
                 return redirect("exchange:draft_sharing", pk=application.pk)
@@ -97,6 +123,8 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
             "situations": situations,
             "error": error,
             "principals": principals,
+            "drafts": app_selectors.drafts_started(user=request.user, item=item),
+            "start_token": secrets.token_urlsafe(16),
         },
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -295,6 +297,42 @@ def test_an_answer_the_notice_questioned_can_be_confirmed_unchanged(client):
     staff_view.force_authenticate(w.window)
     notes = [e["note"] for e in staff_view.get(f"/api/v1/applications/{app.pk}/").json()["events"]]
     assert any("未作修改：发卡银行" in n for n in notes)
+
+
+def _start_token(page: str) -> str:
+    return re.search(r'name="start_token" value="([^"]+)"', page).group(1)
+
+
+def test_starting_twice_from_one_page_opens_one_draft(client):
+    """A double click on 继续, or Back and send again, opens the draft the first one made."""
+    w = world()
+    client.force_login(w.user)
+    token = _start_token(client.get(f"/apply/{w.item.code}/").content.decode())
+    first = client.post(f"/apply/{w.item.code}/", {"situation": "first", "start_token": token})
+    again = client.post(f"/apply/{w.item.code}/", {"situation": "first", "start_token": token})
+    draft = Application.objects.get(owner=w.user)
+    assert first["Location"] == f"/drafts/{draft.pk}/sharing/"
+    assert again["Location"] == f"/drafts/{draft.pk}/fields/"
+
+
+def test_the_start_page_offers_the_drafts_already_started(client):
+    w = world()
+    mine = services.draft_create(user=w.user, item=w.item, situation="first")
+    services.draft_create(user=w.other_user, item=w.item, situation="first")  # not shown
+    client.force_login(w.user)
+    page = client.get(f"/apply/{w.item.code}/").content.decode()
+    assert "您已有 1 份未提交的草稿" in page and "张三 · 首次申领" in page
+    assert f'href="/drafts/{mine.pk}/fields/"' in page and "开始一份新的申请" in page
+    # A new application is still possible, on purpose, from the form below the list.
+    r = client.post(
+        f"/apply/{w.item.code}/", {"situation": "first", "start_token": _start_token(page)}
+    )
+    assert r.status_code == 302
+    assert Application.objects.filter(owner=w.user, status="draft").count() == 2
+    # Once submitted, a draft is no longer offered.
+    services.application_submit(application=complete_draft(w), user=w.user)
+    page = client.get(f"/apply/{w.item.code}/").content.decode()
+    assert "您已有 2 份未提交的草稿" in page
 
 
 def test_what_the_applicant_changed_beyond_the_notice_is_shown_and_recorded(client):
