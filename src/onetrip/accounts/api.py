@@ -109,7 +109,14 @@ class TokenIssue(APIView):
         responses={
             200: inline_serializer(
                 "TokenIssued",
-                {"token": serializers.CharField(), "identity_bound": serializers.BooleanField()},
+                {
+                    "token": serializers.CharField(),
+                    "expires_at": serializers.DateTimeField(
+                        help_text="after this the token is refused (`token_expired`, 401): "
+                        "sign in again"
+                    ),
+                    "identity_bound": serializers.BooleanField(),
+                },
             ),
             400: PROBLEM,
             401: OpenApiResponse(
@@ -125,9 +132,13 @@ class TokenIssue(APIView):
             user = services.login_code_verify(phone=data["phone"], code=data["code"])
         except services.AccountsError as exc:
             raise accounts_problem(exc) from None
-        token, _ = Token.objects.get_or_create(user=user)
+        token = services.token_issue(user=user)
         return Response(
-            {"token": token.key, "identity_bound": getattr(user, "person", None) is not None}
+            {
+                "token": token.key,
+                "expires_at": services.token_expires_at(token),
+                "identity_bound": getattr(user, "person", None) is not None,
+            }
         )
 
 

@@ -493,6 +493,29 @@ def login_code_verify(*, phone: str, code: str) -> User:
     return _phone_user(phone, phone_hash)
 
 
+def token_expires_at(token) -> dt.datetime:
+    return token.created + dt.timedelta(days=settings.ONETRIP_API_TOKEN_DAYS)
+
+
+def token_expired(token) -> bool:
+    return timezone.now() >= token_expires_at(token)
+
+
+def token_issue(*, user: User):
+    """The user's API token: the one in use, or a new one when there is none or it expired
+    (an expired token is never handed out again)."""
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        token = Token.objects.select_for_update().filter(user=user).first()
+        if token is not None and token_expired(token):
+            token.delete()
+            token = None
+        if token is None:
+            token = Token.objects.create(user=user)
+    return token
+
+
 # ------------------------------------------------------------------ e-mail for notices
 
 

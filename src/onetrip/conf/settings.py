@@ -194,7 +194,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "onetrip.accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -258,6 +258,12 @@ ONETRIP = {
     "SERVICE_HOTLINE": env("SERVICE_HOTLINE", "12333"),
     "COMPLAINT_HOTLINE": env("COMPLAINT_HOTLINE", "12345"),
 }
+
+# API tokens (Authorization: Token …) sign in for this many days after they are issued; then
+# the applicant signs in again with a code, and staff tokens are issued again in the admin.
+ONETRIP_API_TOKEN_DAYS = int(env("API_TOKEN_DAYS", "30"))
+if ONETRIP_API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("ONETRIP_API_TOKEN_DAYS 至少为 1 天。")
 
 # --- notifications (onetrip.notifications) --------------------------------------------------
 # Channel implementations: "sandbox" stores what would be sent (the demo shows it); e-mail may

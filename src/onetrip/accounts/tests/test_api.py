@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -55,6 +59,37 @@ def test_sign_in_bind_identity_use_and_sign_out():
     assert api.delete("/api/v1/auth/token/revoke/").status_code == 204
     assert not Token.objects.exists()
     assert api.get("/api/v1/applications/").status_code == 401
+
+
+def _sign_in(api: APIClient) -> dict:
+    assert api.post("/api/v1/auth/login-code/", {"phone": PHONE}, format="json").status_code == 202
+    r = api.post("/api/v1/auth/token/", {"phone": PHONE, "code": _code()}, format="json")
+    assert r.status_code == 200
+    return r.json()
+
+
+def test_a_token_ends_after_its_lifetime_and_signing_in_again_gives_a_new_one(settings):
+    settings.ONETRIP_API_TOKEN_DAYS = 30
+    api = APIClient()
+    issued = _sign_in(api)
+    expires = dt.datetime.fromisoformat(issued["expires_at"])
+    assert expires - timezone.now() > dt.timedelta(days=29, hours=23)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {issued['token']}")
+    assert api.get("/api/v1/applications/").status_code == 200
+    # Signing in again within the lifetime keeps the token (other devices keep working).
+    cache.clear()  # the per-phone sending limit
+    assert _sign_in(APIClient())["token"] == issued["token"]
+    with time_machine.travel(expires + dt.timedelta(minutes=1)):
+        r = api.get("/api/v1/applications/")
+        assert r.status_code == 401 and r.json()["code"] == "token_expired"
+        assert "重新登录" in r.json()["detail"] and r["WWW-Authenticate"] == "Token"
+        cache.clear()
+        renewed = _sign_in(APIClient())
+        assert renewed["token"] != issued["token"]
+        assert api.get("/api/v1/applications/").status_code == 401  # the old one stays refused
+        api.credentials(HTTP_AUTHORIZATION=f"Token {renewed['token']}")
+        assert api.get("/api/v1/applications/").status_code == 200
+    assert Token.objects.count() == 1
 
 
 def test_bad_sign_in_requests_are_problems_that_change_nothing():
