@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onetrip.catalog.models import FormField, ItemVersion
@@ -108,6 +109,11 @@ def _clean_one(field: FormField, value: Any) -> Any:
             raise ValueError(_("请按 2026-01-31 的格式填写日期。")) from None
         if not dt.date(1900, 1, 1) <= day <= dt.date(2100, 12, 31):
             raise ValueError(_("日期超出合理范围。"))
+        today = timezone.localdate()
+        if field.date_bound == FormField.DateBound.PAST and day > today:
+            raise ValueError(_("不能晚于今天（{today}）。").format(today=today.isoformat()))
+        if field.date_bound == FormField.DateBound.FUTURE and day < today:
+            raise ValueError(_("不能早于今天（{today}）。").format(today=today.isoformat()))
         return day.isoformat()
     if kind == FormField.FieldType.CHOICE:
         if text not in {c["value"] for c in field.choices}:

@@ -301,6 +301,7 @@ class FormFieldInline(FrozenInlineMixin, admin.TabularInline):
         "min_value",
         "max_value",
         "max_length",
+        "date_bound",
         "prefill",
         "required_if",
         "fills",

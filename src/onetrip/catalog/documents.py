@@ -87,6 +87,7 @@ FORM_FIELD_FIELDS = [
     "min_value",
     "max_value",
     "max_length",
+    "date_bound",
     "prefill",
     "required_if",
     "fills",

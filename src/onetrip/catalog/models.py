@@ -500,6 +500,18 @@ class FormField(models.Model):
         "最大值", max_digits=14, decimal_places=2, null=True, blank=True
     )
     max_length = models.PositiveIntegerField("最大长度", null=True, blank=True)
+
+    class DateBound(models.TextChoices):
+        PAST = "past", "不晚于填写当天（已发生的日期）"
+        FUTURE = "future", "不早于填写当天（尚未到来的日期）"
+
+    date_bound = models.CharField(
+        "日期范围",
+        max_length=10,
+        blank=True,
+        choices=DateBound.choices,
+        help_text="日期字段：离职、死亡、发证等已发生的日期选“不晚于填写当天”",
+    )
     prefill = models.CharField(
         "预填来源",
         max_length=80,

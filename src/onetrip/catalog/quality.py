@@ -183,6 +183,14 @@ def check(doc: dict[str, Any]) -> list[Violation]:
                 f"form_fields[{i}].choices",
                 _("选择类字段“{label}”必须列出选项。").format(label=f.get("label")),
             )
+        if f.get("date_bound") and f.get("field_type") != "date":
+            add(
+                "date_bound_invalid",
+                f"form_fields[{i}].date_bound",
+                _("只有日期字段可以限定日期范围：“{label}”不是日期字段。").format(
+                    label=f.get("label")
+                ),
+            )
         lo, hi = f.get("min_value"), f.get("max_value")
         if lo is not None and hi is not None and lo > hi:
             add(

@@ -158,6 +158,13 @@ class FormFieldDocumentSerializer(serializers.Serializer):
     max_length = serializers.IntegerField(
         min_value=1, max_value=10000, required=False, allow_null=True, default=None
     )
+    date_bound = serializers.ChoiceField(
+        choices=[("", ""), *FormField.DateBound.choices],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="for a date: `past` (not after the day it is answered) or `future` (not before)",
+    )
     prefill = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     required_if = serializers.CharField(
         max_length=200,

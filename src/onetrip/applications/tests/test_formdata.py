@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import time_machine
+
 from onetrip.applications.formdata import form_validate
 from onetrip.catalog.models import FormField
 
@@ -145,3 +150,25 @@ def test_full_width_digits_are_digits_and_other_scripts_digits_are_not():
     arabic = "\u0661\u0663\u0669" + "1" * 8  # ١٣٩…: not what a counter or bank reads
     assert "phone" in form_validate([phone], {"phone": arabic})[1]
     assert "months" in form_validate([months], {"months": "\u0661\u0662"})[1]
+
+
+def test_a_date_that_must_have_happened_or_be_still_to_come():
+    """离职日期 cannot be tomorrow; an appointment cannot be yesterday. Checked on the day of
+    the answer, in the office's time zone."""
+    left = FormField(code="end_date", label="离职日期", field_type="date", date_bound="past")
+    visit = FormField(code="visit_date", label="预约日期", field_type="date", date_bound="future")
+    anyday = FormField(code="retirement_date", label="申请退休日期", field_type="date")
+    with time_machine.travel(dt.datetime(2026, 12, 5, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        assert form_validate([left], {"end_date": "2026-12-05"}) == (
+            {"end_date": "2026-12-05"},
+            {},
+        )
+        assert form_validate([left], {"end_date": "2026-12-06"})[1] == {
+            "end_date": "离职日期：不能晚于今天（2026-12-05）。"
+        }
+        assert form_validate([visit], {"visit_date": "2026-12-04"})[1] == {
+            "visit_date": "预约日期：不能早于今天（2026-12-05）。"
+        }
+        assert not form_validate([visit], {"visit_date": "2026-12-05"})[1]
+        assert not form_validate([anyday], {"retirement_date": "2030-01-01"})[1]
+        assert not form_validate([anyday], {"retirement_date": "2001-01-01"})[1]

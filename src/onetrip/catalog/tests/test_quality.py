@@ -195,3 +195,22 @@ def test_an_online_form_needs_fields_to_fill_in():
     doc["form_fields"] = []
     problems = [v for v in check(doc) if v.code == "online_form_without_fields"]
     assert [v.field for v in problems] == ["materials[3].source"]
+
+
+def test_only_a_date_field_takes_a_date_range():
+    def codes_for(field_type: str, bound: str) -> list[str]:
+        doc = item_doc()
+        doc["form_fields"].append(
+            {
+                "code": "left_on",
+                "label": "离职日期",
+                "field_type": field_type,
+                "required": False,
+                "date_bound": bound,
+            }
+        )
+        return [v.code for v in check(doc)]
+
+    assert codes_for("date", "past") == [] and codes_for("date", "future") == []
+    assert codes_for("date", "") == []
+    assert codes_for("text", "past") == ["date_bound_invalid"]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from onetrip.applications import services
@@ -333,6 +335,33 @@ def test_the_start_page_offers_the_drafts_already_started(client):
     services.application_submit(application=complete_draft(w), user=w.user)
     page = client.get(f"/apply/{w.item.code}/").content.decode()
     assert "您已有 2 份未提交的草稿" in page
+
+
+def test_a_date_that_must_have_happened_cannot_be_tomorrow(client):
+    from onetrip.catalog.tests.factories import item_doc
+
+    left_on = {
+        "code": "left_on",
+        "label": "离职日期",
+        "field_type": "date",
+        "required": True,
+        "date_bound": "past",
+    }
+    w = world(form_fields=[*item_doc()["form_fields"], left_on])
+    draft = services.draft_create(user=w.user, item=w.item, situation="first")
+    client.force_login(w.user)
+    today = timezone.localdate()
+    page = client.get(f"/drafts/{draft.pk}/fields/").content.decode()
+    assert f'type="date" max="{today.isoformat()}"' in page  # the picker offers no later day
+    tomorrow = (today + dt.timedelta(days=1)).isoformat()
+    answers = {"name": "张三", "bank": "icbc", "copies": "1"}
+    r = client.post(f"/drafts/{draft.pk}/fields/", {**answers, "left_on": tomorrow})
+    assert r.status_code == 200
+    assert f"不能晚于今天（{today.isoformat()}）" in r.content.decode()
+    assert "left_on" not in Application.objects.get(pk=draft.pk).data
+    r = client.post(f"/drafts/{draft.pk}/fields/", {**answers, "left_on": today.isoformat()})
+    assert r.status_code == 302
+    assert Application.objects.get(pk=draft.pk).data["left_on"] == today.isoformat()
 
 
 def test_what_the_applicant_changed_beyond_the_notice_is_shown_and_recorded(client):
