@@ -79,7 +79,9 @@ def application_overview(*, application: Application) -> dict[str, Any]:
         "notices": list(application.notices.all()),
         "correction": correction,
         "correction_items": correction_items(application) if correction else [],
-        "correction_other_changes": correction_other_changes(application, correction)
+        "correction_other_changes": [
+            c["name"] for c in correction_other_changes(application, correction)
+        ]
         if correction
         else [],
         "materials": list(application.materials.select_related("file")),

@@ -258,7 +258,9 @@ def _detail_context(
         ]
         if correction
         else [],
-        "other_changes": services.correction_other_changes(application, correction)
+        "other_changes": [
+            c["name"] for c in services.correction_other_changes(application, correction)
+        ]
         if correction
         else [],
         "open_correction_due": services.correction_answer_due(correction) if correction else None,
