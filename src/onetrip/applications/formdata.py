@@ -21,6 +21,7 @@ from onetrip.core.identifiers import (
     id_number_clean,
     id_number_problem,
 )
+from onetrip.core.templatetags.onetrip import localized
 
 
 def form_fields_for(version: ItemVersion, situation: str = "") -> list[FormField]:
@@ -200,13 +201,15 @@ def form_validate(
             ):
                 values[field.code] = value  # its check was overridden where it was registered
                 continue
-            errors[field.code] = _("{label}：{problem}").format(label=field.label, problem=exc)
+            errors[field.code] = _("{label}：{problem}").format(
+                label=localized(field, "label"), problem=exc
+            )
     for field in missing:
         if field.required and not partial and condition_met(field, values):
             errors[field.code] = (
-                _("请选择“{label}”：是或否。").format(label=field.label)
+                _("请选择“{label}”：是或否。").format(label=localized(field, "label"))
                 if field.field_type == FormField.FieldType.BOOLEAN
-                else _("请填写{label}。").format(label=field.label)
+                else _("请填写{label}。").format(label=localized(field, "label"))
             )
     return values, errors
 
@@ -244,7 +247,7 @@ def condition_texts(fields: list[FormField]) -> dict[str, str]:
                 {"true": _("是"), "false": _("否")}.get(v, v) for v in sorted(condition[1])
             )
             out[field.code] = _("“%(field)s”选“%(answer)s”时必填") % {
-                "field": ref.label,
+                "field": localized(ref, "label"),
                 "answer": answer,
             }
         else:
@@ -270,7 +273,11 @@ def form_delivery(fields: list[FormField], data: dict[str, Any]) -> dict[str, st
     if method is None:
         return None
     value = data.get(method.code)
-    return {"label": method.label, "text": field_value_text(method, value), "value": value or ""}
+    return {
+        "label": localized(method, "label"),
+        "text": field_value_text(method, value),
+        "value": value or "",
+    }
 
 
 def field_value_text(field: FormField, value: Any) -> str:

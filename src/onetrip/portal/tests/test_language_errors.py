@@ -45,3 +45,23 @@ def test_the_applicant_pages_name_item_and_department_in_english(client):
     client.force_login(w.user)
     mine = client.get("/me/").content.decode()
     assert "Replacement social security card" in mine
+
+
+def test_the_form_asks_and_explains_in_english_with_the_fields_english_names(client):
+    """The catalogue gives fields an English name: the English form, its errors and the
+    check page use it, and a field without one keeps its Chinese name."""
+    from onetrip.applications import services
+
+    w = world()
+    draft = services.draft_create(user=w.user, item=w.item, situation="first")
+    client.force_login(w.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/drafts/{draft.pk}/fields/").content.decode()
+    assert '<label class="visually-label" for="bank">Bank' in page
+    assert "发卡银行" not in page and "申领张数" in page  # no English name: as written
+    r = client.post(f"/drafts/{draft.pk}/fields/", {"name": "张三", "bank": "x", "copies": "9"})
+    html = r.content.decode()
+    assert "Bank: Choose from the options given." in html and "发卡银行" not in html
+    client.post(f"/drafts/{draft.pk}/fields/", {"name": "张三", "bank": "icbc", "copies": "1"})
+    check = client.get(f"/drafts/{draft.pk}/check/").content.decode()
+    assert "<dt>Bank</dt>" in check

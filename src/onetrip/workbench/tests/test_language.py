@@ -28,6 +28,7 @@ def test_action_buttons_name_the_step_to_take_and_the_history_the_step_taken(eng
     assert '<button class="button" type="submit">Accept</button>' in page
     assert ">Refuse</button>" in page and ">Accepted</button>" not in page
     assert "Online" in page and "网上申请" not in page  # the channel
+    assert '<th scope="row">Bank' in page  # the field's English name from the catalogue
     done = english.post(url + "act/", {"action": "accept"}, follow=True).content.decode()
     assert "Done: Accepted." in done
     queue = english.get("/workbench/").content.decode()
