@@ -2,32 +2,17 @@
 
 As in 0011: SQLite adds the column by rebuilding catalog_formfield, which drops that table's
 freeze and delete triggers and cannot rename while other tables' triggers refer to it, so
-every catalogue trigger is dropped first and created again afterwards. PostgreSQL adds the
-column in place and keeps its triggers.
+every catalogue trigger is dropped first and created again afterwards, with 0011's
+statements. PostgreSQL adds the column in place and keeps its triggers.
 """
 
 from importlib import import_module
 
 from django.db import migrations, models
 
-from onetrip.catalog import sql
-
-_freeze = import_module("onetrip.catalog.migrations.0002_freeze_published")
-_freeze_more = import_module("onetrip.catalog.migrations.0004_freeze_form_fields_and_stages")
-
-DROP = [*sql.SQLITE_DROP, *_freeze_more.SQLITE_DROP, *_freeze.SQLITE_DROP]
-CREATE = [*_freeze.SQLITE, *_freeze_more.SQLITE, *sql.SQLITE_CREATE]
-
-
-def _sqlite(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor != "sqlite":
-            return
-        with schema_editor.connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
-    return run
+_rebuild = import_module("onetrip.catalog.migrations.0011_item_remedy")
+DROP = _rebuild._sqlite(_rebuild.DROP)
+CREATE = _rebuild._sqlite(_rebuild.CREATE)
 
 
 class Migration(migrations.Migration):
@@ -36,7 +21,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_sqlite(DROP), _sqlite(CREATE)),
+        migrations.RunPython(DROP, CREATE),
         migrations.AddField(
             model_name="formfield",
             name="date_bound",
@@ -51,5 +36,5 @@ class Migration(migrations.Migration):
                 verbose_name="日期范围",
             ),
         ),
-        migrations.RunPython(_sqlite(CREATE), _sqlite(DROP)),
+        migrations.RunPython(CREATE, DROP),
     ]
