@@ -58,7 +58,7 @@ def _as_text(value: Any) -> str:
     return value.strip()
 
 
-def _clean_one(field: FormField, value: Any) -> Any:
+def _clean_one(field: FormField, value: Any, *, bounded: bool = True) -> Any:
     kind = field.field_type
     if kind == FormField.FieldType.MULTICHOICE:
         values = value if isinstance(value, list) else [v for v in [value] if v not in (None, "")]
@@ -111,6 +111,8 @@ def _clean_one(field: FormField, value: Any) -> Any:
         if not dt.date(1900, 1, 1) <= day <= dt.date(2100, 12, 31):
             raise ValueError(_("日期超出合理范围。"))
         today = timezone.localdate()
+        if not bounded:
+            return day.isoformat()
         if field.date_bound == FormField.DateBound.PAST and day > today:
             raise ValueError(_("不能晚于今天（{today}）。").format(today=today.isoformat()))
         if field.date_bound == FormField.DateBound.FUTURE and day < today:
@@ -166,6 +168,7 @@ def form_validate(
     *,
     partial: bool = False,
     verified: dict[str, Any] | None = None,
+    given_before: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Clean ``raw`` against ``fields``; return (values, errors by field code, in the active
     language).
@@ -174,9 +177,13 @@ def form_validate(
     field is not an error yet (drafts). A field with ``required_if`` is required only while
     the field it names has one of the listed values. An identifier equal to its ``verified``
     value (the real-name record or a department's data) stands even when its check fails: a
-    统一社会信用代码 an officer accepted despite its check digit, say.
+    统一社会信用代码 an officer accepted despite its check digit, say. A date's bound (past or
+    future) holds on the day it is answered: an answer equal to one ``given_before`` (the
+    stored answers) is not held to it again, so an appointment day that has since come does
+    not block a later step.
     """
     verified = verified or {}
+    given_before = given_before or {}
     if not isinstance(raw, dict):
         return {}, {"": _("表单内容必须是对象。")}
     known = {f.code for f in fields}
@@ -192,7 +199,9 @@ def form_validate(
             missing.append(field)
             continue
         try:
-            values[field.code] = _clean_one(field, value)
+            values[field.code] = _clean_one(
+                field, value, bounded=given_before.get(field.code) != value
+            )
         except ValueError as exc:
             if (
                 field.field_type in _IDENTIFIERS

@@ -496,7 +496,9 @@ def draft_save_fields(*, application: Application, user: User, data: dict[str, A
     _require_draft(application, user)
     fields = form_fields_for(application.version, application.situation)
     locked = verified_answers(application)
-    values, errors = form_validate(fields, data, partial=True, verified=locked)
+    values, errors = form_validate(
+        fields, data, partial=True, verified=locked, given_before=application.data
+    )
     labels = {f.code: f.label for f in fields}
     for code, value in values.items():
         # Registry data is re-checked here: a changed value never passes as registry data.
@@ -861,7 +863,12 @@ def _submit(application, user, idempotency_key, delivery_method, delivery_addres
     fields = form_fields_for(application.version, application.situation)
     evidence = evidence_in_use(application=application)
     verified = verified_answers(application, evidence.data_by_type)
-    values, errors = form_validate(fields, {**application.data, **verified}, verified=verified)
+    values, errors = form_validate(
+        fields,
+        {**application.data, **verified},
+        verified=verified,
+        given_before=application.data,
+    )
     errors.update(_completeness(application, evidence.material_codes))
     method_field, address_field = delivery_from_form(fields)
     if method_field is not None and values.get(method_field.code):
@@ -1556,7 +1563,9 @@ def correction_items(application: Application) -> list[dict[str, Any]]:
 
 def _g_supply_correction(app, user, role, *, now, confirm, **_rest):
     fields = form_fields_for(app.version, app.situation)
-    values, errors = form_validate(fields, app.data, verified=verified_answers(app))
+    values, errors = form_validate(
+        fields, app.data, verified=verified_answers(app), given_before=app.data
+    )
     errors.update(_completeness(app))
     items = correction_items(app)
     listed = {e["code"] for e in items if e.get("kind") == "field"}

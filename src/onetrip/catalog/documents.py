@@ -143,15 +143,23 @@ def item_document(item: Item, version: ItemVersion) -> dict[str, Any]:
     return doc
 
 
-# Fields added to the document after versions were published: left out of the digest while
-# empty, so a version published before keeps the digest it was published with.
+# Keys added to the document (and to its form fields) after versions were published: left
+# out of the digest while empty, so a version published before keeps the digest it was
+# published with.
 DIGEST_IF_SET = {"remedy"}
+FORM_FIELD_DIGEST_IF_SET = {"date_bound"}
+
+
+def _set_only(entry: dict[str, Any], keys: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in entry.items() if not (k in keys and not v)}
 
 
 def content_digest(doc: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of a version document (item identity excluded)."""
-    content = {
-        k: v for k, v in doc.items() if k not in ITEM_FIELDS and not (k in DIGEST_IF_SET and not v)
-    }
+    content = _set_only({k: v for k, v in doc.items() if k not in ITEM_FIELDS}, DIGEST_IF_SET)
+    if "form_fields" in content:
+        content["form_fields"] = [
+            _set_only(f, FORM_FIELD_DIGEST_IF_SET) for f in content["form_fields"]
+        ]
     canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -179,7 +179,11 @@ def draft_fields(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("portal:application", tracking_number=application.tracking_number)
             application.refresh_from_db(fields=["data"])
             verified = services.verified_answers(application)
-            missing = len(form_validate(fields, application.data, verified=verified)[1])
+            missing = len(
+                form_validate(
+                    fields, application.data, verified=verified, given_before=application.data
+                )[1]
+            )
             if missing:  # a draft may wait; say so rather than move on silently
                 messages.info(
                     request,

@@ -228,7 +228,10 @@ def intake_fields(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         values = fieldforms.posted_values(fields, request.POST)
         _cleaned, errors = form_validate(  # required fields are checked now
-            fields, values, verified=services.verified_answers(application)
+            fields,
+            values,
+            verified=services.verified_answers(application),
+            given_before=application.data,
         )
         if not errors:
             try:

@@ -158,7 +158,8 @@ def test_a_date_that_must_have_happened_or_be_still_to_come():
     left = FormField(code="end_date", label="离职日期", field_type="date", date_bound="past")
     visit = FormField(code="visit_date", label="预约日期", field_type="date", date_bound="future")
     anyday = FormField(code="retirement_date", label="申请退休日期", field_type="date")
-    with time_machine.travel(dt.datetime(2026, 12, 5, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai"))):
+    # 00:30 in Lanzhou is still the day before in UTC: the office's day counts.
+    with time_machine.travel(dt.datetime(2026, 12, 5, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))):
         assert form_validate([left], {"end_date": "2026-12-05"}) == (
             {"end_date": "2026-12-05"},
             {},
@@ -172,3 +173,13 @@ def test_a_date_that_must_have_happened_or_be_still_to_come():
         assert not form_validate([visit], {"visit_date": "2026-12-05"})[1]
         assert not form_validate([anyday], {"retirement_date": "2030-01-01"})[1]
         assert not form_validate([anyday], {"retirement_date": "2001-01-01"})[1]
+
+
+def test_a_date_bound_holds_on_the_day_of_the_answer_not_on_every_later_step():
+    """An appointment answered for tomorrow is still the answer when a correction is sent
+    after that day: only a new or changed answer is held to the bound."""
+    visit = FormField(code="visit_date", label="预约日期", field_type="date", date_bound="future")
+    stored = {"visit_date": "2026-12-02"}
+    with time_machine.travel(dt.datetime(2026, 12, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        assert form_validate([visit], stored, given_before=stored) == (stored, {})
+        assert form_validate([visit], {"visit_date": "2026-12-01"}, given_before=stored)[1]

@@ -169,3 +169,22 @@ def test_publishing_is_audited_in_the_chain(departments):
     assert [e.action for e in events] == ["catalog.version.publish"]
     assert events[0].after["content_digest"] == item.current_version.content_digest
     assert audit_chain_verify().ok
+
+
+def test_a_version_published_before_a_key_was_added_keeps_its_digest(departments):
+    """``remedy`` and a form field's ``date_bound`` came after versions were published: left
+    empty, the digest is the one those versions were published with (their documents had no
+    such keys); set, they count."""
+    from onetrip.catalog.documents import content_digest, item_document
+
+    item = item_publish()
+    version = item.current_version
+    doc = item_document(item, version)
+    assert doc["remedy"] == "" and all(f["date_bound"] == "" for f in doc["form_fields"])
+    before = {k: v for k, v in doc.items() if k != "remedy"}
+    before["form_fields"] = [
+        {k: v for k, v in f.items() if k != "date_bound"} for f in doc["form_fields"]
+    ]
+    assert content_digest(before) == content_digest(doc) == version.content_digest
+    bounded = {**doc, "form_fields": [{**doc["form_fields"][0], "date_bound": "past"}]}
+    assert content_digest(bounded) != content_digest({**doc, "form_fields": doc["form_fields"][:1]})

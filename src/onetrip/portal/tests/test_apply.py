@@ -364,6 +364,43 @@ def test_a_date_that_must_have_happened_cannot_be_tomorrow(client):
     assert Application.objects.get(pk=draft.pk).data["left_on"] == today.isoformat()
 
 
+def test_an_appointment_day_that_has_come_does_not_block_the_correction(client):
+    """预约日期 was tomorrow when answered; two days later the correction (about another
+    answer) goes through, and the fields page can be saved as it is."""
+    import time_machine
+
+    from onetrip.catalog.tests.factories import item_doc
+
+    visit = {
+        "code": "visit_date",
+        "label": "预约日期",
+        "field_type": "date",
+        "required": True,
+        "date_bound": "future",
+    }
+    w = world(form_fields=[*item_doc()["form_fields"], visit])
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, tzinfo=timezone.get_current_timezone())):
+        app = complete_draft(w)
+        services.draft_save_fields(application=app, user=w.user, data={"visit_date": "2026-12-02"})
+        app = services.application_submit(application=app, user=w.user).application
+        services.application_act(
+            application=app,
+            user=w.window,
+            action="request_correction",
+            reason="请核对发卡银行",
+            items=[{"code": "bank", "reason": "请核对发卡银行"}],
+        )
+    with time_machine.travel(dt.datetime(2026, 12, 3, 9, tzinfo=timezone.get_current_timezone())):
+        client.force_login(w.user)
+        r = client.post(
+            f"/drafts/{app.pk}/fields/",
+            {"name": "张三", "bank": "boc", "copies": "1", "visit_date": "2026-12-02"},
+        )
+        assert r.status_code == 302
+        services.application_act(application=app, user=w.user, action="supply_correction")
+    assert Application.objects.get(pk=app.pk).status == "corrected"
+
+
 def test_what_the_applicant_changed_beyond_the_notice_is_shown_and_recorded(client):
     """The notice questioned only 发卡银行. The applicant also replaces the verified ID card
     with an upload and changes 申领张数: they are told before sending, and the officer's
