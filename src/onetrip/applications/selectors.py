@@ -57,7 +57,7 @@ def application_overview(*, application: Application) -> dict[str, Any]:
     """What an applicant's page shows: timeline, notices, correction task, visits."""
     from onetrip.applications.services import (
         correction_items,
-        correction_other_changes,
+        correction_other_names,
         open_correction,
     )
     from onetrip.supervision.services import working_days_left
@@ -79,11 +79,7 @@ def application_overview(*, application: Application) -> dict[str, Any]:
         "notices": list(application.notices.all()),
         "correction": correction,
         "correction_items": correction_items(application) if correction else [],
-        "correction_other_changes": [
-            c["name"] for c in correction_other_changes(application, correction)
-        ]
-        if correction
-        else [],
+        "correction_other_changes": correction_other_names(application, correction),
         "materials": list(application.materials.select_related("file")),
         "visits": visits,
         "visit_count": len(visits),

@@ -42,6 +42,7 @@ from onetrip.catalog.models import Department, Item, ItemVersion, Material
 from onetrip.catalog.selectors import pinned_content
 from onetrip.core.clientaddr import client_ip
 from onetrip.core.ratelimit import rate_limit_hit
+from onetrip.core.templatetags.onetrip import localized
 from onetrip.core.text import says_something
 
 ALLOWED_UPLOADS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -1504,11 +1505,20 @@ def _material_fingerprint(material: ApplicationMaterial) -> str:
     return f"{material.state}:{material.file_id or ''}"
 
 
+def _answer_digest(code: str, value: Any) -> str:
+    """A keyed hash of an answer exactly as stored (spacing and case count)."""
+    from onetrip.audit.chain import canonical_json
+    from onetrip.core.crypto import change_digest
+
+    return change_digest(f"{code}:{canonical_json(value)}")
+
+
 def _baseline(app: Application, materials: list[ApplicationMaterial]) -> dict[str, dict]:
-    """Every answer and material as the correction notice finds them (fingerprints only)."""
+    """Every answer and material as the correction notice finds them (keyed hashes and
+    states only: no personal data)."""
     return {
         "fields": {
-            f.code: _answer_fingerprint(f.code, app.data.get(f.code))
+            f.code: _answer_digest(f.code, app.data.get(f.code))
             for f in form_fields_for(app.version, app.situation)
         },
         "materials": {m.code: _material_fingerprint(m) for m in materials},
@@ -1519,8 +1529,10 @@ def correction_other_changes(
     application: Application, notice: Notice | None = None
 ) -> list[dict[str, str]]:
     """What the applicant changed since the open correction notice that it did not list: an
-    answer, or a material provided again or given another way. Empty for notices issued
-    before notices kept their baseline."""
+    answer, or a material provided again or given another way (an original the window
+    checked is the window's doing, not a change). Each with ``name`` as the record writes
+    it and ``shown`` in the page's language. Empty for notices issued before notices kept
+    their baseline."""
     notice = notice or open_correction(application)
     if notice is None or not notice.baseline:
         return []
@@ -1531,15 +1543,23 @@ def correction_other_changes(
     for f in form_fields_for(application.version, application.situation):
         if f.code in listed:
             continue
-        was = answers.get(f.code) or _answer_fingerprint(f.code, None)
-        if was != _answer_fingerprint(f.code, application.data.get(f.code)):
-            out.append({"kind": "field", "code": f.code, "name": f.label})
+        was = answers.get(f.code) or _answer_digest(f.code, None)
+        if was != _answer_digest(f.code, application.data.get(f.code)):
+            out.append(
+                {"kind": "field", "code": f.code, "name": f.label, "shown": localized(f, "label")}
+            )
+    S = ApplicationMaterial.State
     for m in application.materials.all():
-        if m.code in listed or m.state == ApplicationMaterial.State.FORM:
+        if m.code in listed or m.state in (S.FORM, S.ORIGINAL_CHECKED):
             continue
         if materials.get(m.code) != _material_fingerprint(m):
-            out.append({"kind": "material", "code": m.code, "name": m.name})
+            out.append({"kind": "material", "code": m.code, "name": m.name, "shown": m.name})
     return out
+
+
+def correction_other_names(application: Application, notice: Notice | None = None) -> str:
+    """``correction_other_changes`` as the page names them, in one phrase ("" for none)."""
+    return _("、").join(c["shown"] for c in correction_other_changes(application, notice))
 
 
 def correction_items(application: Application) -> list[dict[str, Any]]:

@@ -49,6 +49,12 @@ def decrypt(token: str) -> str:
         raise ValueError("无法解密：密钥不匹配或数据已损坏") from None
 
 
+def change_digest(value: str) -> str:
+    """Keyed hash of a value exactly as given: tells whether it changed without keeping it."""
+    key = _derive(_root_key(), b"change-digest")
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
 def lookup_hash(value: str) -> str:
     """Keyed hash for finding a record by an encrypted value (ID number, phone)."""
     normalised = "".join(value.split()).upper()

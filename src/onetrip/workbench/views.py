@@ -258,11 +258,7 @@ def _detail_context(
         ]
         if correction
         else [],
-        "other_changes": [
-            c["name"] for c in services.correction_other_changes(application, correction)
-        ]
-        if correction
-        else [],
+        "other_changes": services.correction_other_names(application, correction),
         "open_correction_due": services.correction_answer_due(correction) if correction else None,
         "form": form,
         "state": state,

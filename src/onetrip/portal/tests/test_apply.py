@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from onetrip.applications import services
-from onetrip.applications.models import Application
+from onetrip.applications.models import Application, Notice
 from onetrip.applications.tests.factories import (
     PDF,
     bank_questioned,
@@ -413,10 +413,47 @@ def test_what_the_applicant_changed_beyond_the_notice_is_shown_and_recorded(clie
     services.draft_save_fields(application=app, user=w.user, data={"bank": "boc", "copies": 2})
     services.material_upload(application=app, user=w.user, code="id-card", upload=png())
     page = client.get(url).content.decode()
-    assert "你还修改了通知未列出的内容：申领张数、居民身份证" in page
+    assert "您还修改了通知未列出的内容：申领张数、居民身份证" in page
     assert client.post(url, {"action": "supply_correction"}).status_code == 302
     step = Application.objects.get(pk=app.pk).events.get(action="supply_correction")
     assert step.note == "已按补正通知提交；另外修改了补正通知未列的内容：申领张数、居民身份证"
+
+
+def test_changes_beyond_the_notice_count_spacing_and_case_but_not_the_windows_checks():
+    from onetrip.catalog.tests.factories import item_doc
+
+    address = {"code": "address", "label": "通讯地址", "field_type": "text", "required": False}
+    w = world(form_fields=[*item_doc()["form_fields"], address])
+    app = complete_draft(w)
+    services.draft_save_fields(application=app, user=w.user, data={"address": "Room 1 2, Block A"})
+    app = services.application_submit(application=app, user=w.user).application
+    services.application_act(
+        application=app,
+        user=w.window,
+        action="request_correction",
+        reason="请核对发卡银行",
+        items=[{"code": "bank", "reason": "请核对发卡银行"}],
+    )
+    app.refresh_from_db()
+    # The window checks the original ID card while the applicant corrects: not their change.
+    services.material_choose(
+        application=app, user=w.window, code="id-card", state="original_checked"
+    )
+    assert services.correction_other_changes(app) == []
+    services.draft_save_fields(application=app, user=w.user, data={"address": "ROOM 12, BLOCKA"})
+    app.refresh_from_db()
+    assert [c["name"] for c in services.correction_other_changes(app)] == ["通讯地址"]
+
+
+def test_a_notice_from_before_notices_kept_a_baseline_names_no_other_changes():
+    w = world()
+    app = bank_questioned(w)
+    notice = app.notices.get(kind="correction")
+    Notice.objects.filter(pk=notice.pk).update(baseline={})
+    services.draft_save_fields(application=app, user=w.user, data={"bank": "boc", "copies": 2})
+    assert services.correction_other_changes(app) == []
+    services.application_act(application=app, user=w.user, action="supply_correction")
+    assert app.events.get(action="supply_correction").note == "已按补正通知提交"
 
 
 def test_a_correction_that_changes_only_what_was_listed_names_nothing_else(client):
