@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+import time
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,23 +56,28 @@ def _needs_identity(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-# Start-form tokens this session already turned into drafts (a double click, Back and
-# resend): the same token opens the same draft instead of a second one.
-STARTED = "apply_started"
-STARTED_KEPT = 20
+# A start form sent twice (a double click, Back and send again) opens the draft the first
+# sending made. The form carries a token; the first sending claims it in the shared cache
+# (with the situation and applicant chosen, so a different choice is a new start) and
+# leaves the draft's id there for the second, which waits while the first is still working.
+STARTED_SECONDS = 3600
+STARTED_WAIT = 5.0
 
 
-def _started_draft(request: HttpRequest, token: str) -> Application | None:
-    pk = request.session.get(STARTED, {}).get(token)
-    if pk is None:
+def _start_key(request: HttpRequest, token: str, situation: str, whom: str) -> str:
+    raw = f"{request.user.pk}\n{token}\n{situation}\n{whom}"
+    return "apply-start:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _started_draft(request: HttpRequest, key: str) -> Application | None:
+    """The draft the first sending of this start made, once it has made it; None when that
+    sending failed or the draft is no longer a draft."""
+    deadline = time.monotonic() + STARTED_WAIT
+    while (pk := cache.get(key)) == "" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not isinstance(pk, int):
         return None
     return Application.objects.filter(pk=pk, created_by=request.user, status=Status.DRAFT).first()
-
-
-def _remember_start(request: HttpRequest, token: str, application: Application) -> None:
-    started = dict(request.session.get(STARTED, {}))
-    started[token] = application.pk
-    request.session[STARTED] = dict(list(started.items())[-STARTED_KEPT:])
 
 
 @login_required
@@ -92,24 +100,26 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         token = request.POST.get("start_token", "")[:64]
-        if token and (earlier := _started_draft(request, token)) is not None:
-            return redirect("portal:draft_fields", pk=earlier.pk)
         whom = request.POST.get("for", "")
+        situation = request.POST.get("situation", "")
+        key = _start_key(request, token, situation, whom) if token else ""
+        sent_before = key and not cache.add(key, "", STARTED_SECONDS)
+        if sent_before and (earlier := _started_draft(request, key)) is not None:
+            return redirect("portal:draft_fields", pk=earlier.pk)
         kwargs = (app_selectors.principal_for_key(whom) or {}) if whom else {}
         try:
             if whom and not kwargs:
                 raise services.ApplicationError("no_authorisation", _("请选择有效的委托人。"))
             application = services.draft_create(
-                user=request.user,
-                item=item,
-                situation=request.POST.get("situation", ""),
-                **kwargs,
+                user=request.user, item=item, situation=situation, **kwargs
             )
         except services.ApplicationError as exc:
+            if key:
+                cache.delete(key)  # nothing was made: sending it again tries again
             error = exc.message
         else:
-            if token:
-                _remember_start(request, token, application)
+            if key:
+                cache.set(key, application.pk, STARTED_SECONDS)
             if exchange_selectors.share_rows(application=application):
                 # Data other departments hold is fetched with consent, before the form.
                 return redirect("exchange:draft_sharing", pk=application.pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 
@@ -315,6 +316,59 @@ def test_starting_twice_from_one_page_opens_one_draft(client):
     draft = Application.objects.get(owner=w.user)
     assert first["Location"] == f"/drafts/{draft.pk}/sharing/"
     assert again["Location"] == f"/drafts/{draft.pk}/fields/"
+
+
+def test_a_start_sent_again_with_another_choice_or_after_a_refusal_is_a_new_start(client):
+    w = world()
+    client.force_login(w.user)
+    token = _start_token(client.get(f"/apply/{w.item.code}/").content.decode())
+    url = f"/apply/{w.item.code}/"
+    refused = client.post(url, {"start_token": token})  # no situation: nothing made
+    assert refused.status_code == 200 and not Application.objects.exists()
+    assert client.post(url, {"situation": "first", "start_token": token}).status_code == 302
+    # Back, another situation, sent again: that is what the applicant now asks for.
+    client.post(url, {"situation": "replace", "start_token": token})
+    assert sorted(Application.objects.values_list("situation", flat=True)) == ["first", "replace"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_start_makes_one_draft_even_when_the_two_overlap(monkeypatch):
+    """Two sendings of one start form at the same moment: the second waits for the draft
+    the first is making and opens it."""
+    import threading
+
+    from django.db import connection
+
+    w = world()
+    token = "same-form"
+    together = threading.Barrier(2, timeout=2)
+    create = services.draft_create
+
+    def held_create(**kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            together.wait()  # both would be here at once without the guard
+        return create(**kwargs)
+
+    monkeypatch.setattr(services, "draft_create", held_create)
+    answers: list[str] = []
+
+    def send():
+        c = Client()
+        c.force_login(w.user)
+        try:
+            r = c.post(f"/apply/{w.item.code}/", {"situation": "first", "start_token": token})
+            answers.append(r["Location"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    draft = Application.objects.get()
+    assert sorted(answers) == [f"/drafts/{draft.pk}/fields/", f"/drafts/{draft.pk}/sharing/"]
 
 
 def test_the_start_page_offers_the_drafts_already_started(client):
