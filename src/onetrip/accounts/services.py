@@ -501,18 +501,20 @@ def token_expired(token) -> bool:
     return timezone.now() >= token_expires_at(token)
 
 
+# Signing in within this much of a token's end gives a new token rather than one about to end.
+TOKEN_RENEW_WITHIN = dt.timedelta(days=1)
+
+
 def token_issue(*, user: User):
-    """The user's API token: the one in use, or a new one when there is none or it expired
-    (an expired token is never handed out again)."""
+    """The user's API token: the one in use (other devices keep signing in with it), or a
+    new one when there is none or it ends within ``TOKEN_RENEW_WITHIN``."""
     from rest_framework.authtoken.models import Token
 
     with transaction.atomic():
         token = Token.objects.select_for_update().filter(user=user).first()
-        if token is not None and token_expired(token):
+        if token is not None and token_expires_at(token) - timezone.now() < TOKEN_RENEW_WITHIN:
             token.delete()
-            token = None
-        if token is None:
-            token = Token.objects.create(user=user)
+        token, _created = Token.objects.get_or_create(user=user)
     return token
 
 

@@ -20,6 +20,27 @@ def env(name: str, default: str = "") -> str:
     return os.environ.get(f"ONETRIP_{name}", default)
 
 
+def _env_number(name: str, default: str, kind: type, minimum: float | None):
+    value = env(name, default).strip() or default
+    try:
+        number = kind(value)
+    except ValueError:
+        what = "整数" if kind is int else "数字"
+        raise ImproperlyConfigured(f"ONETRIP_{name} 应为{what}，现为“{value}”。") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"ONETRIP_{name} 至少为 {minimum}，现为 {value}。")
+    return number
+
+
+def env_int(name: str, default: str, minimum: int | None = None) -> int:
+    """An integer setting; a value that is not one stops the process with its name."""
+    return _env_number(name, default, int, minimum)
+
+
+def env_float(name: str, default: str, minimum: float | None = None) -> float:
+    return _env_number(name, default, float, minimum)
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     value = env(name)
     if not value:
@@ -56,7 +77,7 @@ ONETRIP_FIELD_KEY = env("FIELD_KEY")
 DEBUG = env_bool("DEBUG", False)
 # Proxies (load balancers) in front of every node that append to X-Forwarded-For; the client's
 # address for rate limits and the audit trail is then read from there (onetrip.core.clientaddr).
-ONETRIP_TRUSTED_PROXIES = int(env("TRUSTED_PROXIES", "0") or 0)
+ONETRIP_TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", "0", minimum=0)
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "*").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
 
@@ -186,7 +207,7 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 if ONETRIP_TRUSTED_PROXIES > 0:  # TLS ends at the load balancer, which says so in this header
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = int(env("HSTS_SECONDS", "0"))
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", "0", minimum=0)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -249,9 +270,9 @@ LOGGING = {
 ONETRIP_DEMO = env_bool("DEMO", default=not env("DATABASE_URL"))
 LOGIN_URL = "/login/"
 ONETRIP_BENCH_FLOOR = env_bool("BENCH_FLOOR", False)
-ONETRIP_UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+ONETRIP_UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024), minimum=1)
 # The longest 委托 a window may record, in years from its start (the document states the period).
-ONETRIP_AUTHORISATION_MAX_YEARS = int(env("AUTHORISATION_MAX_YEARS", "5"))
+ONETRIP_AUTHORISATION_MAX_YEARS = env_int("AUTHORISATION_MAX_YEARS", "5")
 
 ONETRIP = {
     "SITE_NAME": _("兰州市人力资源和社会保障局 政务服务"),
@@ -260,43 +281,40 @@ ONETRIP = {
 }
 
 # API tokens (Authorization: Token …) sign in for this many days after they are issued; then
-# the applicant signs in again with a code, and staff tokens are issued again in the admin.
-ONETRIP_API_TOKEN_DAYS = int(env("API_TOKEN_DAYS", "30"))
-if ONETRIP_API_TOKEN_DAYS < 1:
-    raise ImproperlyConfigured("ONETRIP_API_TOKEN_DAYS 至少为 1 天。")
+# the applicant signs in again with a code, and a staff token is deleted and added again in
+# the admin (认证令牌).
+ONETRIP_API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", "30", minimum=1)
 
 # --- notifications (onetrip.notifications) --------------------------------------------------
 # Channel implementations: "sandbox" stores what would be sent (the demo shows it); e-mail may
 # be "smtp" (Django's EMAIL_BACKEND, SMTP by default, configured below).
 ONETRIP_SMS_CHANNEL = env("SMS_CHANNEL", "sandbox")
 ONETRIP_EMAIL_CHANNEL = env("EMAIL_CHANNEL", "sandbox")
-ONETRIP_OUTBOX_MAX_ATTEMPTS = int(env("OUTBOX_MAX_ATTEMPTS", "8"))
-ONETRIP_OUTBOX_LEASE_SECONDS = int(env("OUTBOX_LEASE_SECONDS", "300"))
+ONETRIP_OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", "8", minimum=1)
+ONETRIP_OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", "300", minimum=1)
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", "25")
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", "30")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "onetrip@localhost")
 # --- end notifications ----------------------------------------------------------------------
 
 # --- supervision (onetrip.supervision) ------------------------------------------------------
 # Yellow card: this share of the promised limit elapsed, or this many working days left.
-ONETRIP_CARD_YELLOW_SHARE = float(env("CARD_YELLOW_SHARE", "0.9"))
-ONETRIP_CARD_YELLOW_DAYS_BEFORE = int(env("CARD_YELLOW_DAYS_BEFORE", "1"))
+ONETRIP_CARD_YELLOW_SHARE = env_float("CARD_YELLOW_SHARE", "0.9")
+ONETRIP_CARD_YELLOW_DAYS_BEFORE = env_int("CARD_YELLOW_DAYS_BEFORE", "1")
 # A one-time correction notice later than this many working days after receipt is irregular.
-ONETRIP_CORRECTION_NOTICE_DAYS = int(env("CORRECTION_NOTICE_DAYS", "5"))
+ONETRIP_CORRECTION_NOTICE_DAYS = env_int("CORRECTION_NOTICE_DAYS", "5")
 # The applicant's time to answer a correction notice, in working days, unless the officer sets
 # a date; when it has passed unanswered the application may be closed (补正超时驳回).
-ONETRIP_CORRECTION_ANSWER_DAYS = int(env("CORRECTION_ANSWER_DAYS", "20"))
-if ONETRIP_CORRECTION_ANSWER_DAYS < 1:
-    raise ImproperlyConfigured("ONETRIP_CORRECTION_ANSWER_DAYS 至少为 1 个工作日。")
+ONETRIP_CORRECTION_ANSWER_DAYS = env_int("CORRECTION_ANSWER_DAYS", "20", minimum=1)
 # A refusal or denial whose reason is shorter than this counts as given without reasons.
-ONETRIP_MIN_REASON_CHARS = int(env("MIN_REASON_CHARS", "10"))
+ONETRIP_MIN_REASON_CHARS = env_int("MIN_REASON_CHARS", "10")
 # 延期: at most this many days in total per application (行政许可法 §42: 十日).
-ONETRIP_EXTENSION_MAX_DAYS = int(env("EXTENSION_MAX_DAYS", "10"))
+ONETRIP_EXTENSION_MAX_DAYS = env_int("EXTENSION_MAX_DAYS", "10")
 
 # --- exchange (onetrip.exchange): department registries, signed requests and responses ------
 # The connector talks to a registry at EXCHANGE_URL, signing as EXCHANGE_CLIENT_ID with the
@@ -304,14 +322,14 @@ ONETRIP_EXTENSION_MAX_DAYS = int(env("EXTENSION_MAX_DAYS", "10"))
 # key). The embedded default generates both key pairs under DATA_DIR/exchange on first run and
 # `onetrip serve` starts the sandbox registries on SANDBOX_PORT. See docs/operations.md.
 ONETRIP_EXCHANGE_KEY_DIR = Path(env("EXCHANGE_KEY_DIR") or DATA_DIR / "exchange")
-ONETRIP_SANDBOX_PORT = int(env("SANDBOX_PORT", "8765"))
+ONETRIP_SANDBOX_PORT = env_int("SANDBOX_PORT", "8765")
 # Synthetic registries are for the embedded demo only: never started by default in production.
 ONETRIP_SANDBOX_EMBEDDED = env_bool(
     "SANDBOX_EMBEDDED", default=not env("EXCHANGE_URL") and not env("DATABASE_URL")
 )
-ONETRIP_SANDBOX_PEOPLE = int(env("SANDBOX_PEOPLE", "30000"))
-ONETRIP_SANDBOX_ENTERPRISES = int(env("SANDBOX_ENTERPRISES", "3000"))
-ONETRIP_SANDBOX_SEED = int(env("SANDBOX_SEED", "20260101"))
+ONETRIP_SANDBOX_PEOPLE = env_int("SANDBOX_PEOPLE", "30000")
+ONETRIP_SANDBOX_ENTERPRISES = env_int("SANDBOX_ENTERPRISES", "3000")
+ONETRIP_SANDBOX_SEED = env_int("SANDBOX_SEED", "20260101")
 ONETRIP_EXCHANGE_URL = env("EXCHANGE_URL", f"http://127.0.0.1:{ONETRIP_SANDBOX_PORT}")
 ONETRIP_EXCHANGE_CLIENT_ID = env("EXCHANGE_CLIENT_ID", "onetrip-lz-rsj")
 ONETRIP_EXCHANGE_CLIENT_KEY = env("EXCHANGE_CLIENT_KEY") or str(
@@ -327,9 +345,9 @@ ONETRIP_EXCHANGE_SERVER_KEY = env("EXCHANGE_SERVER_KEY") or str(
 ONETRIP_EXCHANGE_SERVER_KEYS_RETIRED = [
     p.strip() for p in env("EXCHANGE_SERVER_KEYS_RETIRED").split(os.pathsep) if p.strip()
 ]
-ONETRIP_EXCHANGE_TIMEOUT = float(env("EXCHANGE_TIMEOUT", "3"))
-ONETRIP_EXCHANGE_BREAKER_FAILURES = int(env("EXCHANGE_BREAKER_FAILURES", "5"))
-ONETRIP_EXCHANGE_BREAKER_SECONDS = int(env("EXCHANGE_BREAKER_SECONDS", "30"))
-ONETRIP_EXCHANGE_FRESHNESS_SECONDS = int(env("EXCHANGE_FRESHNESS_SECONDS", str(24 * 3600)))
-ONETRIP_EXCHANGE_MAX_SKEW = int(env("EXCHANGE_MAX_SKEW", "300"))
+ONETRIP_EXCHANGE_TIMEOUT = env_float("EXCHANGE_TIMEOUT", "3")
+ONETRIP_EXCHANGE_BREAKER_FAILURES = env_int("EXCHANGE_BREAKER_FAILURES", "5")
+ONETRIP_EXCHANGE_BREAKER_SECONDS = env_int("EXCHANGE_BREAKER_SECONDS", "30")
+ONETRIP_EXCHANGE_FRESHNESS_SECONDS = env_int("EXCHANGE_FRESHNESS_SECONDS", str(24 * 3600))
+ONETRIP_EXCHANGE_MAX_SKEW = env_int("EXCHANGE_MAX_SKEW", "300")
 # --- end exchange ---------------------------------------------------------------------------

@@ -92,6 +92,32 @@ def test_a_token_ends_after_its_lifetime_and_signing_in_again_gives_a_new_one(se
     assert Token.objects.count() == 1
 
 
+def test_signing_in_in_a_tokens_last_day_gives_a_new_one(settings):
+    settings.ONETRIP_API_TOKEN_DAYS = 30
+    issued = _sign_in(APIClient())
+    expires = dt.datetime.fromisoformat(issued["expires_at"])
+    with time_machine.travel(expires - dt.timedelta(hours=2)):
+        cache.clear()
+        renewed = _sign_in(APIClient())
+    assert renewed["token"] != issued["token"]
+    assert dt.datetime.fromisoformat(renewed["expires_at"]) > expires + dt.timedelta(days=29)
+    assert list(Token.objects.values_list("key", flat=True)) == [renewed["token"]]
+
+
+def test_a_staff_token_from_the_admin_ends_too(settings):
+    from onetrip.applications.tests.factories import world
+
+    settings.ONETRIP_API_TOKEN_DAYS = 30
+    w = world()
+    token = Token.objects.create(user=w.handler)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get("/api/v1/applications/").status_code == 200
+    with time_machine.travel(timezone.now() + dt.timedelta(days=30, minutes=1)):
+        r = api.get("/api/v1/applications/")
+    assert r.status_code == 401 and r.json()["code"] == "token_expired"
+
+
 def test_bad_sign_in_requests_are_problems_that_change_nothing():
     api = APIClient()
     r = api.post("/api/v1/auth/login-code/", {"phone": "12345"}, format="json")

@@ -169,3 +169,28 @@ def test_the_sandbox_sms_on_a_production_database_is_said_out_loud(settings, mon
     settings.ONETRIP_SMS_CHANNEL = "sandbox"
     require_channels()
     assert "不会真正发出" in caplog.text
+
+
+def test_a_number_setting_that_is_not_one_stops_the_process_with_its_name(tmp_path):
+    """``ONETRIP_API_TOKEN_DAYS=abc`` or ``=0`` is said in one line, not a traceback; the
+    process does not start on a setting it cannot use."""
+    import subprocess
+    import sys
+
+    def check(**env):
+        return subprocess.run(
+            [sys.executable, "-m", "onetrip.cli", "check"],
+            env={"PATH": "/usr/bin:/bin", "ONETRIP_DATA_DIR": str(tmp_path), **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    bad = check(ONETRIP_API_TOKEN_DAYS="abc")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "ONETRIP_API_TOKEN_DAYS 应为整数，现为“abc”。" in bad.stderr
+    low = check(ONETRIP_API_TOKEN_DAYS="0")
+    assert low.returncode == 1 and "ONETRIP_API_TOKEN_DAYS 至少为 1，现为 0。" in low.stderr
+    share = check(ONETRIP_CARD_YELLOW_SHARE="九成")
+    assert share.returncode == 1 and "ONETRIP_CARD_YELLOW_SHARE 应为数字" in share.stderr
+    assert check(ONETRIP_API_TOKEN_DAYS="7").returncode == 0
