@@ -211,6 +211,33 @@ def test_a_bad_remedy_refuses_the_whole_import(departments, value):
     assert not Item.objects.filter(code="NEW-1").exists()
 
 
+def test_an_unknown_date_range_refuses_the_whole_import(departments):
+    doc = item_doc(code="NEW-1")
+    doc["form_fields"][0] = {**doc["form_fields"][0], "date_bound": "someday"}
+    bundle = transfer.parse_mapping({"items": [doc]})
+    with pytest.raises(transfer.ImportRejected) as caught:
+        transfer.validate_documents(bundle)
+    [problem] = caught.value.problems
+    assert "date_bound" in problem.field and problem.message
+    assert not Item.objects.filter(code="NEW-1").exists()
+
+
+def test_a_date_range_survives_export_and_import(departments):
+    doc = item_doc(code="DATE-1")
+    doc["form_fields"].append(
+        {"code": "left_on", "label": "离职日期", "field_type": "date", "date_bound": "past"}
+    )
+    item_publish(**{k: v for k, v in doc.items() if k != "code"}, code="DATE-1")
+    for bundle in (
+        transfer.parse_json(transfer.export_json()),
+        transfer.parse_xlsx(transfer.export_xlsx()),
+    ):
+        _departments, items = transfer.validate_documents(bundle)
+        [item] = [i for i in items if i["code"] == "DATE-1"]
+        left_on = next(f for f in item["form_fields"] if f["code"] == "left_on")
+        assert left_on["date_bound"] == "past"
+
+
 def test_a_remedy_survives_export_and_import(departments):
     item_publish(code="ARB-1", remedy="对不予受理不服的，可以向人民法院提起诉讼。")
     exported = transfer.export_json()

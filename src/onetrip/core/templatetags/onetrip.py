@@ -1,6 +1,8 @@
 """Template helpers shared by the public and staff pages."""
 
 from django import template
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -27,3 +29,13 @@ def localized(obj, field: str) -> str:
 @register.filter
 def getattribute(obj, name: str):
     return getattr(obj, name, None)
+
+
+@register.simple_tag
+def date_bound_attrs(field) -> str:
+    """` max="<today>"` for a date that must have happened, ` min="<today>"` for one still to
+    come (the server checks it as well)."""
+    bound = getattr(field, "date_bound", "")
+    if not bound:
+        return ""
+    return format_html(' {}="{}"', "max" if bound == "past" else "min", timezone.localdate())

@@ -316,3 +316,27 @@ def test_the_application_form_taken_in_at_the_window_is_the_fields_typed(client,
     app.refresh_from_db()
     assert app.status == Status.SUBMITTED
     assert app.materials.get(code="application-form").state == "form"
+
+
+def test_a_date_that_must_have_happened_is_bounded_at_the_window_too(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    left_on = {"code": "left_on", "label": "离职日期", "field_type": "date", "date_bound": "past"}
+    w = world(form_fields=[*item_doc()["form_fields"], left_on])
+    client.force_login(w.window)
+    client.post("/workbench/intake/", {"form": "find_person", "id_number": ID_B})
+    client.post("/workbench/intake/start/", {"item": w.item.code, "situation": "first"})
+    app = Application.objects.get(created_by=w.window)
+    today = timezone.localdate()
+    page = client.get(f"/workbench/intake/{app.pk}/fields/").content.decode()
+    assert re.search(rf'name="left_on" type="date"[^>]* max="{today.isoformat()}"', page)
+    tomorrow = (today + dt.timedelta(days=1)).isoformat()
+    response = client.post(
+        f"/workbench/intake/{app.pk}/fields/",
+        {"name": "李四", "bank": "icbc", "copies": "1", "left_on": tomorrow},
+    )
+    assert response.status_code == 400 and "不能晚于今天" in response.content.decode()
+    app.refresh_from_db()
+    assert "left_on" not in app.data
