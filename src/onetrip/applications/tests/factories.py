@@ -138,11 +138,14 @@ def photo_asked_again(w: World, app: Application) -> Application:
     return app
 
 
-def bank_questioned(w: World) -> Application:
-    """Submitted, then the window's one correction notice questioning only the answer 发卡银行
-    (field ``bank``, answered ``icbc``)."""
+def bank_questioned(w: World, **answers) -> Application:
+    """Submitted (with ``answers`` added to the complete draft's), then the window's one
+    correction notice questioning only the answer 发卡银行 (field ``bank``, answered ``icbc``)."""
+    draft = complete_draft(w)
+    if answers:
+        services.draft_save_fields(application=draft, user=w.user, data=answers)
     return services.application_act(
-        application=submitted(w),
+        application=services.application_submit(application=draft, user=w.user).application,
         user=w.window,
         action="request_correction",
         reason="请核对发卡银行",

@@ -434,16 +434,7 @@ def test_an_appointment_day_that_has_come_does_not_block_the_correction(client):
     }
     w = world(form_fields=[*item_doc()["form_fields"], visit])
     with time_machine.travel(dt.datetime(2026, 12, 1, 9, tzinfo=timezone.get_current_timezone())):
-        app = complete_draft(w)
-        services.draft_save_fields(application=app, user=w.user, data={"visit_date": "2026-12-02"})
-        app = services.application_submit(application=app, user=w.user).application
-        services.application_act(
-            application=app,
-            user=w.window,
-            action="request_correction",
-            reason="请核对发卡银行",
-            items=[{"code": "bank", "reason": "请核对发卡银行"}],
-        )
+        app = bank_questioned(w, visit_date="2026-12-02")
     with time_machine.travel(dt.datetime(2026, 12, 3, 9, tzinfo=timezone.get_current_timezone())):
         client.force_login(w.user)
         r = client.post(
@@ -478,17 +469,7 @@ def test_changes_beyond_the_notice_count_spacing_and_case_but_not_the_windows_ch
 
     address = {"code": "address", "label": "通讯地址", "field_type": "text", "required": False}
     w = world(form_fields=[*item_doc()["form_fields"], address])
-    app = complete_draft(w)
-    services.draft_save_fields(application=app, user=w.user, data={"address": "Room 1 2, Block A"})
-    app = services.application_submit(application=app, user=w.user).application
-    services.application_act(
-        application=app,
-        user=w.window,
-        action="request_correction",
-        reason="请核对发卡银行",
-        items=[{"code": "bank", "reason": "请核对发卡银行"}],
-    )
-    app.refresh_from_db()
+    app = bank_questioned(w, address="Room 1 2, Block A")
     # The window checks the original ID card while the applicant corrects: not their change.
     services.material_choose(
         application=app, user=w.window, code="id-card", state="original_checked"
