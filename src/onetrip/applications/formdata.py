@@ -110,9 +110,9 @@ def _clean_one(field: FormField, value: Any, *, bounded: bool = True) -> Any:
             raise ValueError(_("请按 2026-01-31 的格式填写日期。")) from None
         if not dt.date(1900, 1, 1) <= day <= dt.date(2100, 12, 31):
             raise ValueError(_("日期超出合理范围。"))
-        today = timezone.localdate()
         if not bounded:
             return day.isoformat()
+        today = timezone.localdate()
         if field.date_bound == FormField.DateBound.PAST and day > today:
             raise ValueError(_("不能晚于今天（{today}）。").format(today=today.isoformat()))
         if field.date_bound == FormField.DateBound.FUTURE and day < today:
