@@ -601,7 +601,8 @@ def material_upload(
         )
     material.file = stored
     material.state = ApplicationMaterial.State.UPLOADED
-    material.save(update_fields=["file", "state", "updated_at"])
+    material.note = ""  # it said where shared data came from: no longer so
+    material.save(update_fields=["file", "state", "note", "updated_at"])
     if was_deficient and application.status != Status.DRAFT:
         role = workflow.WINDOW if user.is_staff else workflow.APPLICANT
         _event(application, "supply_deficiency", user, role, note=f"补交：{material.name}")
@@ -699,8 +700,9 @@ def _material_choose(
         from onetrip.exchange.services import evidence_superseded
 
         evidence_superseded(application=application, code=code)
+        material.note = ""  # it said where the shared data came from
     material.state = state
-    material.save(update_fields=["state", "updated_at"])
+    material.save(update_fields=["state", "note", "updated_at"])
     return material
 
 
@@ -1467,7 +1469,9 @@ def _g_request_correction(
     for entry in cleaned:
         if entry["kind"] == "material":
             # The old scan stays linked for the record; the state asks for a new one.
-            app.materials.filter(code=entry["code"]).update(state=ApplicationMaterial.State.MISSING)
+            app.materials.filter(code=entry["code"]).update(
+                state=ApplicationMaterial.State.MISSING, note=""
+            )
     return f"{reason}（共 {len(cleaned)} 项，请于 {due:%Y-%m-%d} 前补正）"
 
 

@@ -774,3 +774,23 @@ def test_a_version_published_before_the_remedy_field_keeps_its_digest():
     before.pop("remedy", None)
     assert content_digest({**before, "remedy": ""}) == content_digest(before)
     assert content_digest({**before, "remedy": "向人民法院起诉"}) != content_digest(before)
+
+
+def test_a_material_no_longer_says_it_was_shared_once_it_is_given_another_way():
+    """The officer's row said 共享获取（请求号…） beside 已上传 or 未提供 after the applicant
+    uploaded a scan instead, or after a correction asked for the material again."""
+    w = world()
+    app = complete_draft(w)
+    shared = {"state": ApplicationMaterial.State.SHARED, "note": "由公安局共享获取（请求号 r1）"}
+    app.materials.filter(code="photo").update(**shared)
+    services.material_upload(application=app, user=w.user, code="photo", upload=png())
+    assert app.materials.get(code="photo").note == ""
+    app.materials.filter(code="id-card").update(**shared)
+    services.material_choose(application=app, user=w.user, code="id-card", state="missing")
+    assert app.materials.get(code="id-card").note == ""
+    services.material_choose(application=app, user=w.user, code="id-card", state="shared")
+    app = services.application_submit(application=app, user=w.user).application
+    app.materials.filter(code="id-card").update(note=shared["note"])
+    act(app, w.window, "request_correction", reason="证件需重新核验", items=[{"code": "id-card"}])
+    material = app.materials.get(code="id-card")
+    assert material.state == ApplicationMaterial.State.MISSING and material.note == ""
