@@ -107,6 +107,8 @@ def _clean_one(field: FormField, value: Any, *, bounded: bool = True) -> Any:
         try:
             day = dt.date.fromisoformat(text)
         except ValueError:
+            if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):  # 2026-02-30: no such day
+                raise ValueError(_("没有 {day} 这一天，请核对日期。").format(day=text)) from None
             raise ValueError(_("请按 2026-01-31 的格式填写日期。")) from None
         if not dt.date(1900, 1, 1) <= day <= dt.date(2100, 12, 31):
             raise ValueError(_("日期超出合理范围。"))

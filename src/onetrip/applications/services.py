@@ -1568,13 +1568,17 @@ def correction_other_names(application: Application, notice: Notice | None = Non
 
 def correction_items(application: Application) -> list[dict[str, Any]]:
     """The open correction notice's items, each with ``done``: a material provided again, or
-    a field answered differently from when the notice was issued."""
+    a field answered differently from when the notice was issued; and ``shown``, its name in
+    the page's language (the notice keeps the Chinese one)."""
     notice = open_correction(application)
     if notice is None:
         return []
     states = dict(application.materials.values_list("code", "state"))
+    fields = {f.code: f for f in form_fields_for(application.version, application.situation)}
     out = []
     for entry in notice.items:
+        field = fields.get(entry["code"]) if entry.get("kind") == "field" else None
+        entry = {**entry, "shown": localized(field, "label") if field else entry["name"]}
         if entry.get("kind") == "field":
             value = application.data.get(entry["code"])
             changed = entry.get("was") != _answer_fingerprint(entry["code"], value)
@@ -1611,11 +1615,11 @@ def _g_supply_correction(app, user, role, *, now, confirm, **_rest):
             continue
         if entry.get("kind") == "field":
             errors[entry["code"]] = _("请按补正通知修改“{name}”：{reason}").format(
-                name=entry["name"], reason=entry["reason"]
+                name=entry["shown"], reason=entry["reason"]
             )
         else:
             errors[entry["code"]] = _("请按补正通知重新提供“{name}”：{reason}").format(
-                name=entry["name"], reason=entry["reason"]
+                name=entry["shown"], reason=entry["reason"]
             )
     if errors:
         raise ApplicationError(

@@ -183,3 +183,13 @@ def test_a_date_bound_holds_on_the_day_of_the_answer_not_on_every_later_step():
     with time_machine.travel(dt.datetime(2026, 12, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))):
         assert form_validate([visit], stored, given_before=stored) == (stored, {})
         assert form_validate([visit], {"visit_date": "2026-12-01"}, given_before=stored)[1]
+
+
+def test_a_day_that_does_not_exist_is_told_apart_from_a_wrong_format():
+    day = FormField(code="left_on", label="离职日期", field_type="date")
+    assert form_validate([day], {"left_on": "2026-02-30"})[1] == {
+        "left_on": "离职日期：没有 2026-02-30 这一天，请核对日期。"
+    }
+    assert form_validate([day], {"left_on": "2026/02/28"})[1] == {
+        "left_on": "离职日期：请按 2026-01-31 的格式填写日期。"
+    }

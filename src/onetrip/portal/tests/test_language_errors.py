@@ -65,3 +65,19 @@ def test_the_form_asks_and_explains_in_english_with_the_fields_english_names(cli
     client.post(f"/drafts/{draft.pk}/fields/", {"name": "张三", "bank": "icbc", "copies": "1"})
     check = client.get(f"/drafts/{draft.pk}/check/").content.decode()
     assert "<dt>Bank</dt>" in check
+
+
+def test_a_correction_names_the_questioned_field_in_english(client):
+    from onetrip.applications.tests.factories import bank_questioned
+
+    w = world()
+    app = bank_questioned(w)
+    client.force_login(w.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/me/applications/{app.tracking_number}/").content.decode()
+    # The officer's reason stays as typed; the field's name is the catalogue's English one.
+    assert "<strong>Bank</strong>" in page and "<strong>发卡银行</strong>" not in page
+    refused = client.post(
+        f"/me/applications/{app.tracking_number}/", {"action": "supply_correction"}
+    )
+    assert "Bank" in refused.content.decode()
