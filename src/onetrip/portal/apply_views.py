@@ -98,7 +98,9 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
         enterprises=version.serves_enterprises,
     )
     error = ""
-    if request.method == "POST":
+    # An item for enterprises only, and nobody to apply for: said before anything is chosen.
+    for_enterprises_only = not version.serves_persons and not principals
+    if request.method == "POST" and not for_enterprises_only:
         token = request.POST.get("start_token", "")[:64]
         whom = request.POST.get("for", "")
         situation = request.POST.get("situation", "")
@@ -134,6 +136,7 @@ def apply_start(request: HttpRequest, code: str) -> HttpResponse:
             "error": error,
             "principals": principals,
             "drafts": app_selectors.drafts_started(user=request.user, item=item),
+            "for_enterprises_only": for_enterprises_only,
             "start_token": secrets.token_urlsafe(16),
         },
     )

@@ -371,6 +371,16 @@ def test_a_double_click_on_start_makes_one_draft_even_when_the_two_overlap(monke
     assert sorted(answers) == [f"/drafts/{draft.pk}/fields/", f"/drafts/{draft.pk}/sharing/"]
 
 
+def test_an_item_for_enterprises_only_says_so_before_a_person_chooses_anything(client):
+    w = world(serves_persons=False, serves_enterprises=True)
+    client.force_login(w.user)
+    page = client.get(f"/apply/{w.item.code}/").content.decode()
+    assert "该事项只受理单位（法人）申请，不能以个人身份申请。" in page
+    assert 'name="start_token"' not in page  # nothing to choose
+    r = client.post(f"/apply/{w.item.code}/", {"situation": "first"})
+    assert r.status_code == 200 and not Application.objects.exists()
+
+
 def test_the_start_page_offers_the_drafts_already_started(client):
     w = world()
     mine = services.draft_create(user=w.user, item=w.item, situation="first")
