@@ -161,6 +161,16 @@ def _field_rows(
                 "locked": f.code in locked,
                 "source": locked[f.code][1] if f.code in locked else "",
                 "condition": conditions.get(f.code, ""),
+                # what a screen reader reads after the label: the hint, the error, the source
+                "describedby": " ".join(
+                    f"{f.code}-{part}"
+                    for part, shown in (
+                        ("hint", f.help_text),
+                        ("error", errors.get(f.code)),
+                        ("locked", f.code in locked),
+                    )
+                    if shown
+                ),
             }
         )
     return rows

@@ -88,6 +88,12 @@ def test_online_application_through_correction_to_decision(
     draft_id = int(re.search(r"/drafts/(\d+)/", page.url).group(1))
     expect(page.get_by_label("姓名")).to_have_value("张三")
     expect(page.get_by_label("姓名")).to_have_attribute("readonly", "")
+    # a refused answer: the summary of what to fix takes the focus, the field says why
+    page.get_by_label("申领张数").fill("9")
+    page.get_by_role("button", name="保存并继续").click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    copies = page.locator("#copies")
+    expect(copies).to_have_attribute("aria-describedby", "copies-hint copies-error")
     page.get_by_label("发卡银行").select_option(label="工商银行")
     page.get_by_label("申领张数").fill("1")
     page.get_by_role("button", name="保存并继续").click()
