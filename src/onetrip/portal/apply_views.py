@@ -148,6 +148,12 @@ def _field_rows(
     """Each field with its value; fields answered by the real-name record or by a registry
     are read-only and say where they came from (the server re-checks them anyway)."""
     locked = services.locked_fields(application=application) if application else {}
+    # Answering a correction: the fields the notice lists say so, with its reason.
+    asked = {
+        i["code"]: i
+        for i in (services.correction_items(application) if application else [])
+        if i.get("kind") == "field" and not i["done"]
+    }
     conditions = condition_texts(fields)
     rows = []
     for f in fields:
@@ -161,11 +167,14 @@ def _field_rows(
                 "locked": f.code in locked,
                 "source": locked[f.code][1] if f.code in locked else "",
                 "condition": conditions.get(f.code, ""),
-                # what a screen reader reads after the label: the hint, the error, the source
+                "asked": asked.get(f.code),
+                # what a screen reader reads after the label: the hint, what the correction
+                # notice asks, the error, the source
                 "describedby": " ".join(
                     f"{f.code}-{part}"
                     for part, shown in (
                         ("hint", f.help_text),
+                        ("asked", f.code in asked),
                         ("error", errors.get(f.code)),
                         ("locked", f.code in locked),
                     )
@@ -218,12 +227,13 @@ def draft_fields(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"n": missing},
                 )
             return redirect("portal:draft_materials", pk=application.pk)
+    rows = _field_rows(fields, values, errors, application)
     return render(
         request,
         "portal/apply/fields.html",
         {
             "application": application,
-            "rows": _field_rows(fields, values, errors, application),
+            "rows": rows,
             "errors": errors,
             "step": 1,
         },

@@ -509,6 +509,18 @@ def test_a_correction_that_changes_only_what_was_listed_names_nothing_else(clien
     assert app.events.get(action="supply_correction").note == "已按补正通知提交"
 
 
+def test_the_fields_page_marks_what_the_correction_notice_asks_to_change(client):
+    w = world()
+    app = bank_questioned(w)
+    client.force_login(w.user)
+    page = client.get(f"/drafts/{app.pk}/fields/").content.decode()
+    assert 'data-asked="bank"' in page and "补正通知要求修改：</strong>请核对发卡银行" in page
+    assert 'data-asked="copies"' not in page
+    assert re.search(r'<select[^>]*id="bank"[^>]*aria-describedby="bank-asked"', page)
+    services.draft_save_fields(application=app, user=w.user, data={"bank": "boc"})
+    assert 'data-asked="bank"' not in client.get(f"/drafts/{app.pk}/fields/").content.decode()
+
+
 def test_a_form_that_asks_the_delivery_is_not_asked_again(client):
     from onetrip.catalog.tests.factories import delivery_fields, item_doc
 
