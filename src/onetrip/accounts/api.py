@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -22,6 +23,7 @@ NOT_SIGNED_IN = {"code_wrong", "code_expired", "code_locked"}  # the credentials
 CONFLICTS = {"already_revoked"}
 FORBIDDEN = {"staff_account"}
 PHONE = r"^1[0-9]{10}$"
+_PHONE_INVALID = gettext_lazy("请填写 11 位手机号码。")
 
 
 def accounts_problem(exc: services.AccountsError, *, signed_in: bool = False) -> ProblemError:
@@ -54,11 +56,13 @@ class TypedDigitsField(serializers.RegexField):
 
 
 class PhoneSerializer(StrictSerializer):
-    phone = TypedDigitsField(PHONE, help_text="11 位手机号码")
+    phone = TypedDigitsField(
+        PHONE, help_text="11 位手机号码", error_messages={"invalid": _PHONE_INVALID}
+    )
 
 
 class CodeSerializer(StrictSerializer):
-    phone = TypedDigitsField(PHONE)
+    phone = TypedDigitsField(PHONE, error_messages={"invalid": _PHONE_INVALID})
     code = TypedDigitsField(r"^[0-9]{6}$", help_text="短信验证码（6 位数字）")
 
 

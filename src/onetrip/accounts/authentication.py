@@ -16,6 +16,6 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         user, token = super().authenticate_credentials(key)
         if token_expired(token):
             raise exceptions.AuthenticationFailed(
-                _("登录令牌已过期，请重新登录以取得新的令牌。"), code="token_expired"
+                _("认证令牌已过期，请重新登录以取得新的令牌。"), code="token_expired"
             )
         return user, token

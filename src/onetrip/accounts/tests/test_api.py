@@ -122,6 +122,7 @@ def test_bad_sign_in_requests_are_problems_that_change_nothing():
     api = APIClient()
     r = api.post("/api/v1/auth/login-code/", {"phone": "12345"}, format="json")
     assert r.status_code == 400 and r["Content-Type"].startswith("application/problem+json")
+    assert r.json()["errors"][0]["message"] == "请填写 11 位手机号码。"
     r = api.post("/api/v1/auth/login-code/", {"phone": PHONE, "role": "staff"}, format="json")
     assert r.status_code == 400  # unknown keys are refused
     assert api.post("/api/v1/auth/login-code/", {"phone": PHONE}, format="json").status_code == 202

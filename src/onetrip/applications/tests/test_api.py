@@ -524,6 +524,13 @@ def test_unreadable_or_too_deeply_nested_json_is_bad_input():
         assert "无法识别的字符" in body["errors"][0]["message"]
     nested = '{"data":' * 5000 + "{}" + "}" * 5000
     _problem(api.generic("PATCH", url, nested, "application/json"), 400, "parse_error")
+    # A malformed body is explained in the request's language, with where it went wrong.
+    broken = _problem(
+        api.generic("PATCH", url, '{"data": ', "application/json"), 400, "parse_error"
+    )
+    assert broken["detail"] == "请求内容不是有效的 JSON（第 1 行第 10 列）。"
+    english = api.generic("PATCH", url, "{", "application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Expecting" not in english.json()["detail"]
     assert Application.objects.get(pk=app.pk).data == before
     anonymous = APIClient()  # before any sign-in, too
     deep = '{"phone":' + "[" * 100000 + "]" * 100000 + "}"
