@@ -227,13 +227,12 @@ def draft_fields(request: HttpRequest, pk: int) -> HttpResponse:
                     % {"n": missing},
                 )
             return redirect("portal:draft_materials", pk=application.pk)
-    rows = _field_rows(fields, values, errors, application)
     return render(
         request,
         "portal/apply/fields.html",
         {
             "application": application,
-            "rows": rows,
+            "rows": _field_rows(fields, values, errors, application),
             "errors": errors,
             "step": 1,
         },
