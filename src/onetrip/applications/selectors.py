@@ -78,7 +78,7 @@ def application_overview(*, application: Application) -> dict[str, Any]:
         "events": applicant_timeline(application=application),
         "notices": list(application.notices.all()),
         "correction": correction,
-        "correction_items": correction_items(application) if correction else [],
+        "correction_items": correction_items(application, correction) if correction else [],
         "correction_other_changes": correction_other_names(application, correction),
         "materials": list(application.materials.select_related("file")),
         "visits": visits,

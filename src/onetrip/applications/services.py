@@ -1418,7 +1418,6 @@ def _g_request_correction(
                     "code": code,
                     "name": fields[code],
                     "reason": why or reason,  # without its own, the notice's reason
-                    "was": _answer_fingerprint(code, app.data.get(code)),
                 }
             )
         else:
@@ -1496,25 +1495,18 @@ def _g_close_uncorrected(app, user, role, *, reason, now, **_rest):
     return f"逾期未补正（期限 {due:%Y-%m-%d}）" + (f"：{reason}" if reason else "")
 
 
-def _answer_fingerprint(code: str, value: Any) -> str:
-    """A keyed hash of a form answer: the notice can tell whether it changed without holding
-    the personal data itself."""
-    from onetrip.audit.chain import canonical_json
-    from onetrip.core.crypto import lookup_hash
-
-    return lookup_hash(f"{code}:{canonical_json(value)}")
-
-
 def _material_fingerprint(material: ApplicationMaterial) -> str:
     return f"{material.state}:{material.file_id or ''}"
 
 
-def _answer_digest(code: str, value: Any) -> str:
-    """A keyed hash of an answer exactly as stored (spacing and case count)."""
+def _answer_digest(code: str, value: Any, *, exact: bool = True) -> str:
+    """A keyed hash of an answer: the notice can tell whether it changed without holding the
+    personal data itself. Exact (spacing and case count); notices issued before notices kept
+    a baseline hashed each listed answer with the lookup hash, which ignores both."""
     from onetrip.audit.chain import canonical_json
-    from onetrip.core.crypto import change_digest
+    from onetrip.core.crypto import change_digest, lookup_hash
 
-    return change_digest(f"{code}:{canonical_json(value)}")
+    return (change_digest if exact else lookup_hash)(f"{code}:{canonical_json(value)}")
 
 
 def _baseline(app: Application, materials: list[ApplicationMaterial]) -> dict[str, dict]:
@@ -1566,13 +1558,17 @@ def correction_other_names(application: Application, notice: Notice | None = Non
     return _("、").join(c["shown"] for c in correction_other_changes(application, notice))
 
 
-def correction_items(application: Application) -> list[dict[str, Any]]:
+def correction_items(
+    application: Application, notice: Notice | None = None
+) -> list[dict[str, Any]]:
     """The open correction notice's items, each with ``done``: a material provided again, or
-    a field answered differently from when the notice was issued; and ``shown``, its name in
-    the page's language (the notice keeps the Chinese one)."""
-    notice = open_correction(application)
+    a field answered differently from when the notice was issued (by the notice's baseline,
+    or an older notice's ``was``); and ``shown``, its name in the page's language (the
+    notice keeps the Chinese one)."""
+    notice = notice or open_correction(application)
     if notice is None:
         return []
+    answers = notice.baseline.get("fields", {})
     states = dict(application.materials.values_list("code", "state"))
     fields = {f.code: f for f in form_fields_for(application.version, application.situation)}
     out = []
@@ -1580,8 +1576,11 @@ def correction_items(application: Application) -> list[dict[str, Any]]:
         field = fields.get(entry["code"]) if entry.get("kind") == "field" else None
         entry = {**entry, "shown": localized(field, "label") if field else entry["name"]}
         if entry.get("kind") == "field":
-            value = application.data.get(entry["code"])
-            changed = entry.get("was") != _answer_fingerprint(entry["code"], value)
+            code, value = entry["code"], application.data.get(entry["code"])
+            if answers:
+                changed = answers.get(code) != _answer_digest(code, value)
+            else:
+                changed = entry.get("was") != _answer_digest(code, value, exact=False)
             done = changed and value not in (None, "", [])  # an emptied answer is no answer
         else:
             done = states.get(entry["code"]) not in (None, ApplicationMaterial.State.MISSING)
@@ -1595,7 +1594,8 @@ def _g_supply_correction(app, user, role, *, now, confirm, **_rest):
         fields, app.data, verified=verified_answers(app), given_before=app.data
     )
     errors.update(_completeness(app))
-    items = correction_items(app)
+    notice = open_correction(app)
+    items = correction_items(app, notice)
     listed = {e["code"] for e in items if e.get("kind") == "field"}
     unknown = [str(code)[:60] for code in confirm if code not in listed]
     if unknown:
@@ -1631,7 +1631,7 @@ def _g_supply_correction(app, user, role, *, now, confirm, **_rest):
         names = "、".join(e["name"] for e in confirmed)
         note += f"；申请人确认以下填写无误，未作修改：{names}"
     # The officer reviews what the notice asked for; anything else that changed is named.
-    others = correction_other_changes(app)
+    others = correction_other_changes(app, notice)
     if others:
         note += "；另外修改了补正通知未列的内容：" + "、".join(e["name"] for e in others)
     return note

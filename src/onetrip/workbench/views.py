@@ -253,7 +253,7 @@ def _detail_context(
         # 提交补正 at the window: answers the notice questioned that the applicant keeps
         "unanswered_fields": [
             i
-            for i in services.correction_items(application)
+            for i in services.correction_items(application, correction)
             if i.get("kind") == "field" and not i["done"]
         ]
         if correction

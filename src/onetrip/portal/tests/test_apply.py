@@ -491,14 +491,43 @@ def test_changes_beyond_the_notice_count_spacing_and_case_but_not_the_windows_ch
 
 
 def test_a_notice_from_before_notices_kept_a_baseline_names_no_other_changes():
+    """Such a notice held, for each listed answer, its lookup hash (``was``) and no baseline:
+    the listed answer is still told changed or not by it, and nothing else is reported."""
     w = world()
     app = bank_questioned(w)
     notice = app.notices.get(kind="correction")
-    Notice.objects.filter(pk=notice.pk).update(baseline={})
+    was = services._answer_digest("bank", "icbc", exact=False)
+    items = [{**i, "was": was} for i in notice.items]
+    Notice.objects.filter(pk=notice.pk).update(baseline={}, items=items)
+    assert [i["done"] for i in services.correction_items(app)] == [False]
     services.draft_save_fields(application=app, user=w.user, data={"bank": "boc", "copies": 2})
+    app.refresh_from_db()
+    assert [i["done"] for i in services.correction_items(app)] == [True]
     assert services.correction_other_changes(app) == []
     services.application_act(application=app, user=w.user, action="supply_correction")
     assert app.events.get(action="supply_correction").note == "已按补正通知提交"
+
+
+def test_a_listed_answer_changed_only_in_spacing_or_case_counts_as_changed():
+    """An older notice's lookup hash ignored both, so such a change was not a change."""
+    from onetrip.catalog.tests.factories import item_doc
+
+    address = {"code": "address", "label": "通讯地址", "field_type": "text", "required": False}
+    w = world(form_fields=[*item_doc()["form_fields"], address])
+    draft = complete_draft(w)
+    services.draft_save_fields(application=draft, user=w.user, data={"address": "room 12"})
+    app = services.application_submit(application=draft, user=w.user).application
+    app = services.application_act(
+        application=app,
+        user=w.window,
+        action="request_correction",
+        reason="地址有误",
+        items=[{"code": "address", "reason": "请核对门牌号"}],
+    )
+    assert [i["done"] for i in services.correction_items(app)] == [False]
+    services.draft_save_fields(application=app, user=w.user, data={"address": "ROOM 12"})
+    app.refresh_from_db()
+    assert [i["done"] for i in services.correction_items(app)] == [True]
 
 
 def test_a_correction_that_changes_only_what_was_listed_names_nothing_else(client):
