@@ -1588,6 +1588,17 @@ def correction_items(
     return out
 
 
+def correction_fields_open(
+    application: Application, notice: Notice | None = None
+) -> list[dict[str, Any]]:
+    """The answers the open correction notice questions that are not changed yet."""
+    return [
+        i
+        for i in correction_items(application, notice)
+        if i.get("kind") == "field" and not i["done"]
+    ]
+
+
 def _g_supply_correction(app, user, role, *, now, confirm, **_rest):
     fields = form_fields_for(app.version, app.situation)
     values, errors = form_validate(

@@ -150,9 +150,7 @@ def _field_rows(
     locked = services.locked_fields(application=application) if application else {}
     # Answering a correction: the fields the notice lists say so, with its reason.
     asked = {
-        i["code"]: i
-        for i in (services.correction_items(application) if application else [])
-        if i.get("kind") == "field" and not i["done"]
+        i["code"]: i for i in (services.correction_fields_open(application) if application else [])
     }
     conditions = condition_texts(fields)
     rows = []

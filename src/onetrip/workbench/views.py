@@ -251,11 +251,7 @@ def _detail_context(
         "correction_due": services.correction_due_default() if can_correct else None,
         "open_correction": correction,
         # 提交补正 at the window: answers the notice questioned that the applicant keeps
-        "unanswered_fields": [
-            i
-            for i in services.correction_items(application, correction)
-            if i.get("kind") == "field" and not i["done"]
-        ]
+        "unanswered_fields": services.correction_fields_open(application, correction)
         if correction
         else [],
         "other_changes": services.correction_other_names(application, correction),
